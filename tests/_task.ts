@@ -1,0 +1,274 @@
+/**
+ * Run a program exactly as its `deno task` does: the same permission flags, read from
+ * deno.json, so a test fails when a task grants too little.
+ *
+ * @module
+ */
+
+import { isAbsolute, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+/**
+ * Longest a test waits for a program's output. Generous, because CI machines are slow; it is a
+ * failsafe that ends a hung test, never a way to let time pass.
+ */
+export const WAIT_MS = 20_000;
+
+interface TaskDef {
+  command: string;
+}
+
+/**
+ * The flags and script of a task, from deno.json.
+ *
+ * @param name The task name, such as `tcp-server`.
+ * @returns The `deno run` flags and the absolute script path.
+ */
+export function taskParts(name: string): { flags: string[]; script: string } {
+  const config = JSON.parse(Deno.readTextFileSync(join(ROOT, "deno.json")));
+  const task: string | TaskDef | undefined = config.tasks[name];
+  if (task === undefined) throw new Error(`No task "${name}" in deno.json`);
+  const words = (typeof task === "string" ? task : task.command).split(/\s+/);
+  if (words[0] !== "deno" || words[1] !== "run") {
+    throw new Error(`Task "${name}" is not a plain "deno run"`);
+  }
+  const scriptAt = words.findIndex((w) => w.endsWith(".ts"));
+  const script = words[scriptAt];
+  return {
+    flags: words.slice(2, scriptAt),
+    script: isAbsolute(script) ? script : join(ROOT, script),
+  };
+}
+
+/** Options for starting a program. */
+export interface StartOptions {
+  /** Working directory; a test's temporary folder, so relative storage paths land there. */
+  cwd?: string;
+  /** Extra environment. `NO_COLOR=1` is always set, so output is plain text. */
+  env?: Record<string, string>;
+  /** Whether the test will type into the program. */
+  stdin?: "piped" | "null";
+}
+
+/**
+ * A running program whose output a test reads line by line.
+ */
+export class Program implements AsyncDisposable {
+  readonly child: Deno.ChildProcess;
+  /** Every stdout line so far. */
+  readonly lines: string[] = [];
+  /** Every stderr line so far. */
+  readonly errors: string[] = [];
+  readonly #waiters = new Set<() => void>();
+  readonly #pumps: Promise<void>;
+  readonly #stdin: WritableStreamDefaultWriter<Uint8Array> | null;
+  #stdinClosed = false;
+  #done = false;
+
+  /**
+   * Start a task's program with extra arguments.
+   *
+   * @param task The task name.
+   * @param args Arguments after the script.
+   * @param options Where and how to run it.
+   */
+  constructor(task: string, args: string[] = [], options: StartOptions = {}) {
+    const { flags, script } = taskParts(task);
+    this.child = new Deno.Command(Deno.execPath(), {
+      args: ["run", ...flags, script, ...args],
+      cwd: options.cwd ?? ROOT,
+      env: { NO_COLOR: "1", ...options.env },
+      stdin: options.stdin ?? "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    this.#stdin = options.stdin === "piped" ? this.child.stdin.getWriter() : null;
+    this.#pumps = Promise.all([
+      this.#pump(this.child.stdout, this.lines),
+      this.#pump(this.child.stderr, this.errors),
+    ]).then(() => {
+      this.#done = true;
+      this.#wake();
+    });
+  }
+
+  async #pump(stream: ReadableStream<Uint8Array>, into: string[]): Promise<void> {
+    const text = stream.pipeThrough(new TextDecoderStream());
+    let partial = "";
+    for await (const piece of text) {
+      const parts = (partial + piece).split("\n");
+      partial = parts.pop()!;
+      into.push(...parts);
+      this.#wake();
+    }
+    if (partial) into.push(partial);
+  }
+
+  #wake(): void {
+    for (const w of this.#waiters) w();
+  }
+
+  /**
+   * Wait until a stdout line matches, and return the match.
+   *
+   * @param pattern What to look for.
+   * @param from Only look at lines from this index on.
+   * @returns The match of the first matching line.
+   * @throws {Error} When the program ends, or {@linkcode WAIT_MS} passes, without a match.
+   */
+  waitFor(pattern: RegExp, from = 0): Promise<RegExpMatchArray> {
+    return this.#waitUntil(() => {
+      for (let i = from; i < this.lines.length; i++) {
+        const m = this.lines[i].match(pattern);
+        if (m) return m;
+      }
+      return undefined;
+    }, `a line matching ${pattern}`);
+  }
+
+  /**
+   * Wait until at least `count` stdout lines match.
+   *
+   * @param pattern What to count.
+   * @param count How many are needed.
+   * @returns The matching lines.
+   */
+  waitForCount(pattern: RegExp, count: number): Promise<string[]> {
+    return this.#waitUntil(() => {
+      const hits = this.lines.filter((l) => pattern.test(l));
+      return hits.length >= count ? hits : undefined;
+    }, `${count} lines matching ${pattern}`);
+  }
+
+  #waitUntil<T>(check: () => T | undefined, what: string): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => finish(new Error(`Timed out waiting for ${what}`)), WAIT_MS);
+      const finish = (err?: Error, value?: T) => {
+        clearTimeout(timer);
+        this.#waiters.delete(poll);
+        if (err) {
+          reject(
+            new Error(
+              `${err.message}\n--- stdout:\n${this.lines.join("\n")}\n--- stderr:\n${
+                this.errors.join("\n")
+              }`,
+            ),
+          );
+        } else resolve(value as T);
+      };
+      const poll = () => {
+        const value = check();
+        if (value !== undefined) finish(undefined, value);
+        else if (this.#done) finish(new Error(`Program ended before ${what}`));
+      };
+      this.#waiters.add(poll);
+      poll();
+    });
+  }
+
+  /**
+   * Type text into the program.
+   *
+   * @param text What to type; include `\n` to end a line.
+   */
+  async type(text: string): Promise<void> {
+    if (!this.#stdin) throw new Error('Program was started without stdin: "piped"');
+    await this.#stdin.write(new TextEncoder().encode(text));
+  }
+
+  /** Close the program's stdin: end of input, as Ctrl-D on a terminal. */
+  async endInput(): Promise<void> {
+    if (this.#stdin && !this.#stdinClosed) {
+      this.#stdinClosed = true;
+      await this.#stdin.close().catch(() => {});
+    }
+  }
+
+  /**
+   * Wait for the program to exit.
+   *
+   * @returns Its exit code.
+   */
+  async exit(): Promise<number> {
+    const status = await this.child.status;
+    await this.#pumps;
+    await this.endInput();
+    return status.code;
+  }
+
+  /**
+   * Send a signal, as Ctrl-C (`SIGINT`) would.
+   *
+   * @param signal The signal.
+   */
+  kill(signal: Deno.Signal = "SIGTERM"): void {
+    try {
+      this.child.kill(signal);
+    } catch {
+      // Already exited.
+    }
+  }
+
+  /** Kill the program if still running and release its pipes. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.kill("SIGKILL");
+    await this.exit();
+  }
+}
+
+/**
+ * Run a task's program to the end.
+ *
+ * @param task The task name.
+ * @param args Arguments after the script.
+ * @param options Where to run it, and text to feed on stdin.
+ * @returns The exit code and the output.
+ */
+export async function runTask(
+  task: string,
+  args: string[] = [],
+  options: StartOptions & { input?: string } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  await using p = new Program(task, args, {
+    ...options,
+    stdin: options.input === undefined ? "null" : "piped",
+  });
+  if (options.input !== undefined) {
+    await p.type(options.input);
+    await p.endInput();
+  }
+  const code = await p.exit();
+  return { code, stdout: p.lines.join("\n"), stderr: p.errors.join("\n") };
+}
+
+/**
+ * Find a program on PATH, for tests that need `nc`, `socat` or `tshark`.
+ *
+ * @param name The program.
+ * @returns Whether it is installed.
+ */
+export function hasCommand(name: string): boolean {
+  try {
+    const { success } = new Deno.Command("sh", {
+      args: ["-c", `command -v ${name}`],
+      stdout: "null",
+      stderr: "null",
+    }).outputSync();
+    return success;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Wait for a line from a server program that says where it listens.
+ *
+ * @param p The server.
+ * @returns The port it listens on.
+ */
+export async function listeningPort(p: Program): Promise<number> {
+  const m = await p.waitFor(/[Ll]istening on .*:(\d+)/);
+  return Number(m[1]);
+}

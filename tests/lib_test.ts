@@ -1,0 +1,100 @@
+import { deepStrictEqual, equal, match, throws } from "node:assert/strict";
+import { errorMessage, parseFlags, UsageError } from "../lib/cli.ts";
+import { makePainter } from "../lib/colour.ts";
+import { formatHostPort, parseHostPort, parsePort } from "../lib/host_port.ts";
+import { readLines } from "../lib/lines.ts";
+import { formatTimestamp } from "../lib/timestamp.ts";
+
+Deno.test("formatTimestamp() prints local time as YYYY-MM-DD HH:MM:SS", () => {
+  equal(formatTimestamp(new Date(2023, 9, 27, 9, 5, 3)), "2023-10-27 09:05:03");
+  match(formatTimestamp(), /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+});
+
+Deno.test("parsePort() takes 0..65535 and rejects the rest with the value quoted", () => {
+  deepStrictEqual(["0", "15000", "65535"].map(parsePort), [0, 15000, 65535]);
+  for (const bad of ["70000", "-1", "", "12ab", "1.5"]) {
+    throws(
+      () => parsePort(bad),
+      (e: Error) => e instanceof RangeError && e.message.includes(`"${bad}"`),
+    );
+  }
+});
+
+Deno.test("parseHostPort() reads names, IPv4 and bracketed IPv6", () => {
+  deepStrictEqual(parseHostPort("127.0.0.1:4579"), { hostname: "127.0.0.1", port: 4579 });
+  deepStrictEqual(parseHostPort("[::1]:80"), { hostname: "::1", port: 80 });
+  deepStrictEqual(parseHostPort("localhost", 15004), { hostname: "localhost", port: 15004 });
+  deepStrictEqual(parseHostPort("::1", 5), { hostname: "::1", port: 5 });
+  throws(() => parseHostPort("localhost"), RangeError);
+  throws(() => parseHostPort(":80"), RangeError);
+  throws(() => parseHostPort("h:99999"), RangeError);
+  equal(formatHostPort({ hostname: "::1", port: 1 }), "[::1]:1");
+});
+
+Deno.test("parseFlags() turns unknown flags and missing values into one-line UsageErrors", () => {
+  const options = { port: { type: "string" }, help: { type: "boolean" } } as const;
+  equal(parseFlags(["--port", "1"], options).values.port, "1");
+  for (const args of [["--nope"], ["--port"], ["stray"]]) {
+    throws(
+      () => parseFlags(args, options),
+      (e: Error) => e instanceof UsageError && !e.message.includes("\n"),
+    );
+  }
+});
+
+Deno.test("errorMessage() gives one friendly line for network errors", () => {
+  equal(
+    errorMessage(
+      new Deno.errors.AddrInUse("Address already in use (os error 98)"),
+      "cannot listen",
+    ),
+    "cannot listen: address already in use (is another server running on that port?)",
+  );
+  equal(
+    errorMessage(new Error("failed to lookup address information: x")),
+    "host name does not resolve",
+  );
+  equal(errorMessage(new Error("two\nlines")), "two");
+});
+
+Deno.test("makePainter() colours only when enabled", () => {
+  equal(makePainter(false)("green", "ok"), "ok");
+  equal(makePainter(true)("green", "ok"), "\x1b[32mok\x1b[39m");
+});
+
+function reader(pieces: string[]) {
+  const bytes = pieces.map((p) => new TextEncoder().encode(p));
+  return {
+    read(p: Uint8Array): Promise<number | null> {
+      const next = bytes.shift();
+      if (next === undefined) return Promise.resolve(null);
+      if (next.length > p.length) {
+        bytes.unshift(next.subarray(p.length));
+        p.set(next.subarray(0, p.length));
+        return Promise.resolve(p.length);
+      }
+      p.set(next);
+      return Promise.resolve(next.length);
+    },
+  };
+}
+
+Deno.test("readLines() splits and joins lines however they arrive", async () => {
+  const lines = [];
+  for await (const l of readLines(reader(["a\nb", "c\r\n\nd", "\n", "tail"]))) lines.push(l);
+  deepStrictEqual(lines, ["a", "bc", "", "d", "tail"]);
+});
+
+Deno.test("readLines() rejects a line longer than the limit", async () => {
+  const lines: string[] = [];
+  let error: unknown;
+  try {
+    for await (const l of readLines(reader(["ok\n", "x".repeat(20), "\n"]), { maxLineBytes: 10 })) {
+      lines.push(l);
+    }
+  } catch (e) {
+    error = e;
+  }
+  deepStrictEqual(lines, ["ok"]);
+  equal(error instanceof RangeError, true);
+});
