@@ -1,0 +1,140 @@
+/**
+ * The command line the concurrent lab servers share: where to listen, how many at once, the
+ * simulated work that `compare_servers` asks for, and Ctrl-C.
+ *
+ * @module
+ */
+
+import { parseFlags, UsageError } from "./cli.ts";
+import { parsePort } from "./host_port.ts";
+import type { Work } from "./line_server.ts";
+
+/** Loopback by default, so a first run is not reachable from the network by surprise. */
+export const DEFAULT_HOST = "127.0.0.1";
+
+/** Printed after the address when listening on loopback. */
+export const LOOPBACK_HINT =
+  "Only this machine can connect; to accept LAN clients use --host 0.0.0.0";
+
+/**
+ * Most clients served at once that `--workers` accepts. A pool is meant to be small; a typo
+ * such as 50000 would otherwise turn the pool into no limit at all.
+ */
+export const MAX_WORKERS = 1024;
+
+/** Longest simulated work per message: a minute would only make a comparison hang. */
+export const MAX_WORK_MS = 10_000;
+
+/** The flags after parsing and checking. */
+export interface ServerFlags {
+  help: boolean;
+  host: string;
+  port: number;
+  /** Present only for servers that take `--workers`. */
+  workers?: number;
+  /** Absent when no work was asked for. */
+  work?: Work;
+}
+
+/**
+ * The help text for the shared flags, to put under a program's own usage line.
+ *
+ * @param defaults The program's default port, and its default `--workers` if it takes one.
+ * @returns The option lines.
+ */
+export function serverOptionsHelp(defaults: { port: number; workers?: number }): string {
+  const lines = [
+    `  --host HOST     address to listen on (default ${DEFAULT_HOST}; 0.0.0.0 accepts LAN clients)`,
+    `  --port PORT     port to listen on (default ${defaults.port}; 0 picks a free one)`,
+  ];
+  if (defaults.workers !== undefined) {
+    lines.push(`  --workers N     clients served at once (default ${defaults.workers})`);
+  }
+  lines.push(
+    `  --work-ms MS    simulated work before each reply, for compare-servers (default 0)`,
+    `  --work KIND     cpu (busy loop) or io (timer) (default cpu)`,
+    `  -h, --help      show this help`,
+  );
+  return lines.join("\n");
+}
+
+/**
+ * Parse and check the shared flags.
+ *
+ * @param args The arguments, usually `Deno.args`.
+ * @param defaults The program's default port, and its default `--workers` if it takes one.
+ * @returns The flags.
+ * @throws {UsageError} When a flag is unknown, lacks its value, or is `--workers` on a server
+ *   without a pool.
+ * @throws {RangeError} When a value is out of range.
+ *
+ * @example
+ * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
+ * const flags = parseServerFlags(["--port", "0", "--work-ms", "5", "--work", "io"], { port: 1 });
+ * deepStrictEqual(flags.work, { kind: "io", ms: 5 });
+ * ```
+ */
+export function parseServerFlags(
+  args: string[],
+  defaults: { port: number; workers?: number },
+): ServerFlags {
+  const { values } = parseFlags(args, {
+    host: { type: "string", default: DEFAULT_HOST },
+    port: { type: "string", default: String(defaults.port) },
+    workers: { type: "string" },
+    "work-ms": { type: "string", default: "0" },
+    work: { type: "string", default: "cpu" },
+    help: { type: "boolean", short: "h", default: false },
+  });
+  if (values.workers !== undefined && defaults.workers === undefined) {
+    throw new UsageError("Unknown option '--workers'");
+  }
+  const flags: ServerFlags = { help: values.help, host: values.host, port: parsePort(values.port) };
+  if (defaults.workers !== undefined) {
+    flags.workers = parseCount(
+      values.workers ?? String(defaults.workers),
+      "--workers",
+      1,
+      MAX_WORKERS,
+    );
+  }
+  const ms = parseCount(values["work-ms"], "--work-ms", 0, MAX_WORK_MS);
+  if (values.work !== "cpu" && values.work !== "io") {
+    throw new RangeError(`Invalid --work "${values.work}": expected cpu or io`);
+  }
+  if (ms > 0) flags.work = { kind: values.work, ms };
+  return flags;
+}
+
+function parseCount(text: string, flag: string, min: number, max: number): number {
+  const n = /^\d{1,6}$/.test(text) ? Number(text) : NaN;
+  if (!(n >= min && n <= max)) {
+    throw new RangeError(
+      `Invalid ${flag} "${text}": expected a whole number from ${min} to ${max}`,
+    );
+  }
+  return n;
+}
+
+/**
+ * Call `stop` on Ctrl-C (and on SIGTERM where there is one) until disposed.
+ *
+ * @param stop What to do, usually aborting the server's controller.
+ * @returns A handle whose disposal removes the signal listeners, so the process can exit.
+ *
+ * @example
+ * ```ts ignore
+ * const shutdown = new AbortController();
+ * using _signals = onShutdownSignals(() => shutdown.abort());
+ * ```
+ */
+export function onShutdownSignals(stop: () => void): Disposable {
+  const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
+  for (const s of signals) Deno.addSignalListener(s, stop);
+  return {
+    [Symbol.dispose]() {
+      for (const s of signals) Deno.removeSignalListener(s, stop);
+    },
+  };
+}

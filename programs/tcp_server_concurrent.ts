@@ -1,0 +1,103 @@
+/**
+ * Lab 2.3: concurrent servers — one task per client (the seed's "thread per client").
+ *
+ * The seed starts an OS thread for every client. Deno starts a task instead: an async function
+ * that runs until it awaits a read, then lets the others run. A waiting task is a few hundred
+ * bytes of promise and closure (plus our 64 KiB line buffer), where a thread costs a stack of
+ * megabytes and a kernel context switch each time it wakes. The price: every task shares ONE
+ * thread and one event loop, so a handler that computes for 100 ms stalls every other client
+ * for 100 ms. Try `--work-ms 100 --work cpu` with two `nc` sessions and see.
+ *
+ * Run it:   deno task tcp-server-concurrent [--host 127.0.0.1] [--port 15007]
+ * Talk to it from several terminals at once:   nc 127.0.0.1 15007
+ *
+ * @module
+ */
+
+import { errorMessage, UsageError } from "../lib/cli.ts";
+import { formatHostPort, isLoopback } from "../lib/host_port.ts";
+import { acceptEach, clientLog, type LineOptions, serveLines } from "../lib/line_server.ts";
+import {
+  LOOPBACK_HINT,
+  onShutdownSignals,
+  parseServerFlags,
+  serverOptionsHelp,
+} from "../lib/server_cli.ts";
+
+/** The seed's port for this model. */
+export const DEFAULT_PORT = 15007;
+
+const USAGE = `Usage: deno task tcp-server-concurrent [options]
+
+A line-based TCP server that serves every client at once, one task per client.
+
+Options:
+${serverOptionsHelp({ port: DEFAULT_PORT })}`;
+
+/** What {@linkcode serveConcurrent} needs besides the listener. */
+export type ConcurrentOptions = Partial<LineOptions>;
+
+/**
+ * Serve every client at once: each accepted connection gets its own task at once.
+ *
+ * @param listener A bound TCP listener; closed when this returns.
+ * @param options The shutdown signal, the log (default `console.log`), line limit, work, reply.
+ * @throws {Error} When accepting fails for a reason other than shutdown.
+ */
+export async function serveConcurrent(
+  listener: Deno.Listener,
+  options: ConcurrentOptions = {},
+): Promise<void> {
+  const log = options.log ?? console.log;
+  let connected = 0; // one event loop: no lock needed around this count
+  await acceptEach(listener, async (conn, signal) => {
+    connected++;
+    clientLog(conn, log)(`connected (${connected} connected)`);
+    try {
+      await serveLines(conn, { ...options, log, signal });
+    } finally {
+      connected--;
+    }
+  }, { signal: options.signal, log });
+}
+
+function fail(message: string, code = 1): never {
+  console.error(`tcp_server_concurrent: ${message}`);
+  Deno.exit(code);
+}
+
+if (import.meta.main) {
+  let flags;
+  try {
+    flags = parseServerFlags(Deno.args, { port: DEFAULT_PORT });
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof RangeError) {
+      fail(`${err.message} (see --help)`, 2);
+    }
+    throw err;
+  }
+  if (flags.help) {
+    console.log(USAGE);
+    Deno.exit(0);
+  }
+  const { host, port, work } = flags;
+
+  let listener: Deno.Listener;
+  try {
+    listener = Deno.listen({ hostname: host, port });
+  } catch (err) {
+    fail(errorMessage(err, `cannot listen on ${formatHostPort({ hostname: host, port })}`));
+  }
+  // Before announcing the port: a signal sent as soon as it is printed must be caught.
+  const shutdown = new AbortController();
+  using _signals = onShutdownSignals(() => shutdown.abort());
+  console.log(`Listening on ${formatHostPort(listener.addr as Deno.NetAddr)}`);
+  if (isLoopback(host)) console.log(LOOPBACK_HINT);
+
+  try {
+    await serveConcurrent(listener, { signal: shutdown.signal, work });
+    console.log("Server stopped");
+  } catch (err) {
+    fail(errorMessage(err, "server failed"));
+  }
+}

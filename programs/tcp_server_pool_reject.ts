@@ -1,0 +1,137 @@
+/**
+ * Lab 2.3: concurrent servers — a pool that turns clients away (the seed's "pool plus").
+ *
+ * Like the pool, at most N clients (default 5) are served at once. But a client that finds
+ * every slot busy is not queued: it is told the server is full and closed at once, so it can
+ * retry later or go elsewhere instead of waiting blind. Deno realises it with a plain counter:
+ * all tasks run on one event loop, so "is there a slot? take it" is one uninterruptible step,
+ * and a freed slot admits the next new client however many connect and leave at once.
+ *
+ * Run it:   deno task tcp-server-pool-reject [--workers 5] [--host 127.0.0.1] [--port 15009]
+ * Try it: open six `nc 127.0.0.1 15009` sessions; the sixth reads the message and is closed.
+ *
+ * @module
+ */
+
+import { errorMessage, UsageError } from "../lib/cli.ts";
+import { formatHostPort, isLoopback } from "../lib/host_port.ts";
+import {
+  acceptEach,
+  clientLog,
+  type LineOptions,
+  sendAndClose,
+  serveLines,
+} from "../lib/line_server.ts";
+import {
+  LOOPBACK_HINT,
+  onShutdownSignals,
+  parseServerFlags,
+  serverOptionsHelp,
+} from "../lib/server_cli.ts";
+
+/** The seed's port for this model. */
+export const DEFAULT_PORT = 15009;
+
+/** The seed's pool size. */
+export const DEFAULT_WORKERS = 5;
+
+/** What a client beyond the limit reads, in the seed's words. */
+export const FULL_MESSAGE = "Server is full, please try again later.";
+
+/**
+ * How long a turned-away connection may linger so the client reads {@linkcode FULL_MESSAGE}
+ * before the close (see `sendAndClose`). Short: it holds a socket, not a slot.
+ */
+export const REJECT_LINGER_MS = 1000;
+
+const USAGE = `Usage: deno task tcp-server-pool-reject [options]
+
+A line-based TCP server that serves at most N clients at once and turns the others away.
+
+Options:
+${serverOptionsHelp({ port: DEFAULT_PORT, workers: DEFAULT_WORKERS })}`;
+
+/** What {@linkcode servePoolReject} needs besides the listener. */
+export interface PoolRejectOptions extends Partial<LineOptions> {
+  /** Clients served at once (default 5). */
+  workers?: number;
+}
+
+/**
+ * Serve at most `workers` clients at once; tell every other client the server is full and
+ * close its connection.
+ *
+ * @param listener A bound TCP listener; closed when this returns.
+ * @param options The limit, shutdown signal, log (default `console.log`), line limit, work.
+ * @throws {Error} When accepting fails for a reason other than shutdown.
+ */
+export async function servePoolReject(
+  listener: Deno.Listener,
+  options: PoolRejectOptions = {},
+): Promise<void> {
+  const { workers = DEFAULT_WORKERS, log = console.log } = options;
+  let busy = 0;
+  await acceptEach(listener, async (conn, signal) => {
+    const say = clientLog(conn, log);
+    // Check and take in one synchronous step: no other task can run between them.
+    if (busy >= workers) {
+      say(`rejected: server is full (${busy}/${workers} busy)`);
+      await sendAndClose(conn, FULL_MESSAGE, { lingerMs: REJECT_LINGER_MS, signal });
+      return;
+    }
+    busy++;
+    try {
+      say(`served (${busy}/${workers} busy)`);
+      await serveLines(conn, { ...options, log, signal });
+    } finally {
+      busy--;
+      say(`done (${busy}/${workers} busy)`);
+    }
+  }, { signal: options.signal, log });
+}
+
+function fail(message: string, code = 1): never {
+  console.error(`tcp_server_pool_reject: ${message}`);
+  Deno.exit(code);
+}
+
+if (import.meta.main) {
+  let flags;
+  try {
+    flags = parseServerFlags(Deno.args, { port: DEFAULT_PORT, workers: DEFAULT_WORKERS });
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof RangeError) {
+      fail(`${err.message} (see --help)`, 2);
+    }
+    throw err;
+  }
+  if (flags.help) {
+    console.log(USAGE);
+    Deno.exit(0);
+  }
+  const { host, port, workers, work } = flags;
+
+  let listener: Deno.Listener;
+  try {
+    listener = Deno.listen({ hostname: host, port });
+  } catch (err) {
+    fail(errorMessage(err, `cannot listen on ${formatHostPort({ hostname: host, port })}`));
+  }
+  // Before announcing the port: a signal sent as soon as it is printed must be caught.
+  const shutdown = new AbortController();
+  using _signals = onShutdownSignals(() => shutdown.abort());
+  console.log(`Listening on ${formatHostPort(listener.addr as Deno.NetAddr)}`);
+  if (isLoopback(host)) console.log(LOOPBACK_HINT);
+  console.log(
+    `Serving at most ${workers} client${
+      workers === 1 ? "" : "s"
+    } at once; the others are turned away`,
+  );
+
+  try {
+    await servePoolReject(listener, { signal: shutdown.signal, workers, work });
+    console.log("Server stopped");
+  } catch (err) {
+    fail(errorMessage(err, "server failed"));
+  }
+}

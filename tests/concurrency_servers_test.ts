@@ -1,0 +1,251 @@
+/**
+ * Lab 2.3's concurrent servers through their tasks, with real clients on ephemeral ports:
+ * who is served at once, who waits, who is turned away, and a clean Ctrl-C for each.
+ */
+
+import { deepStrictEqual, equal, match, notEqual, ok } from "node:assert/strict";
+import { LineClient } from "./_line_client.ts";
+import { listeningPort, Program, runTask } from "./_task.ts";
+import { GOODBYE } from "../lib/line_server.ts";
+import { FULL_MESSAGE } from "../programs/tcp_server_pool_reject.ts";
+
+const SERVERS = [
+  "tcp-server-concurrent",
+  "tcp-server-pool",
+  "tcp-server-pool-reject",
+  "tcp-server-workers",
+];
+
+async function startServer(task: string, args: string[] = []) {
+  const server = new Program(task, ["--port", "0", ...args]);
+  return { server, port: await listeningPort(server) };
+}
+
+/** Connect `n` clients at once. */
+function connectMany(port: number, n: number): Promise<LineClient[]> {
+  return Promise.all(Array.from({ length: n }, () => LineClient.connect(port)));
+}
+
+function closeAll(clients: LineClient[]): void {
+  for (const c of clients) c.close();
+}
+
+/** Send a line on every client at once and return the replies in order. */
+function roundTripAll(clients: LineClient[], line: string): Promise<(string | null)[]> {
+  return Promise.all(clients.map(async (c, i) => {
+    await c.send(`${line} ${i}`);
+    return c.next();
+  }));
+}
+
+Deno.test("tcp-server-concurrent serves 100 clients at once", async () => {
+  const { server, port } = await startServer("tcp-server-concurrent");
+  await using _ = server;
+  const clients = await connectMany(port, 100);
+  try {
+    // Every client is still connected while every one of them is answered.
+    const replies = await roundTripAll(clients, "hello");
+    deepStrictEqual(replies, clients.map((_, i) => `ack: hello ${i}`));
+    await server.waitFor(/\(100 connected\)$/);
+  } finally {
+    closeAll(clients);
+  }
+  await server.waitForCount(/ left$/, 100);
+});
+
+Deno.test("tcp-server-pool(5) serves five at once; the sixth only after one leaves", async () => {
+  const { server, port } = await startServer("tcp-server-pool", ["--workers", "5"]);
+  await using _ = server;
+  const five = await connectMany(port, 5);
+  const sixth = await LineClient.connect(port);
+  try {
+    deepStrictEqual(await roundTripAll(five, "hi"), five.map((_, i) => `ack: hi ${i}`));
+    await server.waitFor(/queued \(0 ahead, 5\/5 busy\)$/);
+
+    await sixth.send("six");
+    let sixthAnswered = false;
+    const sixthReply = sixth.next().finally(() => sixthAnswered = true);
+    // A round trip on a served client after "six" was sent: the server had every chance.
+    await five[0].send("still here");
+    equal(await five[0].next(), "ack: still here");
+    equal(sixthAnswered, false);
+    ok(!server.lines.some((l) => l.endsWith("says: six")), server.lines.join("\n"));
+
+    five[0].close();
+    equal(await sixthReply, "ack: six");
+    await server.waitFor(/says: six$/);
+    const log = server.lines.join("\n");
+    ok(log.indexOf(" done (") < log.indexOf("says: six"), log);
+  } finally {
+    closeAll([...five, sixth]);
+  }
+  await server.waitForCount(/ done \(/, 6);
+});
+
+Deno.test("tcp-server-pool-reject(5) tells the sixth it is full; a later client is served", async () => {
+  const { server, port } = await startServer("tcp-server-pool-reject", ["--workers", "5"]);
+  await using _ = server;
+  const five = await connectMany(port, 5);
+  try {
+    deepStrictEqual(await roundTripAll(five, "hi"), five.map((_, i) => `ack: hi ${i}`));
+
+    const sixth = await LineClient.connect(port);
+    try {
+      equal(await sixth.next(), FULL_MESSAGE);
+      equal(await sixth.next(), null);
+    } finally {
+      sixth.close();
+    }
+    await server.waitFor(/rejected: server is full/);
+
+    five[0].close();
+    await server.waitFor(/ done \(4\/5 busy\)$/);
+    const seventh = await LineClient.connect(port);
+    try {
+      await seventh.send("seven");
+      equal(await seventh.next(), "ack: seven");
+    } finally {
+      seventh.close();
+    }
+  } finally {
+    closeAll(five);
+  }
+});
+
+Deno.test("tcp-server-pool-reject keeps its count when many connect and leave at once", async () => {
+  const { server, port } = await startServer("tcp-server-pool-reject", ["--workers", "5"]);
+  await using _ = server;
+  const crowd = 40;
+  // Half send a line first, half leave without a word; all close at the same moment.
+  const burst = await connectMany(port, crowd);
+  await Promise.all(burst.map((c, i) => i % 2 ? c.send("hello").catch(() => {}) : undefined));
+  closeAll(burst);
+  const finished = await server.waitForCount(/ (done \(|rejected: )/, crowd);
+  equal(finished.length, crowd);
+
+  // Every slot is free again: exactly five are served, the sixth is turned away.
+  const five = await connectMany(port, 5);
+  try {
+    deepStrictEqual(await roundTripAll(five, "again"), five.map((_, i) => `ack: again ${i}`));
+    const sixth = await LineClient.connect(port);
+    try {
+      equal(await sixth.next(), FULL_MESSAGE);
+    } finally {
+      sixth.close();
+    }
+  } finally {
+    closeAll(five);
+  }
+});
+
+Deno.test("tcp-server-workers: under concurrent load, replies come from more than one worker", async () => {
+  const { server, port } = await startServer("tcp-server-workers", ["--workers", "2"]);
+  await using _ = server;
+  await server.waitFor(/2 worker threads share the port/);
+  // The kernel picks a listener per connection by hashing its addresses: with 32 clients and
+  // 2 workers, all landing on one worker has a chance of 2 in 2^32.
+  const clients = await connectMany(port, 32);
+  try {
+    const replies = await roundTripAll(clients, "who");
+    const workers = new Set<string>();
+    replies.forEach((reply, i) => {
+      const m = reply?.match(new RegExp(`^ack: who ${i} \\(worker (\\d+)\\)$`));
+      ok(m, `reply ${i}: ${reply}`);
+      workers.add(m[1]);
+    });
+    ok(workers.size > 1, `all replies from worker ${[...workers]}`);
+  } finally {
+    closeAll(clients);
+  }
+});
+
+for (const task of SERVERS) {
+  Deno.test(`${task} on SIGINT tells its connected client goodbye and exits 0`, async () => {
+    const { server, port } = await startServer(task);
+    await using _ = server;
+    const client = await LineClient.connect(port);
+    try {
+      await client.send("hi");
+      match(await client.next() ?? "", /^ack: hi( \(worker \d+\))?$/);
+      server.kill("SIGINT");
+      equal(await client.next(), GOODBYE);
+      equal(await client.next(), null);
+    } finally {
+      client.close();
+    }
+    equal(await server.exit(), 0);
+    equal(server.lines.at(-1), "Server stopped");
+  });
+}
+
+Deno.test("tcp-server-pool on SIGINT also tells the clients waiting in its queue", async () => {
+  const { server, port } = await startServer("tcp-server-pool", ["--workers", "1"]);
+  await using _ = server;
+  const served = await LineClient.connect(port);
+  const waiting = await LineClient.connect(port);
+  try {
+    await served.send("first");
+    equal(await served.next(), "ack: first");
+    await server.waitFor(/queued \(0 ahead, 1\/1 busy\)$/);
+    server.kill("SIGINT");
+    equal(await served.next(), GOODBYE);
+    equal(await waiting.next(), GOODBYE);
+    equal(await waiting.next(), null);
+  } finally {
+    closeAll([served, waiting]);
+  }
+  equal(await server.exit(), 0);
+  await server.waitFor(/left the queue: server shutting down/);
+});
+
+// Command lines: help, and mistakes in one line with a non-zero exit, never a stack trace.
+
+async function expectOneLineError(task: string, args: string[], expected: RegExp): Promise<void> {
+  const { code, stdout, stderr } = await runTask(task, args);
+  notEqual(code, 0, `exit code\n${stdout}`);
+  const lines = stderr.split("\n").filter((l) => l !== "");
+  equal(lines.length, 1, `expected one line on stderr, got:\n${stderr}`);
+  ok(!/^\s+at /m.test(stderr), `stack trace on stderr:\n${stderr}`);
+  match(lines[0], expected);
+}
+
+for (const task of SERVERS) {
+  Deno.test(`${task} --help prints usage and exits 0`, async () => {
+    const { code, stdout, stderr } = await runTask(task, ["--help"]);
+    equal(code, 0, stderr);
+    match(stdout, new RegExp(`^Usage: deno task ${task}`));
+    match(stdout, /--work-ms/);
+  });
+
+  Deno.test(`${task} rejects bad flags in one line`, async () => {
+    await expectOneLineError(task, ["--bogus"], /: Unknown option '--bogus'/);
+    await expectOneLineError(task, ["--port", "70000"], /Invalid port "70000"/);
+    await expectOneLineError(task, ["--work", "gpu"], /Invalid --work "gpu"/);
+  });
+
+  Deno.test(`${task} reports a port in use in one line`, async () => {
+    using taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const port = String(taken.addr.port);
+    await expectOneLineError(task, ["--port", port], /cannot listen on .*address already in use/);
+  });
+
+  Deno.test(`${task} reports a host that does not resolve in one line`, async () => {
+    await expectOneLineError(
+      task,
+      ["--host", "nosuch.invalid"],
+      /nosuch\.invalid.*does not resolve/,
+    );
+  });
+}
+
+Deno.test("tcp-server-concurrent refuses --workers: it has no pool", async () => {
+  await expectOneLineError(
+    "tcp-server-concurrent",
+    ["--workers", "3"],
+    /Unknown option '--workers'/,
+  );
+});
+
+Deno.test("tcp-server-pool refuses --workers 0", async () => {
+  await expectOneLineError("tcp-server-pool", ["--workers", "0"], /Invalid --workers "0"/);
+});
