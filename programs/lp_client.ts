@@ -1,0 +1,689 @@
+/**
+ * Lab: a custom protocol — the LP menu client.
+ *
+ * A background reader takes every frame off the connection: a response goes to whoever sent
+ * the request with the same id (so requests can overlap, and a burst of them can be written
+ * without waiting), an indication (a message from another client, a server notice) is shown
+ * at once, even in the middle of a prompt. Heartbeats tell the server we are still here.
+ *
+ * Run it (with `deno task lp-server` running):   deno task lp-client
+ * Scripted:   deno task lp-client --connect 127.0.0.1:4579 --do time,name,list,msg:2:hello
+ * Receive:    deno task lp-client --connect 127.0.0.1:4579 --listen
+ * Burst:      deno task lp-client --connect 127.0.0.1:4579 --repeat 100
+ *
+ * @module
+ */
+
+import { clearLine, createInterface, cursorTo, type Interface } from "node:readline";
+import process from "node:process";
+import { errorMessage, parseFlags, UsageError } from "../lib/cli.ts";
+import { type Frame, Kind, makeFrame, Status } from "../lib/frame.ts";
+import { FrameConnection } from "../lib/frame_connection.ts";
+import { formatHostPort, parseHostPort, parsePort } from "../lib/host_port.ts";
+import {
+  DEFAULT_LP_PORT,
+  errorText,
+  formatClientTable,
+  LP_MAX_PAYLOAD,
+  lpPayload,
+  lpRequest,
+  LpType,
+  type MessageIndication,
+  nextId,
+  type Notice,
+  parseListReply,
+  parseMessageIndication,
+  parseNameReply,
+  parseNotice,
+  parseTimeReply,
+  statusName,
+} from "../lib/lp_protocol.ts";
+import { formatTimestamp } from "../lib/timestamp.ts";
+
+/**
+ * Seconds between heartbeats until the server's hello says what it expects. Well under the
+ * server's default interval, so a server that sends no hello does not evict us.
+ */
+export const DEFAULT_HEARTBEAT_S = 5;
+
+/**
+ * How long a request waits for its response. Longer than the server's acknowledgement
+ * timeout (5 s), so a message's own failure report arrives before we give up on it.
+ */
+export const REQUEST_TIMEOUT_MS = 10_000;
+
+/** Most requests in flight at once: every 16-bit id but 0. */
+export const MAX_PENDING = 0xffff;
+
+const USAGE =
+  `Usage: deno task lp-client [--connect HOST:PORT] [--do ACTIONS] [--repeat N] [--listen]
+
+The LP protocol client. With no options, a numbered menu: connect, disconnect, time, name,
+client list, send a message, exit. It reads the menu choices from a pipe as well.
+
+Options:
+  --connect HOST:PORT  connect at once (port ${DEFAULT_LP_PORT} if omitted)
+  --do ACTIONS         run actions, print the results and exit: a comma-separated list of
+                       time, name, list, msg:ID:TEXT  (TEXT cannot contain a comma)
+  --repeat N           write N time requests back-to-back without waiting, then report how
+                       many responses came back and how long it took
+  --listen             stay connected and print incoming messages until the server closes
+                       or Ctrl-C (after --do and --repeat, if given)
+  -h, --help           show this help`;
+
+/** Something the server sent that nobody asked for. */
+export type LpEvent =
+  | { kind: "message"; message: MessageIndication }
+  | { kind: "notice"; notice: Notice }
+  | { kind: "other"; frame: Frame };
+
+/** A request failed: the server said no, or did not answer. */
+export class RequestError extends Error {
+  /** The response's status, or `Timeout` when no response came. */
+  readonly status: number;
+
+  /**
+   * @param status The status.
+   * @param message Why, for the user.
+   */
+  constructor(status: number, message: string) {
+    super(message);
+    this.name = "RequestError";
+    this.status = status;
+  }
+}
+
+/** What {@linkcode LpSession} needs besides the connection. */
+export interface SessionOptions {
+  /** Called for every indication, in arrival order. */
+  onEvent?: (event: LpEvent) => void;
+  /** Heartbeat interval before the hello (default {@linkcode DEFAULT_HEARTBEAT_S} s). */
+  heartbeatMs?: number;
+  /** See {@linkcode REQUEST_TIMEOUT_MS}. */
+  requestTimeoutMs?: number;
+}
+
+interface Pending {
+  resolve: (frame: Frame) => void;
+  reject: (err: Error) => void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+/**
+ * One connection to an LP server: requests matched to responses by id, indications handed
+ * to a callback, forwarded messages acknowledged, heartbeats sent.
+ */
+export class LpSession {
+  /** The server, as `host:port`. */
+  readonly server: string;
+  /** Resolves with the reason once the connection has ended; never rejects. */
+  readonly closed: Promise<string>;
+  /** Responses whose id matched no pending request (always 0 against a correct server). */
+  unexpected = 0;
+  /** The id the server gave us, once its hello has arrived. */
+  clientId: number | undefined;
+  readonly #fc: FrameConnection;
+  readonly #pending = new Map<number, Pending>();
+  readonly #onEvent: (event: LpEvent) => void;
+  readonly #requestTimeoutMs: number;
+  #lastId = 0;
+  #heartbeat: ReturnType<typeof setInterval> | undefined;
+  #ended = false;
+  #closing = false;
+
+  /**
+   * Connect to a server.
+   *
+   * @param hostname The server's address or name.
+   * @param port Its port.
+   * @param options Callbacks and timings.
+   * @returns The session.
+   * @throws {Error} When the connection cannot be made.
+   */
+  static async connect(
+    hostname: string,
+    port: number,
+    options: SessionOptions = {},
+  ): Promise<LpSession> {
+    const conn = await Deno.connect({ hostname, port });
+    return new LpSession(conn, formatHostPort({ hostname, port }), options);
+  }
+
+  /**
+   * @param conn A connected socket; the session owns it from now on.
+   * @param server How to name the server in messages.
+   * @param options Callbacks and timings.
+   */
+  constructor(conn: Deno.TcpConn, server: string, options: SessionOptions = {}) {
+    // Requests are small and answered at once: do not let Nagle's algorithm hold them back.
+    conn.setNoDelay(true);
+    this.#fc = new FrameConnection(conn, { maxPayload: LP_MAX_PAYLOAD });
+    this.server = server;
+    this.#onEvent = options.onEvent ?? (() => {});
+    this.#requestTimeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+    this.#startHeartbeat(options.heartbeatMs ?? DEFAULT_HEARTBEAT_S * 1000);
+    this.closed = this.#readLoop();
+  }
+
+  /**
+   * Send a request and wait for the response with its id.
+   *
+   * @param type The request letter.
+   * @param payload The JSON payload, if any.
+   * @returns The response, whose status is `Ok`.
+   * @throws {RequestError} When the status is not `Ok`, or no response comes in time.
+   * @throws {Error} When the connection is closed.
+   */
+  request(type: LpType, payload?: unknown): Promise<Frame> {
+    if (this.#ended) return Promise.reject(new Error("Not connected"));
+    let id: number;
+    try {
+      id = nextId(this.#lastId, (n) => this.#pending.has(n));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    this.#lastId = id;
+    const reply = new Promise<Frame>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#pending.delete(id);
+        reject(
+          new RequestError(
+            Status.Timeout,
+            `No answer to "${type}" within ${this.#requestTimeoutMs / 1000} s`,
+          ),
+        );
+      }, this.#requestTimeoutMs);
+      this.#pending.set(id, { resolve, reject, timer });
+    });
+    this.#fc.write(lpRequest(type, id, payload)).catch((err) => {
+      this.#settle(id, (p) => p.reject(new Error(errorMessage(err, "cannot send"))));
+    });
+    return reply.then((frame) => {
+      if (frame.status !== Status.Ok) {
+        throw new RequestError(frame.status, `${errorText(frame)} (${statusName(frame.status)})`);
+      }
+      return frame;
+    });
+  }
+
+  /** Say goodbye with `Q`, wait for the answer (or the close), then close. */
+  async quit(): Promise<void> {
+    try {
+      await this.request(LpType.Quit);
+    } catch {
+      // Gone already, or no answer: we are leaving either way.
+    }
+    this.close();
+    await this.closed;
+  }
+
+  /** Close the connection at once; pending requests fail. */
+  close(): void {
+    this.#closing = true;
+    this.#stopHeartbeat();
+    this.#fc.close();
+  }
+
+  #settle(id: number, action: (p: Pending) => void): boolean {
+    const p = this.#pending.get(id);
+    if (!p) return false;
+    this.#pending.delete(id);
+    clearTimeout(p.timer);
+    action(p);
+    return true;
+  }
+
+  #startHeartbeat(ms: number): void {
+    this.#stopHeartbeat();
+    this.#heartbeat = setInterval(() => {
+      this.request(LpType.Heartbeat).catch(() => {
+        // A missed heartbeat shows up as the server closing; nothing to tell the user here.
+      });
+    }, ms);
+  }
+
+  #stopHeartbeat(): void {
+    clearInterval(this.#heartbeat);
+    this.#heartbeat = undefined;
+  }
+
+  async #readLoop(): Promise<string> {
+    let reason = "the server closed the connection";
+    try {
+      for (let frame = await this.#fc.read(); frame; frame = await this.#fc.read()) {
+        if (frame.kind === Kind.Response) {
+          if (!this.#settle(frame.id, (p) => p.resolve(frame!))) this.unexpected++;
+        } else if (frame.kind === Kind.Indication) {
+          this.#onIndication(frame);
+        }
+      }
+    } catch (err) {
+      reason = this.#closing ? "closed" : `connection lost: ${errorMessage(err)}`;
+    }
+    this.#ended = true;
+    this.#stopHeartbeat();
+    this.#fc.close();
+    for (const id of [...this.#pending.keys()]) {
+      this.#settle(id, (p) => p.reject(new Error(`Disconnected: ${reason}`)));
+    }
+    return reason;
+  }
+
+  #onIndication(frame: Frame): void {
+    try {
+      if (frame.type === LpType.Message) {
+        const message = parseMessageIndication(lpPayload(frame));
+        // Acknowledge first: the sender is told "delivered" only once we have it.
+        const ack = makeFrame(Kind.Response, LpType.Message, { id: frame.id });
+        this.#fc.write(ack).catch(() => {});
+        return this.#onEvent({ kind: "message", message });
+      }
+      if (frame.type === LpType.Notice) {
+        const notice = parseNotice(lpPayload(frame));
+        if (notice.clientId !== undefined) this.clientId = notice.clientId;
+        // The hello tells how often the server wants to hear from us at least; twice as often
+        // leaves room for a heartbeat delayed by a busy machine.
+        if (notice.heartbeat !== undefined && !this.#ended) {
+          this.#startHeartbeat(notice.heartbeat * 500);
+        }
+        return this.#onEvent({ kind: "notice", notice });
+      }
+    } catch {
+      // A malformed indication is shown raw below rather than ending the session.
+    }
+    this.#onEvent({ kind: "other", frame });
+  }
+}
+
+/** One thing `--do` or the menu can ask the server. */
+export type Action =
+  | { op: "time" }
+  | { op: "name" }
+  | { op: "list" }
+  | { op: "msg"; to: number; text: string };
+
+/**
+ * Parse the `--do` list.
+ *
+ * @param text Such as `time,name,list,msg:2:hello there`.
+ * @returns The actions, in order.
+ * @throws {UsageError} When an action is unknown or malformed.
+ *
+ * @example
+ * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
+ * deepStrictEqual(parseActions("time,msg:2:a:b"), [
+ *   { op: "time" }, { op: "msg", to: 2, text: "a:b" },
+ * ]);
+ * ```
+ */
+export function parseActions(text: string): Action[] {
+  return text.split(",").map((word): Action => {
+    const w = word.trim();
+    if (w === "time" || w === "name" || w === "list") return { op: w };
+    const m = /^msg:(\d+):(.+)$/s.exec(w);
+    if (m) return { op: "msg", to: Number(m[1]), text: m[2] };
+    throw new UsageError(`Unknown action "${w}": expected time, name, list or msg:ID:TEXT`);
+  });
+}
+
+/**
+ * Carry out one action.
+ *
+ * @param session The connection.
+ * @param action What to do.
+ * @returns The lines to show the user.
+ * @throws {RequestError} When the server says no or does not answer.
+ */
+export async function runAction(session: LpSession, action: Action): Promise<string[]> {
+  switch (action.op) {
+    case "time": {
+      const { time } = parseTimeReply(lpPayload(await session.request(LpType.Time)));
+      return [`Server time: ${formatTimestamp(new Date(time))}`];
+    }
+    case "name": {
+      const { name } = parseNameReply(lpPayload(await session.request(LpType.Name)));
+      return [`Server name: ${name}`];
+    }
+    case "list": {
+      const { you, clients } = parseListReply(lpPayload(await session.request(LpType.List)));
+      return [
+        `Connected clients (${clients.length}):`,
+        ...formatClientTable(clients, you, (iso) => formatTimestamp(new Date(iso))),
+      ];
+    }
+    case "msg":
+      try {
+        await session.request(LpType.Message, { to: action.to, text: action.text });
+      } catch (err) {
+        if (!(err instanceof Error)) throw err;
+        const status = err instanceof RequestError ? err.status : Status.Gone;
+        throw new RequestError(status, `Message to client ${action.to} not sent: ${err.message}`);
+      }
+      return [`Message delivered to client ${action.to}`];
+  }
+}
+
+/** What {@linkcode timeBurst} measured. */
+export interface BurstResult {
+  sent: number;
+  /** Responses that came back with a request's id and status `Ok`. */
+  received: number;
+  /** Requests that got no response, or an error. */
+  failed: number;
+  /** From the first write to the last response. */
+  elapsedMs: number;
+}
+
+/**
+ * The lab's experiment: write `count` time requests back-to-back, without waiting for any
+ * answer, then collect every response by its id.
+ *
+ * @param session The connection.
+ * @param count How many, 1 to {@linkcode MAX_PENDING}.
+ * @returns How many came back, and how long it took.
+ */
+export async function timeBurst(session: LpSession, count: number): Promise<BurstResult> {
+  const start = performance.now();
+  const replies = [];
+  for (let i = 0; i < count; i++) replies.push(session.request(LpType.Time));
+  const results = await Promise.allSettled(replies);
+  const elapsedMs = performance.now() - start;
+  const received = results.filter((r) => r.status === "fulfilled").length;
+  return { sent: count, received, failed: count - received, elapsedMs };
+}
+
+/**
+ * Describe an indication in one line.
+ *
+ * @param event The indication.
+ * @returns The line to show.
+ */
+export function describeEvent(event: LpEvent): string {
+  switch (event.kind) {
+    case "message": {
+      const { from, address, port, text } = event.message;
+      return `Message from client ${from} (${
+        formatHostPort({ hostname: address, port })
+      }): ${text}`;
+    }
+    case "notice":
+      return `Server: ${event.notice.text}`;
+    case "other":
+      return `Server sent an indication of unknown type "${event.frame.type}"`;
+  }
+}
+
+/** How the menu talks to the user: a terminal with prompts, a pipe, or a test. */
+export interface MenuIO {
+  /**
+   * Show a prompt and read the answer.
+   *
+   * @returns The line, or `null` at the end of input.
+   */
+  ask(prompt: string): Promise<string | null>;
+  /** Show a line, even while a prompt is waiting. */
+  print(line: string): void;
+}
+
+const MENU = [
+  "",
+  "  1) Connect",
+  "  2) Disconnect",
+  "  3) Server time",
+  "  4) Server name",
+  "  5) Client list",
+  "  6) Send a message",
+  "  7) Exit",
+];
+
+/** What {@linkcode runMenu} needs besides the user. */
+export interface MenuOptions {
+  /** Open a session; indications must go to `onEvent`. */
+  connect: (hostname: string, port: number, options: SessionOptions) => Promise<LpSession>;
+  /** A session to start with (from `--connect`). */
+  session?: LpSession;
+  /** Suggested at the IP prompt (default 127.0.0.1). */
+  defaultHost?: string;
+}
+
+/**
+ * The seed's numbered menu, until 7 or the end of input.
+ *
+ * @param io The user.
+ * @param options How to connect, and perhaps an open session.
+ */
+export async function runMenu(io: MenuIO, options: MenuOptions): Promise<void> {
+  const defaultHost = options.defaultHost ?? "127.0.0.1";
+  let session: LpSession | undefined;
+  const adopt = (s: LpSession) => {
+    session = s;
+    s.closed.then((reason) => {
+      if (session !== s) return;
+      session = undefined;
+      io.print(`Disconnected: ${reason}`);
+    });
+  };
+  if (options.session) adopt(options.session);
+  const onEvent = (event: LpEvent) => io.print(describeEvent(event));
+  const needSession = (): LpSession | undefined => {
+    if (!session) io.print("Not connected: choose 1 to connect first.");
+    return session;
+  };
+  const run = async (s: LpSession, action: Action) => {
+    try {
+      for (const line of await runAction(s, action)) io.print(line);
+    } catch (err) {
+      io.print(err instanceof Error ? err.message : String(err));
+    }
+  };
+
+  for (const line of MENU) io.print(line);
+  while (true) {
+    const choice = await io.ask("Choose 1-7: ");
+    if (choice === null) break;
+    const c = choice.trim();
+    if (c === "7") break;
+    if (c === "1") {
+      if (session) {
+        io.print(`Already connected to ${session.server}; choose 2 to disconnect first.`);
+        continue;
+      }
+      const host = (await io.ask(`Server IP [${defaultHost}]: `))?.trim() || defaultHost;
+      const portText = (await io.ask(`Port [${DEFAULT_LP_PORT}]: `))?.trim() || "";
+      let port = DEFAULT_LP_PORT;
+      try {
+        if (portText !== "") port = parsePort(portText);
+        adopt(await options.connect(host, port, { onEvent }));
+        io.print(`Connected to ${formatHostPort({ hostname: host, port })}`);
+      } catch (err) {
+        io.print(
+          errorMessage(err, `Cannot connect to ${formatHostPort({ hostname: host, port })}`),
+        );
+      }
+    } else if (c === "2") {
+      const s = needSession();
+      if (!s) continue;
+      session = undefined;
+      await s.quit();
+      io.print(`Disconnected from ${s.server}`);
+    } else if (c === "3" || c === "4" || c === "5") {
+      const s = needSession();
+      if (s) await run(s, { op: c === "3" ? "time" : c === "4" ? "name" : "list" });
+    } else if (c === "6") {
+      const s = needSession();
+      if (!s) continue;
+      const idText = (await io.ask("Client id: "))?.trim() ?? "";
+      const text = (await io.ask("Message: ")) ?? "";
+      const to = Number(idText);
+      if (!/^\d+$/.test(idText) || to < 1) io.print(`Invalid client id "${idText}"`);
+      else if (text === "") io.print("Not sent: the message is empty");
+      else await run(s, { op: "msg", to, text });
+    } else {
+      io.print(`Unknown choice "${c}"; choose a number from 1 to 7.`);
+      for (const line of MENU) io.print(line);
+    }
+  }
+  if (session) {
+    const s = session;
+    session = undefined;
+    await s.quit();
+  }
+  io.print("Bye");
+}
+
+/**
+ * The menu's I/O on stdin and stdout. On a terminal: prompts, line editing, and indications
+ * printed above the prompt, which is then redrawn with what was typed so far. On a pipe: no
+ * prompt is left waiting; each answer is echoed after its prompt, so the output reads like a
+ * terminal session.
+ *
+ * @param rl A readline interface on stdin.
+ * @param terminal Whether stdin is a terminal.
+ * @returns The I/O.
+ */
+export function readlineIO(rl: Interface, terminal: boolean): MenuIO {
+  const lines = rl[Symbol.asyncIterator]();
+  let prompting = false;
+  return {
+    async ask(prompt) {
+      if (terminal) {
+        rl.setPrompt(prompt);
+        rl.prompt();
+        prompting = true;
+      }
+      const next = await lines.next();
+      prompting = false;
+      if (next.done) return null;
+      if (!terminal) console.log(`${prompt}${next.value}`);
+      return next.value;
+    },
+    print(line) {
+      if (!prompting) return console.log(line);
+      clearLine(process.stdout, 0);
+      cursorTo(process.stdout, 0);
+      process.stdout.write(`${line}\n`);
+      rl.prompt(true);
+    },
+  };
+}
+
+function fail(message: string, code = 1): never {
+  console.error(`lp_client: ${message}`);
+  Deno.exit(code);
+}
+
+/** Wait for Ctrl-C (or SIGTERM) or the end of the session, whichever is first. */
+async function stayConnected(session: LpSession): Promise<void> {
+  let wake: () => void = () => {};
+  const interrupted = new Promise<void>((resolve) => wake = resolve);
+  const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
+  for (const s of signals) Deno.addSignalListener(s, wake);
+  try {
+    const how = await Promise.race([session.closed, interrupted.then(() => null)]);
+    if (how === null) await session.quit();
+    else console.log(`Disconnected: ${how}`);
+  } finally {
+    for (const s of signals) Deno.removeSignalListener(s, wake);
+  }
+}
+
+if (import.meta.main) {
+  let target: { hostname: string; port: number } | undefined;
+  let actions: Action[] = [];
+  let repeat = 0;
+  let listen = false;
+  try {
+    const { values } = parseFlags(Deno.args, {
+      connect: { type: "string" },
+      do: { type: "string" },
+      repeat: { type: "string" },
+      listen: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    });
+    if (values.help) {
+      console.log(USAGE);
+      Deno.exit(0);
+    }
+    if (values.connect !== undefined) target = parseHostPort(values.connect, DEFAULT_LP_PORT);
+    if (values.do !== undefined) actions = parseActions(values.do);
+    if (values.repeat !== undefined) {
+      repeat = Number(values.repeat);
+      if (!/^\d+$/.test(values.repeat) || repeat < 1 || repeat > MAX_PENDING) {
+        throw new RangeError(`Invalid --repeat "${values.repeat}": expected 1 to ${MAX_PENDING}`);
+      }
+    }
+    listen = values.listen ?? false;
+    if (!target && (actions.length > 0 || repeat > 0 || listen)) {
+      throw new UsageError("--do, --repeat and --listen need --connect HOST:PORT");
+    }
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof RangeError) {
+      fail(`${err.message} (see --help)`, 2);
+    }
+    throw err;
+  }
+
+  const scripted = actions.length > 0 || repeat > 0 || listen;
+  const interactive = Deno.stdin.isTerminal();
+  let io: MenuIO | undefined;
+  let rl: Interface | undefined;
+  if (!scripted) {
+    rl = createInterface({
+      input: process.stdin,
+      output: interactive ? process.stdout : undefined,
+      terminal: interactive,
+    });
+    // Ctrl-C at a prompt exits like choice 7 instead of pausing the input.
+    rl.on("SIGINT", () => rl!.close());
+    io = readlineIO(rl, interactive);
+  }
+  const print = (line: string) => io ? io.print(line) : console.log(line);
+  const onEvent = (event: LpEvent) => print(describeEvent(event));
+
+  let session: LpSession | undefined;
+  if (target) {
+    const server = formatHostPort(target);
+    try {
+      session = await LpSession.connect(target.hostname, target.port, { onEvent });
+    } catch (err) {
+      fail(errorMessage(err, `cannot connect to ${server}`));
+    }
+    print(`Connected to ${server}`);
+  }
+
+  if (!scripted) {
+    await runMenu(io!, { connect: LpSession.connect, session });
+    rl!.close();
+    Deno.exit(0);
+  }
+
+  const s = session!;
+  for (const action of actions) {
+    try {
+      for (const line of await runAction(s, action)) console.log(line);
+    } catch (err) {
+      s.close();
+      fail(err instanceof Error ? err.message : String(err));
+    }
+  }
+  if (repeat > 0) {
+    const r = await timeBurst(s, repeat);
+    const matched = r.received === r.sent && s.unexpected === 0 ? ", every id matched" : "";
+    console.log(
+      `${r.sent} time requests written back-to-back: ${r.received} responses${matched}, ` +
+        `${r.failed} failed, in ${r.elapsedMs.toFixed(1)} ms`,
+    );
+    if (r.received !== r.sent) {
+      s.close();
+      fail(`${r.sent - r.received} of ${r.sent} requests got no response`);
+    }
+  }
+  if (listen) {
+    console.log("Waiting for messages (Ctrl-C to stop)");
+    await stayConnected(s);
+  } else {
+    await s.quit();
+  }
+  Deno.exit(0);
+}
