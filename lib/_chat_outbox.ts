@@ -1,0 +1,196 @@
+/**
+ * A client's outgoing queue on the chat server: bounded in bytes, written by one task that
+ * hands the kernel everything queued in one write.
+ *
+ * @module
+ */
+
+/** How big the queue may grow. */
+export interface OutboxLimits {
+  /**
+   * Most bytes of messages (everything but file chunks) queued or being written. A client
+   * that falls this far behind is too slow for the room: {@linkcode Outbox.push} says so and
+   * the server disconnects it, rather than buffer for it without end.
+   */
+  maxQueuedBytes: number;
+  /**
+   * Most bytes of file chunks queued or being written. {@linkcode Outbox.pushFlow} waits for
+   * room, so a download goes as fast as the client reads and never crowds out messages.
+   */
+  flowWindowBytes: number;
+}
+
+/**
+ * Frames waiting to go to one client.
+ *
+ * @remarks
+ * Room messages are pushed without waiting (one slow reader must never hold up the room) and
+ * count against a byte limit; file chunks wait for room in a small window. The writer takes
+ * everything queued and writes it at once: a burst of chat lines costs one system call, and a
+ * chat line waits behind at most the window's few chunks, so it interleaves with a download.
+ *
+ * @example
+ * ```ts ignore
+ * const outbox = new Outbox((bytes) => writeAll(conn, bytes), limits, () => conn.close());
+ * if (!outbox.push(encodeFrame(frame))) dropSlowClient();
+ * ```
+ */
+export class Outbox {
+  readonly #write: (bytes: Uint8Array) => Promise<void>;
+  readonly #limits: OutboxLimits;
+  readonly #onError: (err: unknown) => void;
+  #items: { bytes: Uint8Array; flow: boolean }[] = [];
+  #messageBytes = 0;
+  #flowBytes = 0;
+  #writing = false;
+  #closed = false;
+  #wakeWriter: (() => void) | null = null;
+  #waiters: (() => void)[] = [];
+  readonly #finished: Promise<void>;
+
+  /**
+   * Start the writer.
+   *
+   * @param write Writes all of its bytes, such as `writeAll` on a connection.
+   * @param limits The byte limits.
+   * @param onError Called once if a write fails; the outbox is closed by then.
+   */
+  constructor(
+    write: (bytes: Uint8Array) => Promise<void>,
+    limits: OutboxLimits,
+    onError: (err: unknown) => void = () => {},
+  ) {
+    this.#write = write;
+    this.#limits = limits;
+    this.#onError = onError;
+    this.#finished = this.#run();
+  }
+
+  /** Bytes queued or being written. */
+  get queuedBytes(): number {
+    return this.#messageBytes + this.#flowBytes;
+  }
+
+  /** Whether {@linkcode Outbox.close} was called or a write failed. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Queue a message.
+   *
+   * @param bytes One or more encoded frames.
+   * @returns `false` when the message queue is full (the client is too slow), `true` when
+   *   queued, or dropped because the outbox is closed.
+   */
+  push(bytes: Uint8Array): boolean {
+    if (this.#closed) return true;
+    // An empty queue takes anything, so one large reply (a long file list) always fits.
+    if (this.#messageBytes > 0 && this.#messageBytes + bytes.length > this.#limits.maxQueuedBytes) {
+      return false;
+    }
+    this.#messageBytes += bytes.length;
+    this.#enqueue(bytes, false);
+    return true;
+  }
+
+  /**
+   * Queue a file chunk once the window has room.
+   *
+   * @param bytes An encoded chunk frame.
+   * @throws {Deno.errors.BrokenPipe} When the outbox is closed before or while waiting.
+   */
+  async pushFlow(bytes: Uint8Array): Promise<void> {
+    while (
+      !this.#closed && this.#flowBytes > 0 &&
+      this.#flowBytes + bytes.length > this.#limits.flowWindowBytes
+    ) {
+      await new Promise<void>((resolve) => this.#waiters.push(resolve));
+    }
+    if (this.#closed) throw new Deno.errors.BrokenPipe("The connection is closed");
+    this.#flowBytes += bytes.length;
+    this.#enqueue(bytes, true);
+  }
+
+  /**
+   * Wait until everything queued so far is written, or the outbox is closed.
+   */
+  async drained(): Promise<void> {
+    while (!this.#closed && (this.#items.length > 0 || this.#writing)) {
+      await new Promise<void>((resolve) => this.#waiters.push(resolve));
+    }
+  }
+
+  /** Stop: drop what is queued, wake every waiter. Safe to call more than once. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#items = [];
+    this.#wake();
+  }
+
+  /** Resolves once the writer has stopped (after {@linkcode Outbox.close} or a failed write). */
+  get finished(): Promise<void> {
+    return this.#finished;
+  }
+
+  #enqueue(bytes: Uint8Array, flow: boolean): void {
+    this.#items.push({ bytes, flow });
+    const wake = this.#wakeWriter;
+    this.#wakeWriter = null;
+    wake?.();
+  }
+
+  #wake(): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const w of waiters) w();
+    const wake = this.#wakeWriter;
+    this.#wakeWriter = null;
+    wake?.();
+  }
+
+  async #run(): Promise<void> {
+    while (!this.#closed) {
+      if (this.#items.length === 0) {
+        await new Promise<void>((resolve) => this.#wakeWriter = resolve);
+        continue;
+      }
+      const batch = this.#items;
+      this.#items = [];
+      let messages = 0, flow = 0;
+      for (const item of batch) {
+        if (item.flow) flow += item.bytes.length;
+        else messages += item.bytes.length;
+      }
+      this.#writing = true;
+      try {
+        // One item, the common case for a chunk, goes out as it is: no copy.
+        await this.#write(batch.length === 1 ? batch[0].bytes : concat(batch));
+      } catch (err) {
+        if (!this.#closed) {
+          this.close();
+          this.#onError(err);
+        }
+        return;
+      } finally {
+        this.#writing = false;
+        this.#messageBytes -= messages;
+        this.#flowBytes -= flow;
+      }
+      this.#wake();
+    }
+  }
+}
+
+function concat(items: readonly { bytes: Uint8Array }[]): Uint8Array {
+  let total = 0;
+  for (const item of items) total += item.bytes.length;
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const item of items) {
+    out.set(item.bytes, at);
+    at += item.bytes.length;
+  }
+  return out;
+}

@@ -1,0 +1,958 @@
+/**
+ * Lab: a chat room with file sharing — the client.
+ *
+ * One connection carries everything: your commands go out as requests, the room's news
+ * arrives as indications at any moment, and a file moves as a series of chunk frames. One task
+ * reads frames and another reads your keyboard, so messages keep flowing both ways during a
+ * transfer; incoming lines are printed above the prompt without breaking what you are typing.
+ *
+ * Run it (with `deno task chat-server` running):   deno task chat-client --name alice
+ * Then type a line to talk to everyone, or /help for the commands.
+ *
+ * @module
+ */
+
+import { createInterface, type Interface } from "node:readline";
+import * as readline from "node:readline";
+import process from "node:process";
+import { basename, join } from "node:path";
+import { errorMessage, parseFlags, UsageError } from "../lib/cli.ts";
+import { type ByteStream, FrameConnection } from "../lib/frame_connection.ts";
+import { type Frame, Kind, Status } from "../lib/frame.ts";
+import { FileReceiver, openChunks } from "../lib/file_chunk.ts";
+import { formatHostPort, parsePort } from "../lib/host_port.ts";
+import { formatTimestamp } from "../lib/timestamp.ts";
+import {
+  ChatError,
+  type ChatEvent,
+  ChatType,
+  DEFAULT_HEARTBEAT_SECONDS,
+  DEFAULT_PORT,
+  type FileInfo,
+  indication,
+  parseEvent,
+  parseFiles,
+  parseHeartbeat,
+  parseUsers,
+  parseWelcome,
+  payloadObject,
+  printable,
+  refusalText,
+  request,
+  sizeField,
+  stringField,
+  type UserInfo,
+  type Welcome,
+} from "../lib/chat_protocol.ts";
+import {
+  formatBytes,
+  formatProgress,
+  formatSummary,
+  parseSeconds,
+  type Progress,
+} from "../lib/_chat_units.ts";
+
+/** Where downloads go, relative to the working folder (the task may write only there). */
+export const DEFAULT_DOWNLOADS = "storage/downloads";
+
+/** How long to wait for the server to acknowledge a leave before closing anyway. */
+const LEAVE_MS = 2000;
+
+/** Fastest redraw of a live progress line: smooth to the eye, cheap for the terminal. */
+const PROGRESS_MS = 100;
+
+const HELP = [
+  "Commands:",
+  "  <text>                  say it to everyone (start with // to send a leading /)",
+  "  /msg <user> <text>      say it to one user only",
+  "  /who                    who is online",
+  "  /file list              shared files: name, size, uploader, time",
+  "  /file upload <path>     share a file",
+  "  /file download <name>   fetch a shared file into the downloads folder",
+  "  /help                   this list",
+  "  /exit                   leave (so do Ctrl-D and Ctrl-C)",
+];
+
+const USAGE = `Usage: deno task chat-client [--name NAME] [--host HOST] [--port PORT]
+
+Joins a chat room: type a line to talk to everyone, /help for the commands.
+
+Options:
+  --name NAME            user name (asked for when missing or taken)
+  --host HOST            server address (default 127.0.0.1)
+  --port PORT            server port (default ${DEFAULT_PORT})
+  --downloads DIR        folder for downloads (default ${DEFAULT_DOWNLOADS}; the task may write
+                         only there)
+  --heartbeat SECONDS    heartbeat interval when idle (default ${DEFAULT_HEARTBEAT_SECONDS}, or
+                         the server's if shorter)
+  -h, --help             show this help`;
+
+/** A transfer's result. */
+export interface TransferResult {
+  /** The name it was stored under (on the server for an upload, locally for a download). */
+  name: string;
+  /** Bytes. */
+  size: number;
+}
+
+type ProgressFn = (done: number, total: number) => void;
+
+interface Pending {
+  resolve(frame: Frame): void;
+  reject(err: unknown): void;
+  /** Runs in the reader before the next frame is read, such as opening a download's file. */
+  before?: (frame: Frame) => Promise<void>;
+}
+
+interface Download {
+  rx: FileReceiver;
+  onProgress?: ProgressFn;
+  resolve(stored: string): void;
+  reject(err: unknown): void;
+}
+
+const notConnected = () => new ChatError(Status.Gone, "Not connected to the server");
+
+/**
+ * The protocol side of the chat client: requests and their responses, the room's events,
+ * heartbeats, and file transfers. It prints nothing; events go to the callback.
+ *
+ * @example
+ * ```ts ignore
+ * const client = new ChatClient(await Deno.connect({ port: 15004 }), (e) => console.log(e));
+ * await client.join("alice");
+ * await client.say("hello");
+ * await client.leave();
+ * ```
+ */
+export class ChatClient {
+  readonly #fc: FrameConnection;
+  readonly #onEvent: (event: ChatEvent) => void;
+  readonly #pending = new Map<number, Pending>();
+  /** Ids of transfers in progress: their chunks and end carry them, so no request reuses them. */
+  readonly #reserved = new Set<number>();
+  readonly #downloads = new Map<number, Download>();
+  readonly #uploads = new Map<number, { cancelled: string | null }>();
+  readonly #closed: Promise<void>;
+  #nextId = 1;
+  #ended = false;
+  #sentSinceTick = false;
+  #heartbeat: ReturnType<typeof setInterval> | undefined;
+
+  /**
+   * Start reading from the server.
+   *
+   * @param conn A connected stream.
+   * @param onEvent Called for every event from the room, in order.
+   */
+  constructor(conn: ByteStream, onEvent: (event: ChatEvent) => void) {
+    this.#fc = new FrameConnection(conn);
+    this.#onEvent = onEvent;
+    this.#closed = this.#readLoop();
+  }
+
+  /** Resolves once the connection is closed and every transfer is cleaned up. */
+  get closed(): Promise<void> {
+    return this.#closed;
+  }
+
+  /**
+   * Send a heartbeat whenever nothing else was sent for a whole interval.
+   *
+   * @param seconds The interval.
+   */
+  startHeartbeat(seconds: number): void {
+    clearInterval(this.#heartbeat);
+    if (this.#ended) return;
+    this.#heartbeat = setInterval(() => {
+      if (!this.#sentSinceTick) this.request(ChatType.Heartbeat).catch(() => {});
+      this.#sentSinceTick = false;
+    }, seconds * 1000);
+  }
+
+  /**
+   * Send a request and wait for its response.
+   *
+   * @param type The type letter.
+   * @param payload JSON payload, if any.
+   * @param options A fixed id (a transfer's), and a hook run in the reader on the response.
+   * @returns The successful response.
+   * @throws {ChatError} When the server refuses, or the connection closes first.
+   */
+  async request(
+    type: string,
+    payload?: unknown,
+    options: { id?: number; before?: Pending["before"] } = {},
+  ): Promise<Frame> {
+    if (this.#ended) throw notConnected();
+    const id = options.id ?? this.#allocId();
+    const answered = new Promise<Frame>((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject, before: options.before });
+    });
+    this.#send(request(type, id, payload)).catch((err) => {
+      this.#pending.get(id)?.reject(err);
+      this.#pending.delete(id);
+    });
+    const frame = await answered;
+    if (frame.status !== Status.Ok) throw new ChatError(frame.status, refusalText(frame));
+    return frame;
+  }
+
+  /**
+   * Join the room.
+   *
+   * @param name The user name.
+   * @returns The server's welcome.
+   * @throws {ChatError} With {@linkcode Status.Taken} or {@linkcode Status.BadPayload}.
+   */
+  async join(name: string): Promise<Welcome> {
+    return parseWelcome(await this.request(ChatType.Join, { name }));
+  }
+
+  /** Say something to everyone (the server sends it back to us too, with its time). */
+  async say(text: string): Promise<void> {
+    await this.request(ChatType.Chat, { text });
+  }
+
+  /** Say something to one user. */
+  async whisper(to: string, text: string): Promise<void> {
+    await this.request(ChatType.Private, { to, text });
+  }
+
+  /** Who is online. */
+  async who(): Promise<UserInfo[]> {
+    return parseUsers(await this.request(ChatType.Who));
+  }
+
+  /** The shared files. */
+  async files(): Promise<FileInfo[]> {
+    return parseFiles(await this.request(ChatType.Files));
+  }
+
+  /**
+   * Upload a file, streaming it chunk by chunk.
+   *
+   * @remarks
+   * Each chunk is written only once the previous one is in the kernel's hands, so a chat
+   * message sent meanwhile waits behind one chunk at most.
+   *
+   * @param path The local file.
+   * @param onProgress Called after each chunk.
+   * @returns The name the server stored it under, and its size.
+   * @throws {Deno.errors.NotFound | Deno.errors.PermissionDenied | TypeError} Before anything
+   *   is sent, when the path is missing, unreadable or not a file.
+   * @throws {ChatError} When the server refuses it or the transfer is cancelled.
+   */
+  async upload(path: string, onProgress?: ProgressFn): Promise<TransferResult> {
+    // Check locally first: a bad path is the user's mistake, not the server's business.
+    const stat = await Deno.stat(path);
+    if (!stat.isFile) throw new TypeError(`"${path}" is a folder, not a file`);
+    (await Deno.open(path, { read: true })).close();
+    const id = this.#allocId();
+    const state = { cancelled: null as string | null };
+    this.#reserved.add(id);
+    this.#uploads.set(id, state);
+    let accepted = false;
+    try {
+      await this.request(ChatType.Upload, { name: basename(path), size: stat.size }, { id });
+      accepted = true;
+      // Opened only now: a source that is never read would keep its file open.
+      const source = await openChunks(path);
+      if (source.size !== stat.size) throw new TypeError(`"${path}" changed while starting`);
+      let sent = 0;
+      for await (const chunk of source) {
+        if (state.cancelled !== null) throw new ChatError(Status.Gone, state.cancelled);
+        await this.#send(indication(ChatType.Data, chunk, { id }));
+        sent += chunk.length;
+        onProgress?.(sent, source.size);
+      }
+      const end = await this.request(ChatType.End, { sha256: source.sha256() }, { id });
+      accepted = false;
+      const obj = payloadObject(end);
+      return { name: stringField(obj, "name"), size: sizeField(obj, "size") };
+    } catch (err) {
+      // Tell the server to drop what it has; it may have cancelled already, or be gone.
+      if (accepted && !this.#ended) {
+        this.#send(indication(ChatType.Cancel, undefined, { id })).catch(() => {});
+      }
+      throw err;
+    } finally {
+      this.#uploads.delete(id);
+      this.#reserved.delete(id);
+    }
+  }
+
+  /**
+   * Download a shared file into a folder, through a verified temporary file.
+   *
+   * @param name The name as the file list shows it.
+   * @param dir The folder (it must exist).
+   * @param onProgress Called after each chunk.
+   * @returns The local name (numbered if the name was taken) and size.
+   * @throws {ChatError} With {@linkcode Status.NotFound} when there is no such file.
+   */
+  async download(name: string, dir: string, onProgress?: ProgressFn): Promise<TransferResult> {
+    const id = this.#allocId();
+    this.#reserved.add(id);
+    let size = 0;
+    const stored = new Promise<string>((resolve, reject) => {
+      // Runs in the reader, before the first chunk is read: the file is open when it arrives.
+      const before = async (frame: Frame) => {
+        if (frame.status !== Status.Ok) return;
+        size = sizeField(payloadObject(frame), "size");
+        try {
+          const rx = await FileReceiver.open(dir, name, size);
+          this.#downloads.set(id, { rx, onProgress, resolve, reject });
+        } catch (err) {
+          this.#send(indication(ChatType.Cancel, undefined, { id })).catch(() => {});
+          throw err;
+        }
+      };
+      this.request(ChatType.Get, { name }, { id, before }).catch(reject);
+    });
+    try {
+      return { name: await stored, size };
+    } finally {
+      this.#reserved.delete(id);
+    }
+  }
+
+  /** Stop every transfer in progress; each one's promise rejects. */
+  async cancelTransfers(): Promise<void> {
+    for (const upload of this.#uploads.values()) upload.cancelled = "Cancelled";
+    for (const [id, download] of this.#downloads) {
+      this.#downloads.delete(id);
+      if (!this.#ended) this.#send(indication(ChatType.Cancel, undefined, { id })).catch(() => {});
+      await download.rx.abort();
+      download.reject(new ChatError(Status.Gone, "Cancelled"));
+    }
+  }
+
+  /**
+   * Leave the room: the server answers, then closes the connection.
+   *
+   * @param ms Longest wait for the answer.
+   */
+  async leave(ms = LEAVE_MS): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<void>((resolve) => timer = setTimeout(resolve, ms));
+    try {
+      await Promise.race([this.request(ChatType.Leave).catch(() => {}), late]);
+    } finally {
+      clearTimeout(timer);
+    }
+    await this.close();
+  }
+
+  /** Close the connection and wait until everything is cleaned up. */
+  async close(): Promise<void> {
+    clearInterval(this.#heartbeat);
+    this.#fc.close();
+    await this.#closed;
+  }
+
+  #send(frame: Frame): Promise<void> {
+    if (this.#ended) return Promise.reject(notConnected());
+    this.#sentSinceTick = true;
+    return this.#fc.write(frame);
+  }
+
+  #allocId(): number {
+    for (let tries = 0; tries < 0xffff; tries++) {
+      const id = this.#nextId;
+      this.#nextId = id === 0xffff ? 1 : id + 1;
+      if (!this.#pending.has(id) && !this.#reserved.has(id)) return id;
+    }
+    throw new RangeError("Every request id is in use");
+  }
+
+  async #readLoop(): Promise<void> {
+    try {
+      for (let frame = await this.#fc.read(); frame !== null; frame = await this.#fc.read()) {
+        await this.#dispatch(frame);
+      }
+    } catch {
+      // A reset or a malformed stream ends the session like a close does.
+    } finally {
+      this.#ended = true;
+      clearInterval(this.#heartbeat);
+      this.#fc.close();
+      for (const p of this.#pending.values()) p.reject(notConnected());
+      this.#pending.clear();
+      for (const upload of this.#uploads.values()) upload.cancelled = "Connection closed";
+      for (const download of this.#downloads.values()) {
+        await download.rx.abort(); // a half-downloaded file leaves nothing behind
+        download.reject(notConnected());
+      }
+      this.#downloads.clear();
+    }
+  }
+
+  async #dispatch(frame: Frame): Promise<void> {
+    if (frame.kind === Kind.Response) {
+      const pending = this.#pending.get(frame.id);
+      if (pending === undefined) return;
+      this.#pending.delete(frame.id);
+      try {
+        await pending.before?.(frame);
+        pending.resolve(frame);
+      } catch (err) {
+        pending.reject(err);
+      }
+      return;
+    }
+    if (frame.kind === Kind.Request) return; // the server asks nothing of us
+    switch (frame.type) {
+      case ChatType.Data:
+        return await this.#onChunk(frame);
+      case ChatType.End:
+        return await this.#onEnd(frame);
+      case ChatType.Cancel:
+        return await this.#onCancel(frame);
+    }
+    let event: ChatEvent | null;
+    try {
+      event = parseEvent(frame);
+    } catch {
+      return; // a malformed event is skipped, not fatal
+    }
+    if (event !== null) this.#onEvent(event);
+  }
+
+  async #onChunk(frame: Frame): Promise<void> {
+    const download = this.#downloads.get(frame.id);
+    if (download === undefined) return; // cancelled: its last chunks are still arriving
+    try {
+      await download.rx.write(frame.payload);
+      download.onProgress?.(download.rx.received, download.rx.size);
+    } catch (err) {
+      await this.#failDownload(frame.id, err);
+    }
+  }
+
+  async #onEnd(frame: Frame): Promise<void> {
+    const download = this.#downloads.get(frame.id);
+    if (download === undefined) return;
+    this.#downloads.delete(frame.id);
+    try {
+      download.resolve(await download.rx.finish(stringField(payloadObject(frame), "sha256")));
+    } catch (err) {
+      download.reject(err); // finish() has removed the temporary file
+    }
+  }
+
+  async #onCancel(frame: Frame): Promise<void> {
+    let reason = "Cancelled by the server";
+    try {
+      reason = stringField(payloadObject(frame), "error");
+    } catch {
+      // Keep the generic reason.
+    }
+    const upload = this.#uploads.get(frame.id);
+    if (upload !== undefined) upload.cancelled = reason;
+    if (this.#downloads.has(frame.id)) {
+      await this.#failDownload(frame.id, new ChatError(Status.Gone, reason), false);
+    }
+  }
+
+  async #failDownload(id: number, err: unknown, tellServer = true): Promise<void> {
+    const download = this.#downloads.get(id);
+    if (download === undefined) return;
+    this.#downloads.delete(id);
+    if (tellServer) this.#send(indication(ChatType.Cancel, undefined, { id })).catch(() => {});
+    await download.rx.abort();
+    download.reject(err);
+  }
+}
+
+/** A command typed by the user. */
+export type Command =
+  | { kind: "none" }
+  | { kind: "say"; text: string }
+  | { kind: "msg"; to: string; text: string }
+  | { kind: "who" }
+  | { kind: "list" }
+  | { kind: "upload"; path: string }
+  | { kind: "download"; name: string }
+  | { kind: "help" }
+  | { kind: "exit" }
+  | { kind: "invalid"; message: string };
+
+/**
+ * Read one typed line as a command.
+ *
+ * @param line What the user typed.
+ * @returns The command; a line not starting with `/` is something to say.
+ *
+ * @example
+ * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
+ * deepStrictEqual(parseCommand("/msg bob hi there"), { kind: "msg", to: "bob", text: "hi there" });
+ * deepStrictEqual(parseCommand("hello"), { kind: "say", text: "hello" });
+ * ```
+ */
+export function parseCommand(line: string): Command {
+  const trimmed = line.trim();
+  if (trimmed === "") return { kind: "none" };
+  if (trimmed.startsWith("//")) return { kind: "say", text: trimmed.slice(1) };
+  if (!trimmed.startsWith("/")) return { kind: "say", text: line.trimEnd() };
+  const [word, ...rest] = trimmed.split(/\s+/);
+  const args = trimmed.slice(word.length).trim();
+  switch (word.toLowerCase()) {
+    case "/exit":
+    case "/quit":
+      return { kind: "exit" };
+    case "/help":
+      return { kind: "help" };
+    case "/who":
+      return { kind: "who" };
+    case "/msg": {
+      const text = args.slice(rest[0]?.length ?? 0).trim();
+      if (rest.length < 2 || text === "") {
+        return { kind: "invalid", message: "Usage: /msg <user> <text>" };
+      }
+      return { kind: "msg", to: rest[0], text };
+    }
+    case "/file": {
+      const sub = (rest[0] ?? "").toLowerCase();
+      const target = unquote(args.slice(rest[0]?.length ?? 0).trim());
+      if (sub === "list") return { kind: "list" };
+      if (sub === "upload" && target !== "") return { kind: "upload", path: target };
+      if (sub === "download" && target !== "") return { kind: "download", name: target };
+      return {
+        kind: "invalid",
+        message: "Usage: /file list | /file upload <path> | /file download <name>",
+      };
+    }
+    default:
+      return { kind: "invalid", message: `Unknown command ${word}; /help lists them` };
+  }
+}
+
+function unquote(text: string): string {
+  const m = /^(["'])(.*)\1$/.exec(text);
+  return m ? m[2] : text;
+}
+
+/**
+ * The line shown for an event: the server's time first, as every line of the room has.
+ *
+ * @param event The event.
+ * @returns One printable line.
+ */
+export function formatEvent(event: ChatEvent): string {
+  const p = printable;
+  switch (event.type) {
+    case "joined":
+      return `${p(event.time)} *** ${p(event.name)} joined`;
+    case "left":
+      return `${p(event.time)} *** ${p(event.name)} ${p(event.reason)}`;
+    case "chat":
+      return `${p(event.time)} ${p(event.from)}: ${p(event.text)}`;
+    case "private":
+      return `${p(event.time)} ${p(event.from)} -> ${p(event.to)} (private): ${p(event.text)}`;
+    case "uploaded":
+      return `${p(event.time)} *** ${p(event.from)} uploaded ${p(event.name)} ` +
+        `(${formatBytes(event.size)})`;
+    case "notice":
+      return `${p(event.time ?? formatTimestamp())} *** ${p(event.text)}`;
+  }
+}
+
+/**
+ * The file list as lines: name, size, uploader and time, in columns.
+ *
+ * @param files The list.
+ * @returns The lines.
+ */
+export function formatFiles(files: readonly FileInfo[]): string[] {
+  if (files.length === 0) return ["No files on the server yet."];
+  const rows = files.map((f) => [
+    printable(f.name),
+    formatBytes(f.size),
+    f.uploader === null ? "(uploader unknown)" : `by ${printable(f.uploader)}`,
+    printable(f.time),
+  ]);
+  const widths = [0, 1, 2].map((c) => Math.max(...rows.map((r) => r[c].length)));
+  return [
+    `Files on the server (${files.length}):`,
+    ...rows.map((r) => `  ${r.map((cell, c) => c < 3 ? cell.padEnd(widths[c]) : cell).join("  ")}`),
+  ];
+}
+
+/** Where the client's output goes: a terminal with a prompt, a pipe, or a demo's transcript. */
+export interface ChatUi {
+  /** Print one whole line (above the prompt, on a terminal). */
+  print(line: string): void;
+  /** Show the prompt for the next command; a no-op without a terminal. */
+  prompt(text: string): void;
+  /** Ask a question, such as the user name: a prompt on a terminal, a line otherwise. */
+  ask(question: string): void;
+  /** Show live transfer progress (`null` when none). Absent: one summary line per transfer. */
+  progress?: (text: string | null) => void;
+}
+
+/** What {@linkcode runChatClient} needs besides the connection and the input. */
+export interface ChatClientOptions {
+  /** Where output goes. */
+  ui: ChatUi;
+  /** The user name; asked for when absent or taken. */
+  name?: string;
+  /** Folder for downloads (created when the first download starts). */
+  downloads?: string;
+  /** Heartbeat interval when idle, in seconds (the server's is used when shorter). */
+  heartbeatSeconds?: number;
+  /** Aborting it leaves at once, as Ctrl-C does. */
+  signal?: AbortSignal;
+}
+
+/** How a session ended: the user left, the server shut down, refused us, or dropped us. */
+export type ClientEnd = "left" | "server closed" | "refused" | "dropped";
+
+/**
+ * Join the room and run the user's commands until they leave or the server closes.
+ *
+ * @remarks
+ * Chat lines are sent without waiting for their answers; uploads and downloads run in the
+ * background. `/exit` and the signal cancel transfers in progress; end of input first waits
+ * for them, so a piped script can upload and then end.
+ *
+ * @param conn A connected stream; closed before this returns.
+ * @param input The typed lines: the name when asked for, then commands.
+ * @param options Where output goes, the name, the downloads folder, the stop signal.
+ * @returns How the session ended.
+ */
+export async function runChatClient(
+  conn: ByteStream,
+  input: AsyncIterable<string> | Iterable<string>,
+  options: ChatClientOptions,
+): Promise<ClientEnd> {
+  const { ui, signal, downloads = DEFAULT_DOWNLOADS } = options;
+  let lastNotice: Extract<ChatEvent, { type: "notice" }> | null = null;
+  const client = new ChatClient(conn, (event) => {
+    if (event.type === "notice") lastNotice = event;
+    ui.print(formatEvent(event));
+  });
+  const ownHeartbeat = options.heartbeatSeconds ?? DEFAULT_HEARTBEAT_SECONDS;
+  client.startHeartbeat(ownHeartbeat);
+  // One heartbeat at once: its answer gives the server's interval, which matters while the
+  // user is still typing a name (the server evicts silent connections, joined or not).
+  client.request(ChatType.Heartbeat).then((frame) => {
+    const seconds = parseHeartbeat(frame);
+    if (seconds !== null && seconds < ownHeartbeat) client.startHeartbeat(seconds);
+  }).catch(() => {});
+
+  // Three things can happen next: a typed line, the server closing, or Ctrl-C.
+  const lines = toAsyncIterator(input);
+  let typed: Promise<IteratorResult<string>> | null = null;
+  const closed = client.closed.then(() => ({ from: "server" as const }));
+  const stopped = new Promise<{ from: "stop" }>((resolve) => {
+    if (signal?.aborted) resolve({ from: "stop" });
+    signal?.addEventListener("abort", () => resolve({ from: "stop" }), { once: true });
+  });
+  const next = async () => {
+    typed ??= lines.next();
+    const event = await Promise.race([
+      typed.then((r) => ({ from: "user" as const, r })),
+      closed,
+      stopped,
+    ]);
+    if (event.from === "user") typed = null;
+    return event;
+  };
+
+  const serverEnded = (): ClientEnd => {
+    const status = (lastNotice as { status: number } | null)?.status;
+    if (status === Status.Full) return "refused";
+    if (status === Status.ServerError) return "server closed";
+    ui.print("The server closed the connection.");
+    return "dropped";
+  };
+
+  // Join, asking for another name for as long as the server refuses it.
+  let name = options.name;
+  let welcome: Welcome | null = null;
+  while (welcome === null) {
+    if (name === undefined) {
+      ui.ask("Your name: ");
+      const event = await next();
+      if (event.from === "server") return serverEnded();
+      if (event.from === "stop" || event.r.done) {
+        await client.close();
+        return "left";
+      }
+      name = event.r.value;
+    }
+    try {
+      welcome = await client.join(name);
+    } catch (err) {
+      if (!(err instanceof ChatError) || err.status === Status.Gone) {
+        await client.closed;
+        return serverEnded();
+      }
+      ui.print(`error: ${err.message}`);
+      name = undefined;
+    }
+  }
+  client.startHeartbeat(Math.min(ownHeartbeat, welcome.heartbeat));
+  ui.prompt("> ");
+  ui.print(
+    `${welcome.time} *** You joined as ${welcome.name}. Online (${welcome.users.length}): ` +
+      `${welcome.users.map(printable).join(", ")}. Type /help for commands.`,
+  );
+
+  const transfers = new Set<Promise<void>>();
+  const live = new Map<number, string>();
+  let liveId = 0;
+  const track = (task: Promise<void>) => {
+    const t = task.finally(() => transfers.delete(t));
+    transfers.add(t);
+  };
+  const report = (err: unknown, what: string) =>
+    ui.print(`error: ${what}${err instanceof ChatError ? err.message : errorMessage(err)}`);
+
+  /** Run one transfer in the background, with live progress or a final summary line. */
+  const transfer = (
+    label: string,
+    run: (onProgress: ProgressFn) => Promise<TransferResult>,
+    done: (result: TransferResult, summary: string) => string,
+    what: string,
+  ) => {
+    const key = ++liveId;
+    const started = Date.now();
+    let drawn = 0;
+    const onProgress: ProgressFn = (bytes, total) => {
+      if (!ui.progress || Date.now() - drawn < PROGRESS_MS) return;
+      drawn = Date.now();
+      live.set(key, formatProgress(label, { done: bytes, total, elapsedMs: drawn - started }));
+      ui.progress([...live.values()].join(" | "));
+    };
+    track(
+      run(onProgress).then(
+        (result) => {
+          const p: Progress = { done: result.size, total: result.size, elapsedMs: 0 };
+          p.elapsedMs = Date.now() - started;
+          ui.print(done(result, formatSummary(p)));
+        },
+        (err) => leaving ? ui.print(`${label}: cancelled`) : report(err, what),
+      ).finally(() => {
+        live.delete(key);
+        ui.progress?.(live.size > 0 ? [...live.values()].join(" | ") : null);
+      }),
+    );
+  };
+
+  let leaving = false;
+  const leave = async (cancel: boolean): Promise<ClientEnd> => {
+    if (!cancel && transfers.size > 0) {
+      ui.print(`Waiting for ${transfers.size} transfer(s) to finish...`);
+      await Promise.race([Promise.all(transfers), closed, stopped]);
+    }
+    leaving = true;
+    await client.cancelTransfers();
+    // Leaving closes the connection, which also ends a transfer the server has not yet
+    // answered (so it could not be cancelled above).
+    await client.leave();
+    await Promise.all(transfers);
+    return "left";
+  };
+
+  while (true) {
+    ui.prompt("> ");
+    const event = await next();
+    if (event.from === "server") {
+      await Promise.all(transfers);
+      return serverEnded();
+    }
+    if (event.from === "stop") return await leave(true);
+    if (event.r.done) return await leave(false);
+    const command = parseCommand(event.r.value);
+    switch (command.kind) {
+      case "none":
+        break;
+      case "exit":
+        return await leave(true);
+      case "help":
+        for (const line of HELP) ui.print(line);
+        break;
+      case "invalid":
+        ui.print(`error: ${command.message}`);
+        break;
+      case "say":
+        // Not awaited: the next line can go out at once; the answer only matters if it fails.
+        client.say(command.text).catch((err) => report(err, ""));
+        break;
+      case "msg":
+        client.whisper(command.to, command.text).catch((err) => report(err, ""));
+        break;
+      case "who":
+        await client.who().then(
+          (users) =>
+            ui.print(`Online (${users.length}): ${users.map((u) => printable(u.name)).join(", ")}`),
+          (err) => report(err, ""),
+        );
+        break;
+      case "list":
+        await client.files().then(
+          (files) => formatFiles(files).forEach((line) => ui.print(line)),
+          (err) => report(err, ""),
+        );
+        break;
+      case "upload": {
+        const path = command.path;
+        transfer(
+          `upload ${basename(path)}`,
+          (onProgress) => client.upload(path, onProgress),
+          (r, summary) => `Uploaded ${path} as ${printable(r.name)}: ${summary}`,
+          `cannot upload "${path}": `,
+        );
+        break;
+      }
+      case "download": {
+        const name = command.name;
+        transfer(
+          `download ${name}`,
+          async (onProgress) => {
+            await Deno.mkdir(downloads, { recursive: true });
+            return await client.download(name, downloads, onProgress);
+          },
+          (r, summary) => `Downloaded ${printable(name)} to ${join(downloads, r.name)}: ${summary}`,
+          `cannot download "${name}": `,
+        );
+        break;
+      }
+    }
+  }
+}
+
+function toAsyncIterator(input: AsyncIterable<string> | Iterable<string>): AsyncIterator<string> {
+  if (Symbol.asyncIterator in input) return input[Symbol.asyncIterator]();
+  const sync = input[Symbol.iterator]();
+  return { next: () => Promise.resolve(sync.next()) };
+}
+
+/**
+ * Output for a terminal: each line is printed above the prompt, which is then redrawn with
+ * whatever the user had typed, so incoming messages never break the line being typed.
+ *
+ * @param rl The readline interface reading the keyboard.
+ * @param out The terminal.
+ * @returns The UI.
+ */
+export function terminalUi(rl: Interface, out: NodeJS.WriteStream = process.stdout): ChatUi {
+  let prompt = ""; // none until the name is asked for
+  let status: string | null = null;
+  const redraw = () => {
+    rl.setPrompt(status === null ? prompt : `[${status}] ${prompt}`);
+    rl.prompt(true);
+  };
+  return {
+    print(line) {
+      readline.clearLine(out, 0);
+      readline.cursorTo(out, 0);
+      out.write(`${line}\n`);
+      redraw();
+    },
+    prompt(text) {
+      prompt = text;
+      redraw();
+    },
+    ask(question) {
+      prompt = question;
+      redraw();
+    },
+    progress(text) {
+      status = text;
+      redraw();
+    },
+  };
+}
+
+/**
+ * Output for a pipe or a file: plain lines, no prompt, one summary line per transfer.
+ *
+ * @param print Where lines go (default `console.log`).
+ * @returns The UI.
+ */
+export function plainUi(print: (line: string) => void = console.log): ChatUi {
+  return { print, prompt() {}, ask: print };
+}
+
+function fail(message: string, code = 1): never {
+  console.error(`chat_client: ${message}`);
+  Deno.exit(code);
+}
+
+if (import.meta.main) {
+  let host = "127.0.0.1", port = DEFAULT_PORT;
+  let name: string | undefined, downloads = DEFAULT_DOWNLOADS;
+  let heartbeatSeconds = DEFAULT_HEARTBEAT_SECONDS;
+  try {
+    const { values } = parseFlags(Deno.args, {
+      name: { type: "string" },
+      host: { type: "string", default: host },
+      port: { type: "string", default: String(DEFAULT_PORT) },
+      downloads: { type: "string", default: DEFAULT_DOWNLOADS },
+      heartbeat: { type: "string", default: String(DEFAULT_HEARTBEAT_SECONDS) },
+      help: { type: "boolean", short: "h" },
+    });
+    if (values.help) {
+      console.log(USAGE);
+      Deno.exit(0);
+    }
+    host = values.host;
+    port = parsePort(values.port);
+    name = values.name;
+    downloads = values.downloads;
+    heartbeatSeconds = parseSeconds(values.heartbeat);
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof RangeError) {
+      fail(`${err.message} (see --help)`, 2);
+    }
+    throw err;
+  }
+
+  const server = formatHostPort({ hostname: host, port });
+  let conn: Deno.TcpConn;
+  try {
+    conn = await Deno.connect({ hostname: host, port });
+  } catch (err) {
+    fail(errorMessage(err, `cannot connect to ${server}`));
+  }
+  conn.setNoDelay(true);
+  conn.setKeepAlive(true);
+
+  // A terminal gets a prompt, line editing and live progress; a pipe gets plain lines.
+  const interactive = Deno.stdin.isTerminal();
+  const rl = createInterface({
+    input: process.stdin,
+    output: interactive ? process.stdout : undefined,
+    terminal: interactive,
+  });
+  const ui = interactive ? terminalUi(rl) : plainUi();
+  // Ctrl-C leaves cleanly: readline reports it on a terminal, the signal does otherwise.
+  const stop = new AbortController();
+  const onSigint = () => stop.abort();
+  rl.on("SIGINT", onSigint);
+  Deno.addSignalListener("SIGINT", onSigint);
+  ui.print(`Connected to ${server}`);
+
+  let end: ClientEnd = "dropped";
+  try {
+    end = await runChatClient(conn, rl, {
+      ui,
+      name,
+      downloads,
+      heartbeatSeconds,
+      signal: stop.signal,
+    });
+  } catch (err) {
+    console.error(`chat_client: ${errorMessage(err, `connection to ${server} failed`)}`);
+  } finally {
+    Deno.removeSignalListener("SIGINT", onSigint);
+    rl.close();
+    if (interactive) process.stdout.write("\n");
+  }
+  // Standard input may still be open (a terminal, or a pipe that has not ended).
+  Deno.exit(end === "left" || end === "server closed" ? 0 : 1);
+}

@@ -1,0 +1,232 @@
+/**
+ * The chat programs' parts on their own: protocol checks, command parsing, formatting, the
+ * outgoing queue, and the server and client functions in one process.
+ */
+
+import { deepStrictEqual, equal, match, ok, rejects, throws } from "node:assert/strict";
+import { join } from "node:path";
+import { Kind, makeFrame, Status } from "../lib/frame.ts";
+import {
+  ChatError,
+  ChatType,
+  checkText,
+  checkUserName,
+  indication,
+  MAX_TEXT_BYTES,
+  nameKey,
+  parseEvent,
+  refusal,
+  refusalText,
+} from "../lib/chat_protocol.ts";
+import { Outbox } from "../lib/_chat_outbox.ts";
+import { formatBytes, formatProgress, parseByteSize, parseSeconds } from "../lib/_chat_units.ts";
+import { ChatClient, formatEvent, formatFiles, parseCommand } from "../programs/chat_client.ts";
+import { runChatServer } from "../programs/chat_server.ts";
+import { tempDir } from "./_chat.ts";
+
+Deno.test("checkUserName() trims and refuses empty, long, spaced and control-character names", () => {
+  equal(checkUserName("  Ana "), "Ana");
+  equal(checkUserName("甘晴"), "甘晴");
+  equal(nameKey("ALICE"), nameKey("alice"));
+  for (const bad of ["", "   ", "a b", "a\nb", "x".repeat(33), 7, null]) {
+    throws(() => checkUserName(bad), TypeError, JSON.stringify(bad));
+  }
+});
+
+Deno.test("checkText() takes one line up to the limit, quoting the size when over", () => {
+  equal(checkText("hello\tworld"), "hello\tworld");
+  throws(() => checkText("two\nlines"), TypeError);
+  throws(() => checkText("  "), TypeError);
+  throws(() => checkText("x".repeat(MAX_TEXT_BYTES + 1)), /8193 bytes/);
+});
+
+Deno.test("parseEvent() reads room indications; refusalText() reads errors", () => {
+  const chat = indication(ChatType.Chat, { time: "t", from: "a", text: "hi" });
+  deepStrictEqual(parseEvent(chat), { type: "chat", time: "t", from: "a", text: "hi" });
+  equal(formatEvent(parseEvent(chat)!), "t a: hi");
+  const full = indication(ChatType.Notice, { text: "Server is full" }, { status: Status.Full });
+  equal(parseEvent(full)?.type, "notice");
+  equal(parseEvent(indication(ChatType.Data, new Uint8Array(3), { id: 1 })), null);
+  throws(() => parseEvent(indication(ChatType.Chat, { time: "t" })), TypeError);
+  const req = makeFrame(Kind.Request, ChatType.Get, { id: 4 });
+  equal(refusalText(refusal(req, Status.NotFound, "No file")), "No file");
+  match(refusalText(makeFrame(Kind.Response, "G", { status: 4 })), /NotFound/);
+});
+
+Deno.test("formatEvent() makes control characters from a peer harmless", () => {
+  const line = formatEvent({ type: "chat", time: "t", from: "a\nb", text: "x\x1b[2Jy" });
+  equal(line, "t a?b: x?[2Jy");
+});
+
+Deno.test("parseCommand() reads every command, and text to say", () => {
+  deepStrictEqual(parseCommand("hello there"), { kind: "say", text: "hello there" });
+  deepStrictEqual(parseCommand("//not a command"), { kind: "say", text: "/not a command" });
+  deepStrictEqual(parseCommand("   "), { kind: "none" });
+  deepStrictEqual(parseCommand("/EXIT"), { kind: "exit" });
+  deepStrictEqual(parseCommand("/who"), { kind: "who" });
+  deepStrictEqual(parseCommand("/msg bob  hi  you"), { kind: "msg", to: "bob", text: "hi  you" });
+  deepStrictEqual(parseCommand("/file list"), { kind: "list" });
+  deepStrictEqual(parseCommand("/file upload my file.txt"), {
+    kind: "upload",
+    path: "my file.txt",
+  });
+  deepStrictEqual(parseCommand('/file download "a (1).txt"'), {
+    kind: "download",
+    name: "a (1).txt",
+  });
+  for (const bad of ["/msg bob", "/file", "/file upload", "/file delete x", "/dance"]) {
+    equal(parseCommand(bad).kind, "invalid", bad);
+  }
+});
+
+Deno.test("formatFiles() lines up name, size, uploader and time", () => {
+  deepStrictEqual(
+    formatFiles([
+      { name: "a.txt", size: 6, uploader: "alice", time: "2026-01-01 10:00:00" },
+      { name: "long name.bin", size: 2048, uploader: null, time: "2026-01-01 09:00:00" },
+    ]),
+    [
+      "Files on the server (2):",
+      "  a.txt          6 B      by alice            2026-01-01 10:00:00",
+      "  long name.bin  2.0 KiB  (uploader unknown)  2026-01-01 09:00:00",
+    ],
+  );
+  deepStrictEqual(formatFiles([]), ["No files on the server yet."]);
+});
+
+Deno.test("sizes and seconds parse and print as people type and read them", () => {
+  equal(parseByteSize("1G"), 1024 ** 3);
+  equal(parseByteSize("64K"), 65536);
+  equal(parseByteSize("20MiB"), 20 * 1024 ** 2);
+  equal(parseByteSize("123"), 123);
+  throws(() => parseByteSize("lots"), RangeError);
+  equal(parseSeconds("0.25"), 0.25);
+  throws(() => parseSeconds("0"), RangeError);
+  equal(formatBytes(50 * 1024 ** 2), "50.0 MiB");
+  equal(
+    formatProgress("upload a", { done: 1024 ** 2, total: 4 * 1024 ** 2, elapsedMs: 1000 }),
+    "upload a 1.0 MiB/4.0 MiB 25% 1.0 MiB/s 3.0 s left",
+  );
+});
+
+/** A fake connection whose writes complete only when the test says so. */
+function gatedWriter() {
+  const writes: Uint8Array[] = [];
+  const gates: (() => void)[] = [];
+  let started: (() => void) | null = null;
+  return {
+    writes,
+    write(bytes: Uint8Array): Promise<void> {
+      writes.push(bytes);
+      started?.();
+      return new Promise((resolve) => gates.push(resolve));
+    },
+    /** Wait until the writer has started its n-th write (counting from 1). */
+    async started(n: number): Promise<void> {
+      while (writes.length < n) await new Promise<void>((resolve) => started = resolve);
+    },
+    /** Let the oldest write in progress complete. */
+    release() {
+      gates.shift()?.();
+    },
+  };
+}
+
+Deno.test("Outbox coalesces everything queued during a write into the next single write", async () => {
+  const conn = gatedWriter();
+  const outbox = new Outbox((b) => conn.write(b), { maxQueuedBytes: 100, flowWindowBytes: 10 });
+  ok(outbox.push(new Uint8Array([1])));
+  await conn.started(1);
+  ok(outbox.push(new Uint8Array([2])));
+  ok(outbox.push(new Uint8Array([3, 4])));
+  conn.release();
+  await conn.started(2);
+  conn.release();
+  await outbox.drained();
+  deepStrictEqual(conn.writes.map((w) => [...w]), [[1], [2, 3, 4]]);
+  outbox.close();
+  await outbox.finished;
+});
+
+Deno.test("Outbox refuses messages past its byte limit and holds chunks to the window", async () => {
+  const conn = gatedWriter();
+  const outbox = new Outbox((b) => conn.write(b), { maxQueuedBytes: 10, flowWindowBytes: 8 });
+  ok(outbox.push(new Uint8Array(20)), "an empty queue takes even a large message");
+  equal(outbox.push(new Uint8Array(1)), false, "then the queue is full");
+  await conn.started(1);
+  conn.release();
+  await outbox.drained();
+
+  await outbox.pushFlow(new Uint8Array(6));
+  await conn.started(2);
+  let second = false;
+  const pushed = outbox.pushFlow(new Uint8Array(6)).then(() => second = true);
+  ok(outbox.push(new Uint8Array(3)), "messages still go in meanwhile");
+  await Promise.resolve();
+  equal(second, false, "the window holds the second chunk until the first is written");
+  conn.release();
+  await pushed;
+  await conn.started(3);
+  conn.release();
+  await conn.started(4);
+  deepStrictEqual(conn.writes.map((w) => w.length), [20, 6, 3, 6], "the message goes first");
+  conn.release();
+  await outbox.drained();
+  outbox.close();
+  await rejects(outbox.pushFlow(new Uint8Array(1)), Deno.errors.BrokenPipe);
+  await outbox.finished;
+});
+
+Deno.test("runChatServer() and ChatClient in one process: join, chat, transfer, leave, stop", async () => {
+  await using dir = await tempDir();
+  const storage = join(dir.path, "server");
+  const log: string[] = [];
+  const shutdown = new AbortController();
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  const serving = runChatServer(listener, {
+    signal: shutdown.signal,
+    log: (l) => log.push(l),
+    storage,
+  });
+
+  const events: string[] = [];
+  const alice = new ChatClient(await Deno.connect({ port }), (e) => events.push(formatEvent(e)));
+  const bob = new ChatClient(await Deno.connect({ port }), () => {});
+  try {
+    deepStrictEqual((await alice.join("alice")).users, ["alice"]);
+    await rejects(bob.join("ALICE"), (e: ChatError) => e.status === Status.Taken);
+    await bob.join("bob");
+    await bob.say("hello");
+    await alice.who();
+    ok(events.some((e) => e.endsWith(" bob: hello")), events.join("\n"));
+
+    const source = join(dir.path, "source.bin");
+    await Deno.writeFile(source, new Uint8Array(700_000).map((_, i) => i % 251));
+    const up = await alice.upload(source);
+    deepStrictEqual(up, { name: "source.bin", size: 700_000 });
+    await Deno.mkdir(join(dir.path, "down"));
+    const down = await bob.download("source.bin", join(dir.path, "down"));
+    deepStrictEqual(down, { name: "source.bin", size: 700_000 });
+    deepStrictEqual(
+      await Deno.readFile(join(dir.path, "down", "source.bin")),
+      await Deno.readFile(source),
+    );
+    await rejects(
+      bob.download("nope.bin", join(dir.path, "down")),
+      (e: ChatError) => e.status === Status.NotFound,
+    );
+    deepStrictEqual((await bob.files()).map((f) => [f.name, f.uploader]), [
+      ["source.bin", "alice"],
+    ]);
+    await bob.leave();
+  } finally {
+    shutdown.abort();
+    await serving;
+    // The server closes every connection once it has told it; each reader then ends.
+    await alice.closed;
+    await bob.closed;
+  }
+  ok(events.some((e) => e.endsWith("*** Server is shutting down. Goodbye!")), events.join("\n"));
+  ok(log.some((l) => / bob left \(1 online\)$/.test(l)), log.join("\n"));
+});
