@@ -119,13 +119,32 @@ export class Program implements AsyncDisposable {
    * @throws {Error} When the program ends, or {@linkcode WAIT_MS} passes, without a match.
    */
   waitFor(pattern: RegExp, from = 0): Promise<RegExpMatchArray> {
+    return this.#waitForIn(this.lines, pattern, from, "a line");
+  }
+
+  /**
+   * Wait until a stderr line matches, and return the match.
+   *
+   * @param pattern What to look for.
+   * @returns The match of the first matching line.
+   */
+  waitForStderr(pattern: RegExp): Promise<RegExpMatchArray> {
+    return this.#waitForIn(this.errors, pattern, 0, "a stderr line");
+  }
+
+  #waitForIn(
+    lines: string[],
+    pattern: RegExp,
+    from: number,
+    what: string,
+  ): Promise<RegExpMatchArray> {
     return this.#waitUntil(() => {
-      for (let i = from; i < this.lines.length; i++) {
-        const m = this.lines[i].match(pattern);
+      for (let i = from; i < lines.length; i++) {
+        const m = lines[i].match(pattern);
         if (m) return m;
       }
       return undefined;
-    }, `a line matching ${pattern}`);
+    }, `${what} matching ${pattern}`);
   }
 
   /**
