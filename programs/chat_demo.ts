@@ -6,10 +6,10 @@
  * the files, upload one, download it, ask for one that does not exist, and leave. Each step
  * waits for the line that shows the previous one happened, never for a fixed time.
  *
- * Run it:   deno task demo:chat
+ * Run it:   deno task demo
  *
- * Files: everything lives in a fresh folder under `storage/demo` (the only folder the task may
- * read and write), removed at the end with `storage/demo` itself if nothing else is in it.
+ * Files: everything lives in a fresh folder under `.chat-demo` (the only folder the task may
+ * read and write), removed at the end with `.chat-demo` itself if nothing else is in it.
  *
  * @module
  */
@@ -22,12 +22,12 @@ import { type ClientEnd, plainUi, runChatClient } from "./chat_client.ts";
 import { runChatServer } from "./chat_server.ts";
 
 /** The demo's folder, relative to the working folder; the task grants only this. */
-export const DEMO_ROOT = "storage/demo";
+export const DEMO_ROOT = ".chat-demo";
 
 /** Longest wait for any one step: a failsafe against a hang, never a way to let time pass. */
 const STEP_MS = 10_000;
 
-const USAGE = `Usage: deno task demo:chat
+const USAGE = `Usage: deno task demo
 
 Runs the chat server and two scripted clients (alice and bob) on 127.0.0.1 in one process and
 prints the transcript, labelled by who printed each line. Uses a temporary folder under

@@ -7,7 +7,7 @@ import { equal, match, notEqual, ok } from "node:assert/strict";
 import { createSocket } from "node:dgram";
 import { runTask } from "./_task.ts";
 
-const PROGRAMS = ["get-ip", "tcp-server", "tcp-client", "udp-server", "udp-client", "demo"];
+const PROGRAMS = ["get-ip", "tcp-server", "tcp-client", "udp-server", "udp-client", "demo:tcp"];
 
 for (const task of PROGRAMS) {
   Deno.test(`${task} --help prints usage and exits 0`, async () => {

@@ -5,7 +5,7 @@
  * both on loopback: the server on a port the kernel picks, the client with a script instead of
  * a keyboard. Read the transcript top to bottom to see each line cross the connection.
  *
- * Run it:   deno task demo
+ * Run it:   deno task demo:tcp
  *
  * @module
  */
@@ -18,7 +18,7 @@ import { serve } from "./tcp_server.ts";
 /** What the scripted client types; ends with `exit` as a person would. */
 export const SCRIPT = ["hello", "how are you?", "TCP keeps these lines in order", "exit"];
 
-const USAGE = `Usage: deno task demo
+const USAGE = `Usage: deno task demo:tcp
 
 Runs the TCP server and a scripted client on 127.0.0.1 in one process and prints the
 transcript, labelled by side. Takes no options.

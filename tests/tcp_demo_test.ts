@@ -6,7 +6,7 @@ import { equal, match, ok } from "node:assert/strict";
 import { runTask } from "./_task.ts";
 
 Deno.test("demo runs server and client on loopback, prints a labelled transcript, exits 0", async () => {
-  const { code, stdout, stderr } = await runTask("demo");
+  const { code, stdout, stderr } = await runTask("demo:tcp");
   equal(code, 0, stderr);
   equal(stderr, "");
   match(stdout, /^server \| Listening on 127\.0\.0\.1:\d+$/m);
