@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { encodeFrames, Kind, makeFrame } from "../lib/frame.ts";
 import { writeAll } from "../lib/frame_connection.ts";
 import { DISSECTOR } from "../programs/decode_capture.ts";
-import { hasCommand, Program, runTask, WAIT_MS } from "./_task.ts";
+import { hasCommand, listeningPort, Program, runTask, WAIT_MS } from "./_task.ts";
 
 const HAS_TSHARK = hasCommand("tshark");
 if (!HAS_TSHARK) {
@@ -147,6 +147,78 @@ Deno.test({
     } finally {
       client.close();
       server.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "tshark sees the 100-request burst as exactly 100 requests and 100 responses",
+  ignore: !HAS_TSHARK,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "wireshark_test_" });
+    try {
+      await using server = new Program("lp-server", ["--port", "0"]);
+      const port = await listeningPort(server);
+      const isTime = (f: Decoded) => f.type === "T";
+      const { frames, stderr } = await captureWhile(dir, port, async () => {
+        const burst = await runTask("lp-client", [
+          "--connect",
+          `127.0.0.1:${port}`,
+          "--repeat",
+          "100",
+        ]);
+        equal(burst.code, 0, burst.stderr);
+      }, (frames) => frames.filter(isTime).length >= 200);
+
+      equal(/Lua/.test(stderr), false, stderr);
+      const requests = frames.filter((f) => isTime(f) && f.kind === Kind.Request).map((f) => f.id);
+      const responses = frames.filter((f) => isTime(f) && f.kind === Kind.Response).map((f) =>
+        f.id
+      );
+      equal(requests.length, 100);
+      equal(responses.length, 100);
+      deepStrictEqual([...responses].sort((a, b) => a - b), [...requests].sort((a, b) => a - b));
+      equal(new Set(requests).size, 100, "every request has its own id");
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "tshark decodes a chat session's message frames and file chunks split across segments",
+  ignore: !HAS_TSHARK,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "wireshark_test_" });
+    try {
+      // 600,000 bytes: two full 256 KiB chunks and a tail, each larger than a loopback segment.
+      const size = 600_000;
+      await Deno.writeFile(join(dir, "notes.bin"), crypto.getRandomValues(new Uint8Array(65536)));
+      const file = await Deno.open(join(dir, "notes.bin"), { append: true });
+      await file.write(new Uint8Array(size - 65536).fill(42));
+      file.close();
+      await using server = new Program("chat-server", ["--port", "0"], { cwd: dir });
+      const port = await listeningPort(server);
+      const isChunk = (f: Decoded) => f.type === "D" && f.kind === Kind.Indication;
+      const { frames, stderr } = await captureWhile(dir, port, async () => {
+        const session = await runTask("chat-client", ["--name", "alice", "--port", String(port)], {
+          cwd: dir,
+          input: "hello wireshark\n/file upload notes.bin\n",
+        });
+        equal(session.code, 0, session.stderr);
+      }, (frames) => frames.filter(isChunk).reduce((n, f) => n + f.length, 0) >= size);
+
+      equal(/Lua/.test(stderr), false, stderr);
+      const types = frames.filter((f) => f.kind === Kind.Request).map((f) => f.type);
+      for (const t of ["J", "C", "U", "E"]) equal(types.includes(t), true, `a ${t} request`);
+      const chunks = frames.filter(isChunk);
+      equal(chunks.reduce((n, f) => n + f.length, 0), size);
+      // A loopback segment carries at most 65,483 bytes, so these frames were reassembled.
+      equal(chunks.filter((f) => f.length === 256 * 1024).length, 2);
+      const uploadId = frames.find((f) => f.kind === Kind.Request && f.type === "U")!.id;
+      equal(chunks.every((f) => f.id === uploadId), true, "chunks carry the transfer id");
+    } finally {
       await Deno.remove(dir, { recursive: true });
     }
   },

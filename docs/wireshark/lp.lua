@@ -22,10 +22,16 @@ local statuses = {
   [10] = "BadState", [11] = "Integrity", [12] = "ServerError",
 }
 
--- Type letters and what they mean (both protocols share one table; see docs/PROTOCOL.md).
+-- Type letters and what they mean. The LP lab and the chat never give one letter two meanings,
+-- so one table serves both (docs/PROTOCOL.md).
 local types = {
-  T = "time", N = "name", L = "client list", M = "message", H = "heartbeat", Q = "quit",
-  S = "server notice",
+  -- LP lab
+  T = "time", N = "name", L = "client list", M = "message", Q = "quit",
+  -- shared
+  H = "heartbeat", S = "server notice",
+  -- chat
+  J = "join", B = "leave", C = "chat", P = "private message", W = "who", F = "file list",
+  U = "upload", D = "data chunk", E = "transfer end", G = "download", X = "cancel transfer",
 }
 
 local f = lp.fields
