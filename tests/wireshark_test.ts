@@ -116,16 +116,17 @@ Deno.test({
       );
       const big = makeFrame(Kind.Indication, "D", { id: 7, payload: new Uint8Array(300_000) });
       const json = makeFrame(Kind.Response, "N", { id: 1, payload: { name: "lp" } });
+      const json2 = makeFrame(Kind.Response, "N", { id: 2, payload: { name: "lp" } });
       const { frames, stderr, file } = await captureWhile(dir, port, async () => {
         const toServer = encodeFrames(requests);
-        const toClient = encodeFrames([json, big]);
+        const toClient = encodeFrames([json, json2, big]);
         await Promise.all([
           writeAll(client, toServer),
           writeAll(server, toClient),
           readExactly(server, toServer.length),
           readExactly(client, toClient.length),
         ]);
-      }, (frames) => frames.length >= 102);
+      }, (frames) => frames.length >= 103);
 
       equal(/Lua/.test(stderr), false, stderr);
       deepStrictEqual(
@@ -134,6 +135,7 @@ Deno.test({
       );
       deepStrictEqual(frames.filter((f) => f.kind !== Kind.Request), [
         { kind: Kind.Response, type: "N", id: 1, length: json.payload.length },
+        { kind: Kind.Response, type: "N", id: 2, length: json2.payload.length },
         { kind: Kind.Indication, type: "D", id: 7, length: 300_000 },
       ]);
 
@@ -142,6 +144,8 @@ Deno.test({
       equal(shown.code, 0, shown.stderr);
       match(shown.stdout, /LP: Request T id=1, Request T id=2/);
       match(shown.stdout, /Indication D id=7/);
+      // The JSON sub-dissector must not add its name between our frames in the info column.
+      match(shown.stdout, /LP: Response N id=1, Response N id=2/);
       const detail = await runTask("decode", [file, "--detail", "--filter", 'lp.type == "N"']);
       match(detail.stdout, /JSON payload: \{"name":"lp"\}/);
     } finally {

@@ -54,6 +54,8 @@ end
 
 -- One whole frame: tvb starts at its header.
 local function dissect_frame(tvb, pinfo, tree)
+  -- Read the info column before the JSON dissector adds its own name to it.
+  local info_before = tostring(pinfo.cols.info)
   local kind = tvb(3, 1):uint()
   local letter = tvb(4, 1):string()
   local status = tvb(5, 1):uint()
@@ -85,9 +87,8 @@ local function dissect_frame(tvb, pinfo, tree)
 
   -- Several frames may share one segment: list them all in the info column.
   pinfo.cols.protocol = "LP"
-  local info = tostring(pinfo.cols.info)
-  if info:sub(1, 3) == "LP:" then
-    pinfo.cols.info = info .. ", " .. summary
+  if info_before:sub(1, 3) == "LP:" then
+    pinfo.cols.info = info_before .. ", " .. summary
   else
     pinfo.cols.info = "LP: " .. summary
   end
