@@ -10,8 +10,7 @@
  * with `--work cpu` it spins, as a computation would, and one event loop can no longer hide it.
  *
  * Every run has a deadline (`--timeout`): a model that collapses is cut short and reported, and
- * its larger loads are skipped. The iterative `tcp_server` has no `--work-ms`, so with work it
- * is skipped too (noted in the table).
+ * its larger loads are skipped (noted in the table).
  *
  * Run it:   deno task compare-servers [--clients 1,10,100] [--rounds 10] [--work-ms 0]
  *
@@ -33,7 +32,7 @@ import { readLines, writeLine } from "../lib/lines.ts";
 import type { Work } from "../lib/line_server.ts";
 import { FULL_MESSAGE } from "./tcp_server_pool_reject.ts";
 
-/** A concurrency model: which task starts it, and whether it takes `--work-ms`. */
+/** A concurrency model: which task starts it (every model takes `--work-ms` and `--work`). */
 export interface Model {
   name: string;
   /** The deno.json task, also the name of its compiled binary in dist/. */
@@ -42,7 +41,6 @@ export interface Model {
   flags: string[];
   /** The script, relative to the repository root. */
   script: string;
-  takesWork: boolean;
 }
 
 /** The models, in the order of the lab. */
@@ -52,35 +50,30 @@ export const MODELS: readonly Model[] = [
     task: "tcp-server",
     flags: ["--allow-net"],
     script: "programs/tcp_server.ts",
-    takesWork: false, // tcp_server.ts has no --work-ms (yet)
   },
   {
     name: "concurrent",
     task: "tcp-server-concurrent",
     flags: ["--allow-net"],
     script: "programs/tcp_server_concurrent.ts",
-    takesWork: true,
   },
   {
     name: "pool",
     task: "tcp-server-pool",
     flags: ["--allow-net"],
     script: "programs/tcp_server_pool.ts",
-    takesWork: true,
   },
   {
     name: "pool-reject",
     task: "tcp-server-pool-reject",
     flags: ["--allow-net"],
     script: "programs/tcp_server_pool_reject.ts",
-    takesWork: true,
   },
   {
     name: "workers",
     task: "tcp-server-workers",
     flags: ["--allow-net", "--unstable-net", "--allow-read=programs,lib"],
     script: "programs/tcp_server_workers.ts",
-    takesWork: true,
   },
 ];
 
@@ -231,13 +224,13 @@ export interface RunningServer {
  * this program is compiled), and wait for it to say where it listens.
  *
  * @param model The model.
- * @param work Simulated work to pass on, if the model takes it.
+ * @param work Simulated work to pass on, if any.
  * @returns The running server.
  * @throws {Error} When it cannot start or exits before printing its port.
  */
 export async function startServer(model: Model, work?: Work): Promise<RunningServer> {
   const serverArgs = ["--port", "0"];
-  if (work && model.takesWork) serverArgs.push("--work-ms", String(work.ms), "--work", work.kind);
+  if (work) serverArgs.push("--work-ms", String(work.ms), "--work", work.kind);
   const [command, args] = Deno.build.standalone
     ? [join(dirname(Deno.execPath()), model.task), serverArgs]
     : [Deno.execPath(), ["run", ...model.flags, join(ROOT, model.script), ...serverArgs]];
@@ -386,9 +379,7 @@ export async function compareServers(
   for (const model of models) {
     let collapsedAt: number | undefined;
     for (const clients of load.clients) {
-      if (load.work && !model.takesWork) {
-        add(skipped(model, clients, `skipped: ${model.task} has no --work-ms`));
-      } else if (collapsedAt !== undefined) {
+      if (collapsedAt !== undefined) {
         add(skipped(model, clients, `skipped: timed out at ${collapsedAt} clients`));
       } else {
         const row = await measure(model, clients, load);

@@ -73,9 +73,24 @@ Deno.test("compare-servers cuts a run short at the deadline, reports it, and ski
   match(rows[1].note, /skipped: timed out at 6 clients/);
 });
 
-Deno.test("compare-servers skips the iterative model when asked for work it cannot do", async () => {
-  const [row] = await compare(["--models", "iterative", "--clients", "1", "--work-ms", "1"]);
-  match(row.note, /skipped: tcp-server has no --work-ms/);
+Deno.test("compare-servers passes the work on to the iterative model too", async () => {
+  const rows = await compare([
+    "--models",
+    "iterative",
+    "--clients",
+    "1",
+    "--rounds",
+    "2",
+    "--work-ms",
+    "50",
+    "--work",
+    "io",
+  ]);
+  equal(rows.length, 1);
+  equal(rows[0].roundTrips, 2, JSON.stringify(rows[0]));
+  equal(rows[0].note, "", JSON.stringify(rows[0]));
+  // Each reply waited for 50 ms of work in the server, so no round trip was faster.
+  ok(rows[0].p50Ms! >= 45, JSON.stringify(rows[0])); // a timer may round down a little
 });
 
 Deno.test("compare-servers prints a table by default", async () => {

@@ -106,6 +106,20 @@ Deno.test("tcp-server refuses a line over the limit, closes that client, and goe
   }
 });
 
+Deno.test("tcp-server --work-ms makes each reply wait for the simulated work", async () => {
+  const server = new Program("tcp-server", ["--port", "0", "--work-ms", "100", "--work", "io"]);
+  await using _ = server;
+  const client = await LineClient.connect(await listeningPort(server));
+  try {
+    const sent = performance.now();
+    await client.send("slow");
+    equal(await client.next(), "ack: slow");
+    ok(performance.now() - sent >= 90, "the reply came before the work was done");
+  } finally {
+    client.close();
+  }
+});
+
 Deno.test("tcp-server on SIGINT tells the client, which says so, and both exit 0", async () => {
   const { server, port } = await startServer();
   await using _ = server;
