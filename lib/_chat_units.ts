@@ -10,7 +10,7 @@ const UNITS = ["B", "KiB", "MiB", "GiB", "TiB"];
  * Show a byte count with a binary unit.
  *
  * @param bytes The count.
- * @returns Such as `512 B` or `50.0 MiB`.
+ * @returns Such as `512 B` (whole bytes) or `50.0 MiB`.
  *
  * @example
  * ```ts
@@ -19,13 +19,14 @@ const UNITS = ["B", "KiB", "MiB", "GiB", "TiB"];
  * ```
  */
 export function formatBytes(bytes: number): string {
-  let value = bytes;
+  // Whole bytes: a rate such as 3000 bytes in 7 s is 428.57… B/s, and nobody reads the digits.
+  let value = Math.round(bytes);
   let unit = 0;
   while (value >= 1024 && unit < UNITS.length - 1) {
     value /= 1024;
     unit++;
   }
-  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${UNITS[unit]}`;
+  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${UNITS[unit]}`;
 }
 
 /**

@@ -36,10 +36,31 @@ export function parseFlags<O extends Options>(
   try {
     return parseArgs({ args, options, strict: true, allowPositionals });
   } catch (err) {
-    // parseArgs's messages are long and mention "args"; keep the first sentence.
-    const message = err instanceof Error ? err.message.split(". ")[0] : String(err);
-    throw new UsageError(message.replace(/\.$/, ""));
+    throw new UsageError(flagErrorLine(err, args, options));
   }
+}
+
+/**
+ * One line for a parseArgs error. Its messages can run to three lines ("argument is ambiguous.
+ * Did you forget…") and mention "args"; the first sentence says enough, and a value that starts
+ * with "-" (such as `--timeout -5`) gets a hint that says how to write it.
+ */
+function flagErrorLine(err: unknown, args: string[], options: Options): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const ambiguous = /use '--([^=']+)=-XYZ'/.exec(message);
+  if (ambiguous) {
+    const name = ambiguous[1];
+    const short = options[name]?.short;
+    const at = args.findIndex((a) => a === `--${name}` || (short && a === `-${short}`));
+    const value = args[at + 1] ?? "";
+    // "--port --help" forgot the value; "--timeout -5" meant it.
+    return value.startsWith("--")
+      ? `Option '--${name}' needs a value`
+      : `Option '--${name}' needs a value (write --${name}=${value} for a value starting with "-")`;
+  }
+  const missing = /^Option '(?:-\w, )?(--[^' ]+)[^']*' argument missing/.exec(message);
+  if (missing) return `Option '${missing[1]}' needs a value`;
+  return message.split("\n")[0].split(/\.(?:\s|$)/)[0];
 }
 
 const FRIENDLY: Record<string, string> = {
@@ -80,4 +101,27 @@ export function errorMessage(err: unknown, context?: string): string {
   }
   text = text.split("\n")[0];
   return context ? `${context}: ${text}` : text;
+}
+
+/**
+ * Whether a signal was Ctrl-C typed at the terminal this program writes to. The terminal
+ * echoes it as `^C` with no newline, so a program should end that line before it writes again,
+ * or the two run together: `^C2026-11-21 10:00:00 … disconnected`.
+ *
+ * @param signal The signal that came.
+ * @param out Where the program writes next (default stdout).
+ * @returns Whether to write a newline first.
+ *
+ * @example
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * equal(interruptedAtTerminal("SIGINT", { isTerminal: () => true }), true);
+ * equal(interruptedAtTerminal("SIGTERM", { isTerminal: () => true }), false);
+ * ```
+ */
+export function interruptedAtTerminal(
+  signal: Deno.Signal,
+  out: { isTerminal(): boolean } = Deno.stdout,
+): boolean {
+  return signal === "SIGINT" && out.isTerminal();
 }

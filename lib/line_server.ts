@@ -88,9 +88,13 @@ export async function serveLines(conn: Deno.Conn, options: LineOptions): Promise
       say("disconnected: server shutting down");
     } else if (err instanceof RangeError) {
       // Refuse, say why, and move on: one greedy client must not grow our buffer without end.
+      // The rest of its line is still unread, so a plain close would reset the connection
+      // and destroy the error line on its way: close the way a goodbye does.
       say(`sent a line over ${maxLineBytes} bytes; closing its connection`);
-      await writeLine(conn, `error: line longer than ${maxLineBytes} bytes; closing`)
-        .catch(() => {});
+      await sendAndClose(conn, `error: line longer than ${maxLineBytes} bytes; closing`, {
+        lingerMs: GOODBYE_LINGER_MS,
+        signal,
+      });
     } else {
       say(`dropped: ${errorMessage(err)}`);
     }

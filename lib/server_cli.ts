@@ -39,16 +39,20 @@ export interface ServerFlags {
 /**
  * The help text for the shared flags, to put under a program's own usage line.
  *
- * @param defaults The program's default port, and its default `--workers` if it takes one.
+ * @param defaults The program's default port; its default `--workers` if it takes one, and
+ *   what the number means for it (default "clients served at once", as for a pool).
  * @returns The option lines.
  */
-export function serverOptionsHelp(defaults: { port: number; workers?: number }): string {
+export function serverOptionsHelp(
+  defaults: { port: number; workers?: number; workersMeaning?: string },
+): string {
   const lines = [
     `  --host HOST     address to listen on (default ${DEFAULT_HOST}; 0.0.0.0 accepts LAN clients)`,
     `  --port PORT     port to listen on (default ${defaults.port}; 0 picks a free one)`,
   ];
   if (defaults.workers !== undefined) {
-    lines.push(`  --workers N     clients served at once (default ${defaults.workers})`);
+    const meaning = defaults.workersMeaning ?? "clients served at once";
+    lines.push(`  --workers N     ${meaning} (default ${defaults.workers})`);
   }
   lines.push(
     `  --work-ms MS    simulated work before each reply, for compare-servers (default 0)`,
@@ -120,7 +124,7 @@ function parseCount(text: string, flag: string, min: number, max: number): numbe
 /**
  * Call `stop` on Ctrl-C (and on SIGTERM where there is one) until disposed.
  *
- * @param stop What to do, usually aborting the server's controller.
+ * @param stop What to do, usually aborting the server's controller; told which signal came.
  * @returns A handle whose disposal removes the signal listeners, so the process can exit.
  *
  * @example
@@ -129,12 +133,13 @@ function parseCount(text: string, flag: string, min: number, max: number): numbe
  * using _signals = onShutdownSignals(() => shutdown.abort());
  * ```
  */
-export function onShutdownSignals(stop: () => void): Disposable {
+export function onShutdownSignals(stop: (signal: Deno.Signal) => void): Disposable {
   const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
-  for (const s of signals) Deno.addSignalListener(s, stop);
+  const listeners = signals.map((s) => [s, () => stop(s)] as const);
+  for (const [s, listener] of listeners) Deno.addSignalListener(s, listener);
   return {
     [Symbol.dispose]() {
-      for (const s of signals) Deno.removeSignalListener(s, stop);
+      for (const [s, listener] of listeners) Deno.removeSignalListener(s, listener);
     },
   };
 }

@@ -15,7 +15,7 @@ export interface StartMessage {
   /** The worker's number, from 1; every reply and log line names it. */
   id: number;
   hostname: string;
-  /** 0 for the first worker; the port it got for the others. */
+  /** The port the main thread's probe got: every worker binds the same one. */
   port: number;
   /** Set SO_REUSEPORT, so that several workers can listen on one port (Linux). */
   reusePort: boolean;

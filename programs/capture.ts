@@ -4,7 +4,9 @@
  *
  * Capturing needs a capture tool (dumpcap, which comes with Wireshark, or tshark) and the right
  * to capture (root, or membership of the `wireshark` group). This program only starts the tool
- * with a filter for the lab's ports and stops it cleanly on Ctrl-C, so the file is complete.
+ * with a filter for the lab's ports, stops it cleanly on Ctrl-C so the file is complete, and
+ * turns the tool's chatter into a line or two: where it records, what it saved, or why it
+ * could not.
  *
  *     deno task capture --out session.pcapng          # then run the programs; Ctrl-C to stop
  *     deno task decode session.pcapng                 # print it, decoded by docs/wireshark/lp.lua
@@ -12,7 +14,7 @@
  * @module
  */
 
-import { errorMessage, parseFlags, UsageError } from "../lib/cli.ts";
+import { errorMessage, interruptedAtTerminal, parseFlags, UsageError } from "../lib/cli.ts";
 import { parsePort } from "../lib/host_port.ts";
 
 /** The lab's framed services: the LP server and the chat server. */
@@ -66,7 +68,7 @@ export function captureArgs(tool: string, options: CaptureOptions): string[] {
 }
 
 /**
- * Start the first capture tool that is installed.
+ * Start the first capture tool that is installed, its stderr piped for {@linkcode readToolLine}.
  *
  * @param options What to capture.
  * @returns The tool's name and its running process.
@@ -79,7 +81,7 @@ export function startCapture(options: CaptureOptions): { tool: string; child: De
         args: captureArgs(tool, options),
         stdin: "null",
         stdout: "inherit",
-        stderr: "inherit",
+        stderr: "piped",
       }).spawn();
       return { tool, child };
     } catch (err) {
@@ -89,6 +91,76 @@ export function startCapture(options: CaptureOptions): { tool: string; child: De
   throw new Deno.errors.NotFound(
     "neither dumpcap nor tshark is installed (on Debian or Ubuntu: apt-get install tshark)",
   );
+}
+
+/** What one line of the capture tool's stderr tells us. */
+export type ToolLine =
+  /** The capture is live and writing this file. */
+  | { kind: "live"; file: string }
+  /** How many packets it wrote, said when it stops. */
+  | { kind: "packets"; count: number }
+  /** Anything else it says: an error, or the explanation under one. */
+  | { kind: "message"; text: string }
+  /** Progress and statistics that say nothing the user needs. */
+  | { kind: "noise" };
+
+/**
+ * Read one line of dumpcap's or tshark's stderr.
+ *
+ * @param line The line, without its line break.
+ * @returns What it says.
+ *
+ * @example
+ * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
+ * deepStrictEqual(readToolLine("Packets captured: 12"), { kind: "packets", count: 12 });
+ * deepStrictEqual(readToolLine('dumpcap: There is no device named "x".'),
+ *   { kind: "message", text: 'There is no device named "x".' });
+ * ```
+ */
+export function readToolLine(line: string): ToolLine {
+  const text = line.trim();
+  let m;
+  if ((m = /^File: (.+)$/.exec(text) ?? /\] -- File: "(.+)"$/.exec(text))) {
+    return { kind: "live", file: m[1] };
+  }
+  if ((m = /^Packets captured: (\d+)$/.exec(text) ?? /^(\d+) packets? captured$/.exec(text))) {
+    return { kind: "packets", count: Number(m[1]) };
+  }
+  // "Capturing on": our own line names the interface. The rest: dumpcap's drop statistics
+  // ("Packets received/dropped … (pcap:0/dumpcap:0/flushed:0/ps_ifdrop:0)"), tshark's log
+  // messages, its warning whenever run as root, and the bare "tshark:" before its count.
+  const noise = /^$|^Capturing on |^Packets received\/dropped |^\*\* \(|^Running as user |^\w+:$/;
+  if (noise.test(text)) return { kind: "noise" };
+  return { kind: "message", text: text.replace(/^(dumpcap|tshark): /, "") };
+}
+
+/**
+ * The one line that says why the capture failed.
+ *
+ * @param messages What the tool said, in order; its first line is the error itself.
+ * @param tool The tool's name.
+ * @param code Its exit code.
+ * @returns Such as `There is no device named "nosuch0"`, with a hint about the right to capture
+ *   only when the tool complained about permissions.
+ */
+export function describeFailure(messages: string[], tool: string, code: number): string {
+  const first = messages[0]?.replace(/\.$/, "") ?? `${tool} stopped with exit code ${code}`;
+  const denied = messages.some((l) => /permission to capture|not permitted|privileges/i.test(l));
+  return denied
+    ? `${first} (is capturing allowed? run as root or join the wireshark group)`
+    : first;
+}
+
+/** The lines of a byte stream; a lone `\r` (a progress line redrawn) ends a line too. */
+async function* streamLines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
+  let partial = "";
+  for await (const piece of stream.pipeThrough(new TextDecoderStream())) {
+    const parts = (partial + piece).split(/\r?\n|\r/);
+    partial = parts.pop()!;
+    yield* parts;
+  }
+  if (partial) yield partial;
 }
 
 function parseOptions(args: string[]): CaptureOptions | null {
@@ -111,41 +183,78 @@ function parseOptions(args: string[]): CaptureOptions | null {
   return { out: values.out, ports, interfaceName: values.interface, durationSeconds };
 }
 
+function fail(message: string, code: number): never {
+  console.error(`capture: ${message}`);
+  Deno.exit(code);
+}
+
 if (import.meta.main) {
+  let options;
   try {
-    const options = parseOptions(Deno.args);
-    if (options === null) {
-      console.log(HELP);
-      Deno.exit(0);
-    }
-    const { tool, child } = startCapture(options);
-    console.error(
-      `capture: ${tool} is recording ${captureFilter(options.ports)} on ${options.interfaceName} ` +
-        `to ${options.out}; press Ctrl-C to stop`,
-    );
-    // Ctrl-C in a terminal reaches the tool too (same process group), but a signal sent to
-    // this process alone must be passed on, or the tool would never close the file.
-    const stop = () => {
-      try {
-        child.kill("SIGINT");
-      } catch {
-        // The tool has already exited.
-      }
-    };
-    Deno.addSignalListener("SIGINT", stop);
-    Deno.addSignalListener("SIGTERM", stop);
-    const status = await child.status;
-    Deno.removeSignalListener("SIGINT", stop);
-    Deno.removeSignalListener("SIGTERM", stop);
-    if (status.code !== 0 && status.signal !== "SIGINT") {
-      console.error(
-        `capture: ${tool} stopped with exit code ${status.code} (is capturing allowed?)`,
-      );
-      Deno.exit(1);
-    }
-    console.error(`capture: saved ${options.out}; decode it with: deno task decode ${options.out}`);
+    options = parseOptions(Deno.args);
   } catch (err) {
-    console.error(`capture: ${errorMessage(err)}`);
-    Deno.exit(err instanceof UsageError || err instanceof RangeError ? 2 : 1);
+    if (err instanceof UsageError || err instanceof RangeError) {
+      fail(`${err.message} (see --help)`, 2);
+    }
+    throw err;
   }
+  if (options === null) {
+    console.log(HELP);
+    Deno.exit(0);
+  }
+  let started;
+  try {
+    started = startCapture(options);
+  } catch (err) {
+    fail(errorMessage(err), 1);
+  }
+  const { tool, child } = started;
+
+  // Ctrl-C in a terminal reaches the tool too (same process group), but a signal sent to
+  // this process alone must be passed on, or the tool would never close the file.
+  let interrupted: Deno.Signal | undefined;
+  const stopOn = (signal: Deno.Signal) => () => {
+    interrupted = signal;
+    try {
+      child.kill("SIGINT");
+    } catch {
+      // The tool has already exited.
+    }
+  };
+  const listeners = (["SIGINT", "SIGTERM"] as const).map((s) => [s, stopOn(s)] as const);
+  for (const [s, listener] of listeners) Deno.addSignalListener(s, listener);
+
+  // Pass on what the user needs while the tool runs; keep the rest for the verdict.
+  let packets: number | undefined;
+  const messages: string[] = [];
+  let live = false;
+  for await (const line of streamLines(child.stderr)) {
+    const said = readToolLine(line);
+    if (said.kind === "live") {
+      if (!live) {
+        console.error(
+          `capture: ${tool} is recording ${captureFilter(options.ports)} on ` +
+            `${options.interfaceName}; press Ctrl-C to stop`,
+        );
+      }
+      live = true;
+      console.error(`File: ${said.file}`); // the tool's own words: the capture is running
+    } else if (said.kind === "packets") {
+      packets = said.count;
+    } else if (said.kind === "message") {
+      messages.push(said.text);
+      if (live) console.error(`${tool}: ${said.text}`); // trouble during a running capture
+    }
+  }
+  const status = await child.status;
+  for (const [s, listener] of listeners) Deno.removeSignalListener(s, listener);
+  if (interrupted && interruptedAtTerminal(interrupted, Deno.stderr)) console.error();
+
+  if (!status.success && status.signal !== "SIGINT") {
+    fail(describeFailure(messages, tool, status.code), 1);
+  }
+  const count = packets === undefined ? "" : ` (${packets} packet${packets === 1 ? "" : "s"})`;
+  console.error(
+    `capture: saved ${options.out}${count}; decode it with: deno task decode ${options.out}`,
+  );
 }

@@ -30,7 +30,7 @@ import { fileURLToPath } from "node:url";
 import { errorMessage, parseFlags, UsageError } from "../lib/cli.ts";
 import { readLines, writeLine } from "../lib/lines.ts";
 import type { Work } from "../lib/line_server.ts";
-import { FULL_MESSAGE } from "./tcp_server_pool_reject.ts";
+import { isFullMessage } from "./tcp_server_pool_reject.ts";
 
 /** A concurrency model: which task starts it (every model takes `--work-ms` and `--work`). */
 export interface Model {
@@ -180,7 +180,7 @@ export async function driveClients(
         await writeLine(conn, `client ${id} round ${round}`);
         const { value, done } = await replies.next();
         if (done) throw new Error("server closed the connection");
-        if (value === FULL_MESSAGE) {
+        if (isFullMessage(value)) {
           rejected++;
           return;
         }
@@ -380,7 +380,7 @@ export async function compareServers(
     let collapsedAt: number | undefined;
     for (const clients of load.clients) {
       if (collapsedAt !== undefined) {
-        add(skipped(model, clients, `skipped: timed out at ${collapsedAt} clients`));
+        add(skipped(model, clients, `skipped: timed out at ${plural(collapsedAt, "client")}`));
       } else {
         const row = await measure(model, clients, load);
         if (row.timedOut) collapsedAt = clients;
@@ -496,6 +496,11 @@ function describe(load: Load): string {
   return `${load.rounds} round trips per client, ${work}, ${load.timeoutMs / 1000} s per run`;
 }
 
+/** "1 client", "3 clients". */
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
+
 function fail(message: string, code = 1): never {
   console.error(`compare_servers: ${message}`);
   Deno.exit(code);
@@ -517,7 +522,8 @@ if (import.meta.main) {
   }
   const { models, load, json } = parsed;
   // Progress on stderr, so that stdout is only the table (or the JSON).
-  const progress = (r: Row) => console.error(`  ${r.model} with ${r.clients} clients: done`);
+  const progress = (r: Row) =>
+    console.error(`  ${r.model} with ${plural(r.clients, "client")}: done`);
   if (!json) console.error(`Comparing: ${describe(load)}`);
   try {
     const rows = await compareServers(models, load, json ? undefined : progress);

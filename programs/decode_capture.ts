@@ -48,7 +48,25 @@ export function isNoise(line: string): boolean {
   return line.trim() === "" || /^Running as user "root"/.test(line);
 }
 
+/**
+ * The one line that says why tshark failed, from its stderr with the noise removed.
+ *
+ * @param errors What tshark said, first line first.
+ * @param code Its exit code.
+ * @returns Such as `The file "x.pcapng" doesn't exist`, without tshark's own prefix.
+ */
+export function describeFailure(errors: string[], code: number): string {
+  const first = errors[0]?.replace(/^tshark: /, "").replace(/\.$/, "");
+  return first ?? `tshark stopped with exit code ${code}`;
+}
+
+function fail(message: string, code: number): never {
+  console.error(`decode: ${message}`);
+  Deno.exit(code);
+}
+
 if (import.meta.main) {
+  let file: string, filter: string, detail: boolean;
   try {
     const { values, positionals } = parseFlags(Deno.args, {
       filter: { type: "string", default: "lp" },
@@ -59,22 +77,36 @@ if (import.meta.main) {
       console.log(HELP);
       Deno.exit(0);
     }
-    if (positionals.length !== 1) throw new UsageError("Expected one capture file (see --help)");
-    const output = await new Deno.Command("tshark", {
-      args: decodeArgs(positionals[0], values.filter, values.detail),
+    if (positionals.length !== 1) throw new UsageError("Expected one capture file");
+    [file, filter, detail] = [positionals[0], values.filter, values.detail];
+  } catch (err) {
+    if (err instanceof UsageError) fail(`${err.message} (see --help)`, 2);
+    throw err;
+  }
+  let output: Deno.CommandOutput;
+  try {
+    output = await new Deno.Command("tshark", {
+      args: decodeArgs(file, filter, detail),
       stdin: "null",
       stdout: "inherit",
       stderr: "piped",
     }).output();
-    const errors = new TextDecoder().decode(output.stderr).split("\n").filter((l) => !isNoise(l));
-    // A Lua error leaves tshark's exit code at 0, so its stderr is the real verdict.
-    if (errors.length > 0) console.error(errors.join("\n"));
-    if (!output.success || errors.some((l) => l.includes("Lua"))) Deno.exit(1);
   } catch (err) {
-    const message = err instanceof Deno.errors.NotFound
-      ? "tshark is not installed (on Debian or Ubuntu: apt-get install tshark)"
-      : errorMessage(err);
-    console.error(`decode: ${message}`);
-    Deno.exit(err instanceof UsageError ? 2 : 1);
+    fail(
+      err instanceof Deno.errors.NotFound
+        ? "tshark is not installed (on Debian or Ubuntu: apt-get install tshark)"
+        : errorMessage(err),
+      1,
+    );
   }
+  const errors = new TextDecoder().decode(output.stderr).split("\n").filter((l) => !isNoise(l));
+  // A Lua error leaves tshark's exit code at 0, so its stderr is the real verdict. Its first
+  // line is the verdict; the lines under it (where in lp.lua) are for whoever fixes the script.
+  const luaFailed = errors.some((l) => l.includes("Lua"));
+  if (!output.success || luaFailed) {
+    console.error(`decode: ${describeFailure(errors, output.code)}`);
+    if (luaFailed) { for (const line of errors.slice(1)) console.error(line); }
+    Deno.exit(1);
+  }
+  if (errors.length > 0) console.error(errors.join("\n"));
 }

@@ -179,10 +179,17 @@ if (import.meta.main) {
     terminal: interactive,
   });
   rl.setPrompt("> ");
+  let closedByUs = false;
   // Ctrl-C at the prompt quits like Ctrl-D instead of pausing the input.
   rl.on("SIGINT", () => {
     console.log(); // leave the prompt's line
+    closedByUs = true;
     rl.close();
+  });
+  // Ctrl-D ends the input with the cursor still after "> ": leave that line, or the shell's
+  // prompt would start on it.
+  rl.on("close", () => {
+    if (interactive && !closedByUs) console.log();
   });
   console.log(
     interactive
@@ -198,6 +205,7 @@ if (import.meta.main) {
   } catch (err) {
     fail(errorMessage(err, `connection to ${server} failed`));
   } finally {
+    closedByUs = true;
     rl.close();
     try {
       conn.close();

@@ -13,7 +13,7 @@
  * @module
  */
 
-import { errorMessage, UsageError } from "../lib/cli.ts";
+import { errorMessage, interruptedAtTerminal, UsageError } from "../lib/cli.ts";
 import { formatHostPort, isLoopback } from "../lib/host_port.ts";
 import { clientLog, closeQuietly, type LineOptions, serveLines } from "../lib/line_server.ts";
 import {
@@ -105,7 +105,10 @@ if (import.meta.main) {
   }
   // Before announcing the port: a signal sent as soon as it is printed must be caught.
   const shutdown = new AbortController();
-  using _signals = onShutdownSignals(() => shutdown.abort());
+  using _signals = onShutdownSignals((signal) => {
+    if (interruptedAtTerminal(signal)) console.log(); // end the terminal's "^C" line
+    shutdown.abort();
+  });
   console.log(`Listening on ${formatHostPort(listener.addr as Deno.NetAddr)}`);
   if (isLoopback(host)) console.log(LOOPBACK_HINT);
 

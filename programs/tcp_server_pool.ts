@@ -3,10 +3,10 @@
  *
  * The seed hands each accepted client to a pool of 5 threads; the sixth client is accepted but
  * waits in the pool's queue, unanswered, until a thread is free. Here the 5 threads are 5 slots
- * of a semaphore: every client is accepted and logged as queued, its task waits for a slot,
- * is served, and gives the slot back when it leaves. A pool bounds what the server spends at
- * once (buffers, work in progress), and so bounds memory and the latency of those being served;
- * the rest pay by waiting.
+ * of a semaphore: every client is accepted at once, and one that finds every slot taken is
+ * logged as queued; its task waits for a slot, is served, and gives the slot back when it
+ * leaves. A pool bounds what the server spends at once (buffers, work in progress), and so
+ * bounds memory and the latency of those being served; the rest pay by waiting.
  *
  * Run it:   deno task tcp-server-pool [--workers 5] [--host 127.0.0.1] [--port 15004]
  * Try it: open six `nc 127.0.0.1 15004` sessions; the sixth is answered when one of the others
@@ -15,7 +15,7 @@
  * @module
  */
 
-import { errorMessage, UsageError } from "../lib/cli.ts";
+import { errorMessage, interruptedAtTerminal, UsageError } from "../lib/cli.ts";
 import { formatHostPort, isLoopback } from "../lib/host_port.ts";
 import {
   acceptEach,
@@ -65,7 +65,8 @@ export async function servePool(listener: Deno.Listener, options: PoolOptions = 
   const busy = () => `${workers - slots.available}/${workers} busy`;
   await acceptEach(listener, async (conn, signal) => {
     const say = clientLog(conn, log);
-    say(`queued (${slots.waiting} ahead, ${busy()})`);
+    // Only a client that finds every slot taken really waits; the others are served at once.
+    if (slots.available === 0) say(`queued (${slots.waiting} ahead, ${busy()})`);
     try {
       await slots.acquire(signal);
     } catch {
@@ -77,8 +78,15 @@ export async function servePool(listener: Deno.Listener, options: PoolOptions = 
       say(`served (${busy()})`);
       await serveLines(conn, { ...options, log, signal });
     } finally {
+      // A slot released with clients waiting goes straight to the first of them, so the busy
+      // count does not drop: say where the slot went instead.
+      const handOver = slots.waiting > 0;
       slots.release();
-      say(`done (${busy()})`);
+      say(
+        handOver
+          ? `done; slot passed to the next in the queue (${slots.waiting} still waiting)`
+          : `done (${busy()})`,
+      );
     }
   }, { signal: options.signal, log });
 }
@@ -112,7 +120,10 @@ if (import.meta.main) {
   }
   // Before announcing the port: a signal sent as soon as it is printed must be caught.
   const shutdown = new AbortController();
-  using _signals = onShutdownSignals(() => shutdown.abort());
+  using _signals = onShutdownSignals((signal) => {
+    if (interruptedAtTerminal(signal)) console.log(); // end the terminal's "^C" line
+    shutdown.abort();
+  });
   console.log(`Listening on ${formatHostPort(listener.addr as Deno.NetAddr)}`);
   if (isLoopback(host)) console.log(LOOPBACK_HINT);
   console.log(

@@ -13,7 +13,7 @@
  * @module
  */
 
-import { errorMessage, UsageError } from "../lib/cli.ts";
+import { errorMessage, interruptedAtTerminal, UsageError } from "../lib/cli.ts";
 import { formatHostPort, isLoopback } from "../lib/host_port.ts";
 import {
   acceptEach,
@@ -35,11 +35,30 @@ export const DEFAULT_PORT = 15009;
 /** The seed's pool size. */
 export const DEFAULT_WORKERS = 5;
 
-/** What a client beyond the limit reads, in the seed's words. */
-export const FULL_MESSAGE = "Server is full, please try again later.";
+/**
+ * What a client beyond the limit reads: the chat server's words, so both say "full" alike.
+ *
+ * @param limit Clients served at once; all of them are busy when this is sent.
+ * @returns Such as `Server is full (5/5 clients). Please try again later.`
+ */
+export function fullMessage(limit: number): string {
+  return `Server is full (${limit}/${limit} client${limit === 1 ? "" : "s"}). ` +
+    "Please try again later.";
+}
 
 /**
- * How long a turned-away connection may linger so the client reads {@linkcode FULL_MESSAGE}
+ * Whether a line is {@linkcode fullMessage}, whatever the limit: for clients that count
+ * rejections.
+ *
+ * @param line A line from the server.
+ * @returns Whether the server turned us away.
+ */
+export function isFullMessage(line: string): boolean {
+  return /^Server is full \(\d+\/\d+ clients?\)\. Please try again later\.$/.test(line);
+}
+
+/**
+ * How long a turned-away connection may linger so the client reads {@linkcode fullMessage}
  * before the close (see `sendAndClose`). Short: it holds a socket, not a slot.
  */
 export const REJECT_LINGER_MS = 1000;
@@ -76,7 +95,7 @@ export async function servePoolReject(
     // Check and take in one synchronous step: no other task can run between them.
     if (busy >= workers) {
       say(`rejected: server is full (${busy}/${workers} busy)`);
-      await sendAndClose(conn, FULL_MESSAGE, { lingerMs: REJECT_LINGER_MS, signal });
+      await sendAndClose(conn, fullMessage(workers), { lingerMs: REJECT_LINGER_MS, signal });
       return;
     }
     busy++;
@@ -119,7 +138,10 @@ if (import.meta.main) {
   }
   // Before announcing the port: a signal sent as soon as it is printed must be caught.
   const shutdown = new AbortController();
-  using _signals = onShutdownSignals(() => shutdown.abort());
+  using _signals = onShutdownSignals((signal) => {
+    if (interruptedAtTerminal(signal)) console.log(); // end the terminal's "^C" line
+    shutdown.abort();
+  });
   console.log(`Listening on ${formatHostPort(listener.addr as Deno.NetAddr)}`);
   if (isLoopback(host)) console.log(LOOPBACK_HINT);
   console.log(

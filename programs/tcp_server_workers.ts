@@ -8,12 +8,16 @@
  * connections among them. Each worker serves its clients as tcp_server_concurrent does, and
  * every reply names the worker, so you can watch the spreading.
  *
- * With `--port 0` the first worker binds port 0 and the others bind the port it got.
+ * SO_REUSEPORT would also let our workers join a group already listening on the port, such as a
+ * second copy of this server, and start without a word. So the main thread first binds the
+ * port WITHOUT it, as a probe: that fails if anyone holds the port, and with `--port 0` it picks
+ * the free port that every worker then binds. (A program started later that sets SO_REUSEPORT
+ * on the same port can still join our group; the probe only checks who was there first.)
+ *
  * Elsewhere (macOS, Windows) SO_REUSEPORT does not spread connections, so the fallback is ONE
  * worker that listens and serves everyone: correct, still off the main thread, but with no
  * parallelism. (The alternative, the main thread proxying bytes to workers, was left out: it
  * puts every byte through one thread, the bottleneck threads were meant to remove.)
- * Beware: any other program of yours that sets SO_REUSEPORT on the same port joins the group.
  *
  * Run it:   deno task tcp-server-workers [--workers N] [--host 127.0.0.1] [--port 15010]
  * Try it: several `nc 127.0.0.1 15010` sessions; the replies say which worker answered.
@@ -21,7 +25,7 @@
  * @module
  */
 
-import { errorMessage, UsageError } from "../lib/cli.ts";
+import { errorMessage, interruptedAtTerminal, UsageError } from "../lib/cli.ts";
 import { formatHostPort, isLoopback } from "../lib/host_port.ts";
 import type { Log, Work } from "../lib/line_server.ts";
 import {
@@ -57,7 +61,13 @@ const USAGE = `Usage: deno task tcp-server-workers [options]
 A line-based TCP server whose clients are served by N worker threads sharing one port.
 
 Options:
-${serverOptionsHelp({ port: DEFAULT_PORT, workers: DEFAULT_WORKERS })}`;
+${
+  serverOptionsHelp({
+    port: DEFAULT_PORT,
+    workers: DEFAULT_WORKERS,
+    workersMeaning: "worker threads, each serving many clients at once",
+  })
+}`;
 
 /** What {@linkcode startWorkers} needs. */
 export interface WorkersOptions {
@@ -96,26 +106,29 @@ interface WorkerHandle {
  *
  * @param options Where to listen, how many workers, the shutdown signal, the log and the work.
  * @returns Once every worker listens: the address, the count, and a promise for the end.
- * @throws {Error} When a worker cannot listen, as the error it got (such as `AddrInUse`);
- *   the workers already started are stopped first.
+ * @throws {Error} When the port is taken or a worker cannot listen, as the error it got (such
+ *   as `AddrInUse`); the workers already started are stopped first.
  */
 export async function startWorkers(options: WorkersOptions): Promise<RunningWorkers> {
   const { hostname, signal, log = console.log } = options;
   const count = SHARES_PORT ? options.workers : 1;
+  // The probe: without SO_REUSEPORT this bind fails if anyone listens on the port, even a
+  // group that set SO_REUSEPORT. Closed at once; the workers bind the port it got.
+  const probe = Deno.listen({ hostname, port: options.port });
+  const port = (probe.addr as Deno.NetAddr).port;
+  probe.close();
   const handles: WorkerHandle[] = [];
   const stopAll = () => Promise.all(handles.map((h) => h.stop())).then(() => {});
-  const start = (id: number, port: number) => {
+  const start = (id: number) => {
     const message: StartMessage = { ...options, type: "start", id, port, reusePort: SHARES_PORT };
     const handle = spawnWorker(message, log);
     handles.push(handle);
     return handle.listening;
   };
-  let port: number;
   try {
-    port = await start(1, options.port);
-    const others = [];
-    for (let id = 2; id <= count; id++) others.push(start(id, port));
-    await Promise.all(others);
+    const all = [];
+    for (let id = 1; id <= count; id++) all.push(start(id));
+    await Promise.all(all);
   } catch (err) {
     await stopAll();
     throw err;
@@ -132,24 +145,25 @@ function spawnWorker(start: StartMessage, log: Log): WorkerHandle {
   const worker = new Worker(WORKER_URL, { type: "module", name: `worker ${start.id}` });
   const listening = Promise.withResolvers<number>();
   const stopped = Promise.withResolvers<void>();
+  let started = false;
+  // Before listening, a failure fails the start and the caller reports it, in one line; after,
+  // it is one worker's accept loop failing, and only the log can tell.
+  const failed = (err: Error, what: string) => {
+    if (started) log(errorMessage(err, `worker ${start.id} ${what}`));
+    else listening.reject(err);
+    stopped.resolve();
+  };
   worker.onmessage = ({ data }: MessageEvent<ToMain>) => {
-    if (data.type === "listening") listening.resolve(data.port);
-    else if (data.type === "log") log(data.line);
+    if (data.type === "listening") {
+      started = true;
+      listening.resolve(data.port);
+    } else if (data.type === "log") log(data.line);
     else if (data.type === "stopped") stopped.resolve();
-    else {
-      // Before listening this fails the start; after, it is one worker's accept loop failing.
-      const err = toError(data);
-      listening.reject(err);
-      log(errorMessage(err, `worker ${start.id} failed`));
-      stopped.resolve();
-    }
+    else failed(toError(data), "failed");
   };
   worker.onerror = (event) => {
     event.preventDefault(); // an error in one worker must not end the whole server
-    const err = new Error(event.message);
-    listening.reject(err);
-    log(errorMessage(err, `worker ${start.id} crashed`));
-    stopped.resolve();
+    failed(new Error(event.message), "crashed");
   };
   worker.postMessage(start satisfies ToWorker);
 
@@ -207,7 +221,10 @@ if (import.meta.main) {
 
   // Before the workers start: a signal sent as soon as the port is printed must be caught.
   const shutdown = new AbortController();
-  using _signals = onShutdownSignals(() => shutdown.abort());
+  using _signals = onShutdownSignals((signal) => {
+    if (interruptedAtTerminal(signal)) console.log(); // end the terminal's "^C" line
+    shutdown.abort();
+  });
   let running: RunningWorkers;
   try {
     running = await startWorkers({

@@ -11,8 +11,9 @@
  * @module
  */
 
-import { errorMessage, parseFlags, UsageError } from "../lib/cli.ts";
+import { errorMessage, interruptedAtTerminal, parseFlags, UsageError } from "../lib/cli.ts";
 import { formatHostPort, isLoopback, parsePort } from "../lib/host_port.ts";
+import { onShutdownSignals } from "../lib/server_cli.ts";
 import { formatTimestamp } from "../lib/timestamp.ts";
 
 /** The lab's UDP port: next to the TCP server's 15000, so both can run at once. */
@@ -134,9 +135,10 @@ if (import.meta.main) {
   }
   // Before announcing the port: a signal sent as soon as it is printed must be caught.
   const shutdown = new AbortController();
-  const stop = () => shutdown.abort();
-  const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
-  for (const s of signals) Deno.addSignalListener(s, stop);
+  using _signals = onShutdownSignals((signal) => {
+    if (interruptedAtTerminal(signal)) console.log(); // end the terminal's "^C" line
+    shutdown.abort();
+  });
   console.log(`Listening on ${formatHostPort(socket.addr as Deno.NetAddr)}`);
   if (isLoopback(host)) {
     console.log("Only this machine can reach it; to accept LAN clients use --host 0.0.0.0");
@@ -147,7 +149,5 @@ if (import.meta.main) {
     console.log("Server stopped");
   } catch (err) {
     fail(errorMessage(err, "server failed"));
-  } finally {
-    for (const s of signals) Deno.removeSignalListener(s, stop);
   }
 }

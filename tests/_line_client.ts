@@ -66,3 +66,24 @@ export class LineClient {
     }
   }
 }
+
+/**
+ * Send a line too long for a server's limit, then another line, and read what comes back.
+ *
+ * @remarks
+ * The server answers before it has read the rest of our bytes, so a server that simply closes
+ * makes the kernel send a reset, which destroys the error line before we read it.
+ *
+ * @param port The server's port.
+ * @returns The next two lines: the error, then `null` when the server closes properly.
+ */
+export async function tooLongLineReplies(port: number): Promise<(string | null)[]> {
+  const client = await LineClient.connect(port);
+  try {
+    await client.send("x".repeat(70_000));
+    await client.send("and more after it");
+    return [await client.next(), await client.next()];
+  } finally {
+    client.close();
+  }
+}

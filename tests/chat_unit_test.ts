@@ -109,6 +109,17 @@ Deno.test("sizes and seconds parse and print as people type and read them", () =
   );
 });
 
+Deno.test("formatBytes() shows whole bytes under 1 KiB, also for a rate", () => {
+  equal(formatBytes(512), "512 B");
+  equal(formatBytes(3000 / 7), "429 B");
+  equal(formatBytes(0.4), "0 B");
+  equal(formatBytes(1536), "1.5 KiB");
+  equal(
+    formatProgress("upload a", { done: 3000, total: 6000, elapsedMs: 7000 }),
+    "upload a 2.9 KiB/5.9 KiB 50% 429 B/s 7.0 s left",
+  );
+});
+
 /** A fake connection whose writes complete only when the test says so. */
 function gatedWriter() {
   const writes: Uint8Array[] = [];

@@ -107,6 +107,15 @@ Deno.test("compare-servers prints a table by default", async () => {
   match(stdout, /^concurrent +2 +\d+/m);
 });
 
+Deno.test("compare-servers says 1 client, not 1 clients, in its progress", async () => {
+  const { code, stderr } = await runTask("compare-servers", [
+    ...["--models", "concurrent", "--clients", "1", "--rounds", "1"],
+  ]);
+  equal(code, 0, stderr);
+  match(stderr, /concurrent with 1 client: done/);
+  ok(!/1 clients/.test(stderr), stderr);
+});
+
 Deno.test("formatTable() right-aligns numbers and shows missing values as -", () => {
   const table = formatTable([{
     model: "pool",

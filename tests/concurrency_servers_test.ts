@@ -4,10 +4,11 @@
  */
 
 import { deepStrictEqual, equal, match, notEqual, ok } from "node:assert/strict";
-import { LineClient } from "./_line_client.ts";
+import { LineClient, tooLongLineReplies } from "./_line_client.ts";
 import { listeningPort, Program, runTask } from "./_task.ts";
+import { HAS_TERMINAL, TerminalProgram } from "./_terminal.ts";
 import { GOODBYE } from "../lib/line_server.ts";
-import { FULL_MESSAGE } from "../programs/tcp_server_pool_reject.ts";
+import { fullMessage } from "../programs/tcp_server_pool_reject.ts";
 
 const SERVERS = [
   "tcp-server-concurrent",
@@ -75,11 +76,34 @@ Deno.test("tcp-server-pool(5) serves five at once; the sixth only after one leav
     equal(await sixthReply, "ack: six");
     await server.waitFor(/says: six$/);
     const log = server.lines.join("\n");
-    ok(log.indexOf(" done (") < log.indexOf("says: six"), log);
+    // The leaver's slot went to the sixth: the log says so, not "done (5/5 busy)".
+    ok(log.indexOf(" done; slot passed to the next in the queue (0 still waiting)") >= 0, log);
+    ok(log.indexOf(" done; slot passed") < log.indexOf("says: six"), log);
+    ok(!/ done \(5\/5 busy\)/.test(log), log);
+    // Only the sixth waited, so only the sixth was logged as queued.
+    equal(server.lines.filter((l) => / queued \(/.test(l)).length, 1, log);
   } finally {
     closeAll([...five, sixth]);
   }
-  await server.waitForCount(/ done \(/, 6);
+  await server.waitForCount(/ done[ ;]/, 6);
+});
+
+Deno.test("tcp-server-pool does not log a client as queued when a slot is free", async () => {
+  const { server, port } = await startServer("tcp-server-pool", ["--workers", "2"]);
+  await using _ = server;
+  for (let i = 0; i < 3; i++) {
+    const client = await LineClient.connect(port);
+    try {
+      await client.send(`hi ${i}`);
+      equal(await client.next(), `ack: hi ${i}`);
+    } finally {
+      client.close();
+    }
+    await server.waitForCount(/ done \(0\/2 busy\)$/, i + 1);
+  }
+  const log = server.lines.join("\n");
+  ok(!/queued/.test(log), log);
+  equal(server.lines.filter((l) => / served \(1\/2 busy\)$/.test(l)).length, 3, log);
 });
 
 Deno.test("tcp-server-pool-reject(5) tells the sixth it is full; a later client is served", async () => {
@@ -91,7 +115,7 @@ Deno.test("tcp-server-pool-reject(5) tells the sixth it is full; a later client 
 
     const sixth = await LineClient.connect(port);
     try {
-      equal(await sixth.next(), FULL_MESSAGE);
+      equal(await sixth.next(), "Server is full (5/5 clients). Please try again later.");
       equal(await sixth.next(), null);
     } finally {
       sixth.close();
@@ -129,7 +153,7 @@ Deno.test("tcp-server-pool-reject keeps its count when many connect and leave at
     deepStrictEqual(await roundTripAll(five, "again"), five.map((_, i) => `ack: again ${i}`));
     const sixth = await LineClient.connect(port);
     try {
-      equal(await sixth.next(), FULL_MESSAGE);
+      equal(await sixth.next(), fullMessage(5));
     } finally {
       sixth.close();
     }
@@ -175,6 +199,47 @@ for (const task of SERVERS) {
     }
     equal(await server.exit(), 0);
     equal(server.lines.at(-1), "Server stopped");
+  });
+}
+
+for (const task of SERVERS) {
+  Deno.test(`${task}'s error for a too-long line reaches the client every time`, async () => {
+    const { server, port } = await startServer(task);
+    await using _ = server;
+    // Losing the line to a reset was a race that went wrong most of the time: ten tries catch it.
+    for (let i = 0; i < 10; i++) {
+      const [error, end] = await tooLongLineReplies(port);
+      match(error ?? "", /^error: line longer than 65536 bytes; closing$/, `try ${i + 1}`);
+      equal(end, null, `try ${i + 1}`);
+    }
+    await server.waitForCount(/sent a line over 65536 bytes/, 10);
+  });
+}
+
+for (const task of SERVERS) {
+  Deno.test({
+    name: `${task} on a terminal starts its first log line after Ctrl-C on a new line`,
+    ignore: !HAS_TERMINAL,
+    async fn() {
+      await using server = new TerminalProgram(task, ["--port", "0"]);
+      const port = Number((await server.waitFor(/Listening on .*:(\d+)/))[1]);
+      const client = await LineClient.connect(port);
+      try {
+        await client.send("hi");
+        match(await client.next() ?? "", /^ack: hi/);
+        await server.waitFor(/says: hi\r?\n/); // workers log through the main thread, later
+        await server.type("\x03"); // Ctrl-C: the terminal echoes "^C" and sends SIGINT
+        equal(await client.next(), GOODBYE);
+      } finally {
+        client.close();
+      }
+      equal(await server.exit(), 0);
+      match(
+        server.output,
+        /\^C\r?\n(\[worker \d+\] )?\d{4}-\d\d-\d\d /,
+        JSON.stringify(server.output),
+      );
+    },
   });
 }
 
@@ -237,6 +302,31 @@ for (const task of SERVERS) {
     );
   });
 }
+
+Deno.test("tcp-server-workers refuses a port another tcp-server-workers listens on", async () => {
+  // Both would set SO_REUSEPORT, which lets a second group bind: the probe must refuse it.
+  const { server, port } = await startServer("tcp-server-workers", ["--workers", "2"]);
+  await using _ = server;
+  // Not runTask: a second server that starts after all would never exit, and the wait must end.
+  await using second = new Program("tcp-server-workers", ["--port", String(port)]);
+  await second.waitForStderr(/./);
+  equal(await second.exit(), 1);
+  deepStrictEqual(second.errors.filter((l) => l !== ""), [
+    `tcp_server_workers: cannot listen on 127.0.0.1:${port}: ` +
+    "address already in use (is another server running on that port?)",
+  ]);
+  deepStrictEqual(second.lines, []);
+});
+
+Deno.test("--workers is described as what it counts: clients for a pool, threads for workers", async () => {
+  for (const task of ["tcp-server-pool", "tcp-server-pool-reject"]) {
+    match((await runTask(task, ["--help"])).stdout, /--workers N +clients served at once/);
+  }
+  match(
+    (await runTask("tcp-server-workers", ["--help"])).stdout,
+    /--workers N +worker threads, each serving many clients/,
+  );
+});
 
 Deno.test("tcp-server-concurrent refuses --workers: it has no pool", async () => {
   await expectOneLineError(

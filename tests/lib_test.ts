@@ -42,6 +42,27 @@ Deno.test("parseFlags() turns unknown flags and missing values into one-line Usa
   }
 });
 
+Deno.test("parseFlags() words a value that starts with a dash in one line, with a hint", () => {
+  const options = { timeout: { type: "string", short: "t" }, help: { type: "boolean" } } as const;
+  const messageOf = (args: string[]) => {
+    try {
+      parseFlags(args, options);
+    } catch (e) {
+      if (e instanceof UsageError) return e.message;
+      throw e;
+    }
+    throw new Error(`No error for ${args.join(" ")}`);
+  };
+  const hint =
+    `Option '--timeout' needs a value (write --timeout=-5 for a value starting with "-")`;
+  equal(messageOf(["--timeout", "-5"]), hint);
+  equal(messageOf(["-t", "-5"]), hint);
+  equal(messageOf(["--timeout", "--help"]), "Option '--timeout' needs a value");
+  equal(messageOf(["--timeout"]), "Option '--timeout' needs a value");
+  equal(messageOf(["stray"]), "Unexpected argument 'stray'");
+  equal(parseFlags(["--timeout=-5"], options).values.timeout, "-5");
+});
+
 Deno.test("errorMessage() gives one friendly line for network errors", () => {
   equal(
     errorMessage(

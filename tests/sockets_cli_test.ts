@@ -5,7 +5,9 @@
 
 import { equal, match, notEqual, ok } from "node:assert/strict";
 import { createSocket } from "node:dgram";
-import { runTask } from "./_task.ts";
+import { LineClient } from "./_line_client.ts";
+import { listeningPort, Program, runTask } from "./_task.ts";
+import { HAS_TERMINAL, TerminalProgram } from "./_terminal.ts";
 
 const PROGRAMS = ["get-ip", "tcp-server", "tcp-client", "udp-server", "udp-client", "demo:tcp"];
 
@@ -89,3 +91,77 @@ Deno.test("tcp-client reports a server that is not running in one line", async (
     /^tcp_client: cannot connect to 127\.0\.0\.1:\d+: connection refused \(is the server running\?\)$/,
   );
 });
+
+Deno.test("udp-client --timeout -5 says how to write a value starting with a dash, in one line", async () => {
+  await expectOneLineError(
+    "udp-client",
+    ["--timeout", "-5"],
+    /^udp_client: Option '--timeout' needs a value \(write --timeout=-5 for a value starting with "-"\) \(see --help\)$/,
+  );
+});
+
+// On a terminal: Ctrl-C is echoed as "^C" with no newline, and Ctrl-D leaves the cursor after
+// the prompt; the programs must end those lines themselves.
+
+/** The output after the terminal's `^C` echo starts on a line of its own. */
+function assertNewlineAfterCtrlC(output: string): void {
+  const at = output.indexOf("^C");
+  ok(at >= 0, JSON.stringify(output));
+  match(output.slice(at + 2), /^\r?\n/, JSON.stringify(output));
+}
+
+Deno.test({
+  name: "tcp-server on a terminal starts its first log line after Ctrl-C on a new line",
+  ignore: !HAS_TERMINAL,
+  async fn() {
+    await using server = new TerminalProgram("tcp-server", ["--port", "0"]);
+    const port = Number((await server.waitFor(/Listening on .*:(\d+)/))[1]);
+    const client = await LineClient.connect(port);
+    try {
+      await client.send("hi");
+      equal(await client.next(), "ack: hi");
+      await server.type("\x03");
+      equal(await client.next(), "server: shutting down, goodbye");
+    } finally {
+      client.close();
+    }
+    equal(await server.exit(), 0);
+    assertNewlineAfterCtrlC(server.output);
+    match(server.output, /\^C\r?\n\d{4}-\d\d-\d\d .* disconnected: server shutting down/);
+  },
+});
+
+Deno.test({
+  name: "udp-server on a terminal says it stopped on a new line after Ctrl-C",
+  ignore: !HAS_TERMINAL,
+  async fn() {
+    await using server = new TerminalProgram("udp-server", ["--port", "0"]);
+    await server.waitFor(/Listening on .*:\d+/);
+    await server.type("\x03");
+    equal(await server.exit(), 0);
+    assertNewlineAfterCtrlC(server.output);
+    match(server.output, /\^C\r?\nServer stopped/);
+  },
+});
+
+for (const task of ["tcp-client", "udp-client"]) {
+  Deno.test({
+    name: `${task} on a terminal ends the prompt's line when Ctrl-D ends the input`,
+    ignore: !HAS_TERMINAL,
+    async fn() {
+      await using server = new Program(task === "tcp-client" ? "tcp-server" : "udp-server", [
+        "--port",
+        "0",
+      ]);
+      const port = await listeningPort(server);
+      await using client = new TerminalProgram(task, ["--port", String(port)]);
+      await client.waitFor(/Ctrl-D quits\.\r?\n[^]*> /);
+      await client.type("\x04");
+      equal(await client.exit(), 0);
+      // Whatever readline wrote after the prompt, the output ends with a newline, so the
+      // shell's prompt starts on a line of its own.
+      const output = client.output;
+      ok(output.slice(output.lastIndexOf("> ")).includes("\n"), JSON.stringify(output));
+    },
+  });
+}

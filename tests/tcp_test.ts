@@ -2,8 +2,8 @@
  * The TCP lab through its tasks: tcp-server and tcp-client as a user runs them.
  */
 
-import { equal, match, ok } from "node:assert/strict";
-import { LineClient } from "./_line_client.ts";
+import { deepStrictEqual, equal, match, ok } from "node:assert/strict";
+import { LineClient, tooLongLineReplies } from "./_line_client.ts";
 import { listeningPort, Program, runTask } from "./_task.ts";
 import { DEFAULT_MAX_LINE } from "../lib/lines.ts";
 
@@ -104,6 +104,19 @@ Deno.test("tcp-server refuses a line over the limit, closes that client, and goe
   } finally {
     next.close();
   }
+});
+
+Deno.test("tcp-server's error for a too-long line reaches the client every time", async () => {
+  const { server, port } = await startServer();
+  await using _ = server;
+  // Losing the line was a race that went wrong most of the time: ten tries would catch it.
+  for (let i = 0; i < 10; i++) {
+    deepStrictEqual(await tooLongLineReplies(port), [
+      `error: line longer than ${DEFAULT_MAX_LINE} bytes; closing`,
+      null,
+    ], `try ${i + 1}`);
+  }
+  await server.waitForCount(/sent a line over 65536 bytes/, 10);
 });
 
 Deno.test("tcp-server --work-ms makes each reply wait for the simulated work", async () => {

@@ -7,6 +7,7 @@ import { deepStrictEqual, equal, match } from "node:assert/strict";
 import { join } from "node:path";
 import { encodeFrames, Kind, makeFrame } from "../lib/frame.ts";
 import { writeAll } from "../lib/frame_connection.ts";
+import { describeFailure, readToolLine } from "../programs/capture.ts";
 import { DISSECTOR } from "../programs/decode_capture.ts";
 import { hasCommand, listeningPort, Program, runTask, WAIT_MS } from "./_task.ts";
 
@@ -79,6 +80,10 @@ async function captureWhile(
   while (!complete(decoded.frames) && Date.now() < deadline) decoded = await decode(file);
   capture.kill("SIGINT");
   equal(await capture.exit(), 0, capture.errors.join("\n"));
+  // A clean stop says what was saved, without the tool's drop statistics.
+  const said = capture.errors.join("\n");
+  match(said, /^capture: saved .*session\.pcapng \(\d+ packets?\); decode it with/m);
+  equal(/Packets received\/dropped|ps_ifdrop/.test(said), false, said);
   decoded = await decode(file);
   return { ...decoded, file };
 }
@@ -228,18 +233,100 @@ Deno.test({
   },
 });
 
+/** Run a task that must fail, and return its only line on stderr. */
+async function oneLineError(task: string, args: string[], code: number): Promise<string> {
+  const run = await runTask(task, args);
+  equal(run.code, code, `${run.stdout}\n${run.stderr}`);
+  const lines = run.stderr.split("\n").filter((l) => l !== "");
+  equal(lines.length, 1, `expected one line on stderr, got:\n${run.stderr}`);
+  return lines[0];
+}
+
 Deno.test({
-  name: "capture and decode give one-line errors for bad input",
+  name: "decode and capture give one-line errors for bad input",
   ignore: !HAS_TSHARK,
   async fn() {
-    const missing = await runTask("decode", ["/nonexistent/x.pcapng"]);
-    equal(missing.code, 1);
-    match(missing.stderr, /doesn't exist/);
-    const noFile = await runTask("decode", []);
-    equal(noFile.code, 2);
-    match(noFile.stderr, /^decode: Expected one capture file/);
-    const badPort = await runTask("capture", ["--port", "70000"]);
-    equal(badPort.code, 2);
-    match(badPort.stderr, /^capture: Invalid port "70000"/);
+    equal(
+      await oneLineError("decode", ["/nonexistent/x.pcapng"], 1),
+      'decode: The file "/nonexistent/x.pcapng" doesn\'t exist',
+    );
+    equal(
+      await oneLineError("decode", [], 2),
+      "decode: Expected one capture file (see --help)",
+    );
+    equal(
+      await oneLineError("decode", ["--bogus"], 2),
+      "decode: Unknown option '--bogus' (see --help)",
+    );
+    equal(
+      await oneLineError("capture", ["--port", "70000"], 2),
+      'capture: Invalid port "70000": expected a number from 0 to 65535 (see --help)',
+    );
+    equal(
+      await oneLineError("capture", ["--bogus"], 2),
+      "capture: Unknown option '--bogus' (see --help)",
+    );
   },
+});
+
+Deno.test({
+  name: "capture names the capture tool's own reason when it cannot start, in one line",
+  ignore: !HAS_TSHARK,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "wireshark_test_" });
+    try {
+      const noDevice = await oneLineError(
+        "capture",
+        ["--interface", "nosuch0", "--out", join(dir, "x.pcapng")],
+        1,
+      );
+      match(noDevice, /^capture: .*no (such )?device.*nosuch0/i);
+      // Not a question of the right to capture: no hint that sends the user the wrong way.
+      equal(/is capturing allowed/.test(noDevice), false, noDevice);
+      match(
+        await oneLineError("capture", ["--out", join(dir, "missing", "x.pcapng")], 1),
+        /^capture: .*could not be opened: No such file or directory$/,
+      );
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test("readToolLine() keeps what matters from dumpcap's and tshark's stderr", () => {
+  deepStrictEqual(readToolLine("File: /tmp/a.pcapng"), { kind: "live", file: "/tmp/a.pcapng" });
+  deepStrictEqual(
+    readToolLine(' ** (tshark:1) 06:38:20.571993 [Main MESSAGE] -- File: "/tmp/a.pcapng"'),
+    { kind: "live", file: "/tmp/a.pcapng" },
+  );
+  deepStrictEqual(readToolLine("Packets captured: 7"), { kind: "packets", count: 7 });
+  deepStrictEqual(readToolLine("1 packet captured"), { kind: "packets", count: 1 });
+  for (
+    const noise of [
+      "Capturing on 'Loopback: lo'",
+      "Packets received/dropped on interface 'Loopback: lo': 0/0 " +
+      "(pcap:0/dumpcap:0/flushed:0/ps_ifdrop:0) (0.0%)",
+      'Running as user "root" and group "root". This could be dangerous.',
+      "tshark: ",
+      "",
+    ]
+  ) deepStrictEqual(readToolLine(noise), { kind: "noise" }, noise);
+  deepStrictEqual(readToolLine('dumpcap: There is no device named "x".'), {
+    kind: "message",
+    text: 'There is no device named "x".',
+  });
+  equal(
+    describeFailure(['There is no device named "x".', "(No such device exists)"], "dumpcap", 1),
+    'There is no device named "x"',
+  );
+  equal(
+    describeFailure(
+      ["You don't have permission to capture on that device", "(Operation not permitted)"],
+      "dumpcap",
+      1,
+    ),
+    "You don't have permission to capture on that device " +
+      "(is capturing allowed? run as root or join the wireshark group)",
+  );
+  equal(describeFailure([], "dumpcap", 3), "dumpcap stopped with exit code 3");
 });
