@@ -97,19 +97,23 @@ export class Outbox {
   /**
    * Queue a file chunk once the window has room.
    *
-   * @param bytes An encoded chunk frame.
+   * @param bytes An encoded chunk frame, or its parts in order (a header, then the payload as
+   *   it is, so a large payload is never copied); they go out back to back.
    * @throws {Deno.errors.BrokenPipe} When the outbox is closed before or while waiting.
    */
-  async pushFlow(bytes: Uint8Array): Promise<void> {
+  async pushFlow(bytes: Uint8Array | readonly Uint8Array[]): Promise<void> {
+    const parts = bytes instanceof Uint8Array ? [bytes] : bytes;
+    let size = 0;
+    for (const part of parts) size += part.length;
     while (
       !this.#closed && this.#flowBytes > 0 &&
-      this.#flowBytes + bytes.length > this.#limits.flowWindowBytes
+      this.#flowBytes + size > this.#limits.flowWindowBytes
     ) {
       await new Promise<void>((resolve) => this.#waiters.push(resolve));
     }
     if (this.#closed) throw new Deno.errors.BrokenPipe("The connection is closed");
-    this.#flowBytes += bytes.length;
-    this.#enqueue(bytes, true);
+    this.#flowBytes += size;
+    for (const part of parts) this.#enqueue(part, true);
   }
 
   /**
@@ -165,8 +169,9 @@ export class Outbox {
       }
       this.#writing = true;
       try {
-        // One item, the common case for a chunk, goes out as it is: no copy.
-        await this.#write(batch.length === 1 ? batch[0].bytes : concat(batch));
+        // Small items are joined into one write; a large one (a chunk's payload) goes out as
+        // it is, never copied.
+        for (const bytes of joinSmall(batch)) await this.#write(bytes);
       } catch (err) {
         if (!this.#closed) {
           this.close();
@@ -183,14 +188,39 @@ export class Outbox {
   }
 }
 
-function concat(items: readonly { bytes: Uint8Array }[]): Uint8Array {
-  let total = 0;
-  for (const item of items) total += item.bytes.length;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const item of items) {
-    out.set(item.bytes, at);
-    at += item.bytes.length;
+/**
+ * Items at least this large are written on their own rather than copied into a joined buffer:
+ * at file-chunk sizes a copy costs more than the extra system call.
+ */
+const JOIN_LIMIT = 64 * 1024;
+
+function joinSmall(items: readonly { bytes: Uint8Array }[]): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let run: Uint8Array[] = [];
+  let runBytes = 0;
+  const endRun = () => {
+    if (run.length === 1) out.push(run[0]);
+    else if (run.length > 1) {
+      const joined = new Uint8Array(runBytes);
+      let at = 0;
+      for (const part of run) {
+        joined.set(part, at);
+        at += part.length;
+      }
+      out.push(joined);
+    }
+    run = [];
+    runBytes = 0;
+  };
+  for (const { bytes } of items) {
+    if (bytes.length >= JOIN_LIMIT) {
+      endRun();
+      out.push(bytes);
+    } else {
+      run.push(bytes);
+      runBytes += bytes.length;
+    }
   }
+  endRun();
   return out;
 }

@@ -314,6 +314,47 @@ export class FrameDecoder {
   }
 
   /**
+   * Where the rest of the current payload goes, so a reader can have the kernel copy a large
+   * payload straight into it instead of through a read buffer.
+   *
+   * @returns The unfilled part of the current frame's payload, or `null` between frames.
+   *
+   * @example Fill a payload in place
+   * ```ts
+   * import { deepStrictEqual } from "node:assert/strict";
+   * const bytes = encodeFrame(makeFrame(Kind.Indication, "D", { payload: new Uint8Array(8) }));
+   * const d = new FrameDecoder();
+   * d.push(bytes.subarray(0, 12));
+   * const space = d.payloadSpace()!;
+   * space.set(bytes.subarray(12));
+   * deepStrictEqual(d.filled(space.length).length, 1);
+   * ```
+   */
+  payloadSpace(): Uint8Array | null {
+    const frame = this.#current;
+    if (this.#failed || frame === null) return null;
+    return frame.payload.subarray(this.#payloadFill);
+  }
+
+  /**
+   * Count bytes written into {@linkcode FrameDecoder.payloadSpace} as received.
+   *
+   * @param count How many bytes were written there, from its start.
+   * @returns The frame, once its payload is complete; otherwise nothing.
+   * @throws {RangeError} When there is no payload in progress or `count` is more than its space.
+   */
+  filled(count: number): Frame[] {
+    const frame = this.#current;
+    if (this.#failed || frame === null || count > frame.payload.length - this.#payloadFill) {
+      throw new RangeError(`No room for ${count} payload bytes`);
+    }
+    this.#payloadFill += count;
+    if (this.#payloadFill < frame.payload.length) return [];
+    this.#current = null;
+    return [frame];
+  }
+
+  /**
    * Declare the end of the stream.
    *
    * @throws {ProtocolError} With code `truncated` when the stream stopped inside a frame.

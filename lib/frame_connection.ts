@@ -5,13 +5,26 @@
  * @module
  */
 
-import { encodeFrames, type Frame, FrameDecoder } from "./frame.ts";
+import { encodeFrames, type Frame, FrameDecoder, HEADER_SIZE, writeHeader } from "./frame.ts";
 
 /**
- * Bytes asked of the kernel per read. Large enough that a file transfer moves a whole chunk
- * per read; the decoder copies out what it needs, so one buffer serves every read.
+ * Bytes asked of the kernel per read at first. Chat lines and LP requests fit many times over,
+ * and a thousand idle connections cost 16 MiB of buffers, not 256.
+ */
+const FIRST_READ_SIZE = 16 * 1024;
+
+/**
+ * Largest read buffer. A connection whose reads fill the first buffer is moving bulk data, and
+ * gets this one: a read then carries a good part of a file chunk.
  */
 const READ_SIZE = 256 * 1024;
+
+/**
+ * Payloads at least this large are read straight into their own buffer, and written without
+ * being copied next to their header: at file-transfer sizes a copy costs more than a system
+ * call.
+ */
+const DIRECT_SIZE = 64 * 1024;
 
 /** The minimal part of `Deno.Conn` this wrapper uses, so tests can pass a fake. */
 export interface ByteStream {
@@ -49,10 +62,12 @@ export async function writeAll(conn: Pick<ByteStream, "write">, data: Uint8Array
 export class FrameConnection {
   readonly conn: ByteStream;
   readonly #decoder: FrameDecoder;
-  readonly #buffer = new Uint8Array(READ_SIZE);
+  #buffer = new Uint8Array(FIRST_READ_SIZE);
   #ready: Frame[] = [];
   #readyAt = 0;
-  #writing: Promise<void> = Promise.resolve();
+  /** Bytes waiting for the write in progress to finish, and the promise their callers hold. */
+  #queued: { parts: Uint8Array[]; done: PromiseWithResolvers<void> } | null = null;
+  #writing = false;
   #closed = false;
 
   /**
@@ -72,12 +87,20 @@ export class FrameConnection {
    */
   async read(): Promise<Frame | null> {
     while (this.#readyAt >= this.#ready.length) {
-      const n = await this.conn.read(this.#buffer);
+      // The rest of a large payload goes from the kernel straight into the payload's buffer.
+      const space = this.#decoder.payloadSpace();
+      const direct = space !== null && space.length >= DIRECT_SIZE;
+      const n = await this.conn.read(direct ? space : this.#buffer);
       if (n === null) {
         this.#decoder.end();
         return null;
       }
-      this.#ready = this.#decoder.push(this.#buffer.subarray(0, n));
+      if (direct) {
+        this.#ready = this.#decoder.filled(n);
+      } else {
+        this.#ready = this.#decoder.push(this.#buffer.subarray(0, n));
+        if (n === this.#buffer.length && n < READ_SIZE) this.#buffer = new Uint8Array(READ_SIZE);
+      }
       this.#readyAt = 0;
     }
     return this.#ready[this.#readyAt++];
@@ -89,17 +112,40 @@ export class FrameConnection {
   }
 
   /**
-   * Write frames as one buffer, after every earlier write has finished.
+   * Write frames after every earlier write has finished.
    *
-   * @param frames One frame or several; several go out in a single write.
+   * @remarks
+   * Frames written while an earlier write is still in progress wait, and then go out together
+   * in one system call: a burst of small frames costs one write, not one each. A large payload
+   * is written from its own buffer, after its header, rather than copied.
+   *
+   * @param frames One frame or several.
    * @returns Resolves once the kernel has every byte.
+   * @throws {TypeError | RangeError} When a header field does not fit (nothing is written).
    */
   write(frames: Frame | readonly Frame[]): Promise<void> {
-    const bytes = encodeFrames(Array.isArray(frames) ? frames : [frames as Frame]);
-    const next = this.#writing.then(() => writeAll(this.conn, bytes));
-    // A failed write must not poison later ones' ordering; the caller of this write sees it.
-    this.#writing = next.catch(() => {});
-    return next;
+    const parts = encodeParts(Array.isArray(frames) ? frames : [frames as Frame]);
+    this.#queued ??= { parts: [], done: Promise.withResolvers<void>() };
+    this.#queued.parts.push(...parts);
+    const done = this.#queued.done.promise;
+    if (!this.#writing) this.#flush();
+    return done;
+  }
+
+  async #flush(): Promise<void> {
+    this.#writing = true;
+    while (this.#queued !== null) {
+      const batch = this.#queued;
+      this.#queued = null;
+      try {
+        for (const part of joinSmall(batch.parts)) await writeAll(this.conn, part);
+        batch.done.resolve();
+      } catch (err) {
+        // Only the callers of this batch see it; a later batch is tried on its own.
+        batch.done.reject(err);
+      }
+    }
+    this.#writing = false;
   }
 
   /** Close the underlying stream; safe to call more than once. */
@@ -112,4 +158,55 @@ export class FrameConnection {
       // Already closed by the peer side or by a failed write: nothing left to release.
     }
   }
+}
+
+/** Frames as byte parts: small frames encoded together, a large payload kept apart. */
+function encodeParts(frames: readonly Frame[]): Uint8Array[] {
+  const parts: Uint8Array[] = [];
+  let run: Frame[] = [];
+  for (const frame of frames) {
+    if (frame.payload.length < DIRECT_SIZE) {
+      run.push(frame);
+      continue;
+    }
+    if (run.length > 0) parts.push(encodeFrames(run));
+    run = [];
+    const header = new Uint8Array(HEADER_SIZE);
+    writeHeader(frame, header);
+    parts.push(header, frame.payload);
+  }
+  if (run.length > 0) parts.push(encodeFrames(run));
+  return parts;
+}
+
+/** Join neighbouring small parts into one buffer, so they take one write; large parts stay. */
+function joinSmall(parts: readonly Uint8Array[]): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let run: Uint8Array[] = [];
+  let runBytes = 0;
+  const endRun = () => {
+    if (run.length === 1) out.push(run[0]);
+    else if (run.length > 1) {
+      const joined = new Uint8Array(runBytes);
+      let at = 0;
+      for (const p of run) {
+        joined.set(p, at);
+        at += p.length;
+      }
+      out.push(joined);
+    }
+    run = [];
+    runBytes = 0;
+  };
+  for (const part of parts) {
+    if (part.length >= DIRECT_SIZE) {
+      endRun();
+      out.push(part);
+    } else {
+      run.push(part);
+      runBytes += part.length;
+    }
+  }
+  endRun();
+  return out;
 }

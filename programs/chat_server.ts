@@ -22,7 +22,15 @@ import { createInterface } from "node:readline";
 import process from "node:process";
 import { join } from "node:path";
 import { errorMessage, parseFlags, UsageError } from "../lib/cli.ts";
-import { encodeFrame, type Frame, Kind, ProtocolError, Status } from "../lib/frame.ts";
+import {
+  encodeFrame,
+  type Frame,
+  HEADER_SIZE,
+  Kind,
+  ProtocolError,
+  Status,
+  writeHeader,
+} from "../lib/frame.ts";
 import { FrameConnection, writeAll } from "../lib/frame_connection.ts";
 import {
   FileReceiver,
@@ -648,7 +656,10 @@ async function sendFile(
   try {
     for await (const chunk of source) {
       if (transfer.cancelled) break; // leaving the loop closes the file
-      await session.outbox.pushFlow(encodeFrame(indication(ChatType.Data, chunk, { id })));
+      // The header apart from the chunk, which goes out from the file's buffer as it is.
+      const header = new Uint8Array(HEADER_SIZE);
+      writeHeader(indication(ChatType.Data, chunk, { id }), header);
+      await session.outbox.pushFlow([header, chunk]);
     }
     if (transfer.cancelled) {
       room.say(`${session.label}'s download of "${source.name}" stopped`);
