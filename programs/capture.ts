@@ -19,6 +19,12 @@ import { parsePort } from "../lib/host_port.ts";
 
 /** The lab's framed services: the LP server and the chat server. */
 const DEFAULT_PORTS = [4579, 15004];
+/**
+ * Kernel capture buffer in MiB. The default 2 MiB holds only about eight full-size loopback
+ * segments (up to 64 KiB each), so a file transfer on a busy machine overflows it and the
+ * capture silently misses packets.
+ */
+const CAPTURE_BUFFER_MIB = 64;
 /** Tried in order: dumpcap is the lighter tool; tshark is what most people have installed. */
 const TOOLS = ["dumpcap", "tshark"];
 
@@ -59,7 +65,10 @@ export function captureFilter(ports: number[]): string {
  * @returns The tool's arguments.
  */
 export function captureArgs(tool: string, options: CaptureOptions): string[] {
-  const args = ["-i", options.interfaceName, "-f", captureFilter(options.ports), "-w", options.out];
+  const args = [
+    ...["-i", options.interfaceName, "-f", captureFilter(options.ports), "-w", options.out],
+    ...["-B", String(CAPTURE_BUFFER_MIB)],
+  ];
   if (options.durationSeconds !== undefined) {
     args.push("-a", `duration:${options.durationSeconds}`);
   }
