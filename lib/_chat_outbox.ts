@@ -39,7 +39,15 @@ export class Outbox {
   readonly #write: (bytes: Uint8Array) => Promise<void>;
   readonly #limits: OutboxLimits;
   readonly #onError: (err: unknown) => void;
-  #items: { bytes: Uint8Array; flow: boolean }[] = [];
+  /**
+   * What waits for the writer, in order. Plain byte arrays, not objects, because a broadcast
+   * pushes one to every member's queue: the batch's byte counts are kept beside them instead.
+   */
+  #items: Uint8Array[] = [];
+  /** Bytes of messages, and of file chunks, in {@linkcode Outbox.#items}. */
+  #itemMessageBytes = 0;
+  #itemFlowBytes = 0;
+  /** Bytes of messages, and of file chunks, queued or being written. */
   #messageBytes = 0;
   #flowBytes = 0;
   #writing = false;
@@ -130,6 +138,8 @@ export class Outbox {
     if (this.#closed) return;
     this.#closed = true;
     this.#items = [];
+    this.#itemMessageBytes = 0;
+    this.#itemFlowBytes = 0;
     this.#wake();
   }
 
@@ -139,7 +149,9 @@ export class Outbox {
   }
 
   #enqueue(bytes: Uint8Array, flow: boolean): void {
-    this.#items.push({ bytes, flow });
+    this.#items.push(bytes);
+    if (flow) this.#itemFlowBytes += bytes.length;
+    else this.#itemMessageBytes += bytes.length;
     const wake = this.#wakeWriter;
     this.#wakeWriter = null;
     wake?.();
@@ -158,15 +170,17 @@ export class Outbox {
     while (!this.#closed) {
       if (this.#items.length === 0) {
         await new Promise<void>((resolve) => this.#wakeWriter = resolve);
+        // Write once the current turn of the event loop is done, not at the first push: the
+        // frames every reader handles in this turn then go out in one system call, instead of
+        // the first alone and the rest in a second one.
+        await new Promise((resolve) => setImmediate(resolve));
         continue;
       }
       const batch = this.#items;
+      const messages = this.#itemMessageBytes, flow = this.#itemFlowBytes;
       this.#items = [];
-      let messages = 0, flow = 0;
-      for (const item of batch) {
-        if (item.flow) flow += item.bytes.length;
-        else messages += item.bytes.length;
-      }
+      this.#itemMessageBytes = 0;
+      this.#itemFlowBytes = 0;
       this.#writing = true;
       try {
         // Small items are joined into one write; a large one (a chunk's payload) goes out as
@@ -194,7 +208,8 @@ export class Outbox {
  */
 const JOIN_LIMIT = 64 * 1024;
 
-function joinSmall(items: readonly { bytes: Uint8Array }[]): Uint8Array[] {
+function joinSmall(items: readonly Uint8Array[]): readonly Uint8Array[] {
+  if (items.length === 1) return items; // the usual batch under fan-out: nothing to join
   const out: Uint8Array[] = [];
   let run: Uint8Array[] = [];
   let runBytes = 0;
@@ -212,7 +227,7 @@ function joinSmall(items: readonly { bytes: Uint8Array }[]): Uint8Array[] {
     run = [];
     runBytes = 0;
   };
-  for (const { bytes } of items) {
+  for (const bytes of items) {
     if (bytes.length >= JOIN_LIMIT) {
       endRun();
       out.push(bytes);

@@ -27,6 +27,14 @@ const PIECE_SIZE = 1024 * 1024;
  */
 export const MAX_NAME_BYTES = 200;
 
+/**
+ * Most bytes handed to the disk and not yet written, per receiver. Several batches queued at
+ * once let the network side go on receiving and hashing while the disk catches up (a write to
+ * fresh page-cache pages can stall for milliseconds), and the cap keeps a slow disk from making
+ * the receiver buffer the whole file.
+ */
+const WRITE_AHEAD = 4 * PIECE_SIZE;
+
 /** Temporary files end with this; they never show in a listing. */
 const TEMP_SUFFIX = ".part";
 
@@ -250,7 +258,11 @@ export class FileReceiver {
   readonly #hash: Hash = createHash("sha256");
   #pending: Uint8Array[] = [];
   #pendingBytes = 0;
+  /** The last batch's write; each batch's write starts after the one before it. */
   #writing: Promise<void> = Promise.resolve();
+  /** Batches handed to the disk and not yet known to be written, oldest first. */
+  #writes: { written: Promise<void>; bytes: number }[] = [];
+  #writesBytes = 0;
   #received = 0;
   #done = false;
 
@@ -312,19 +324,28 @@ export class FileReceiver {
   }
 
   /**
-   * Hash and write what is pending; the disk write overlaps the next chunks' arrival. The
+   * Hash and write what is pending; the disk writes overlap the next chunks' arrival. The
    * chunks are hashed and written one by one, never copied into one piece: SHA-256 runs as
    * fast on a 256 KiB chunk as on 1 MiB, and a copy of every byte would cost more than the
    * extra system calls (which run on Deno's I/O threads, not ours).
    */
   async #flush(): Promise<void> {
     const parts = this.#pending;
+    const bytes = this.#pendingBytes;
     this.#pending = [];
     this.#pendingBytes = 0;
     for (const part of parts) this.#hash.update(part);
-    await this.#writing; // one batch in flight at a time keeps the order and bounds memory
-    this.#writing = writePartsToFile(this.#file, parts);
-    this.#writing.catch(() => {}); // seen by the next flush or by finish()
+    // Chained, so batches reach the file in order; a failed write fails every later one too.
+    const written = this.#writing.then(() => writePartsToFile(this.#file, parts));
+    written.catch(() => {}); // seen below, by a later flush, or by finish()
+    this.#writing = written;
+    this.#writes.push({ written, bytes });
+    this.#writesBytes += bytes;
+    while (this.#writesBytes > WRITE_AHEAD) {
+      const oldest = this.#writes.shift()!;
+      this.#writesBytes -= oldest.bytes;
+      await oldest.written;
+    }
   }
 
   /**

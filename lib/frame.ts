@@ -173,14 +173,23 @@ function checkHeaderFields(frame: Frame): void {
  */
 export function writeHeader(frame: Frame, target: Uint8Array, offset = 0): void {
   checkHeaderFields(frame);
-  const view = new DataView(target.buffer, target.byteOffset + offset, HEADER_SIZE);
-  view.setUint16(0, MAGIC);
-  view.setUint8(2, VERSION);
-  view.setUint8(3, frame.kind);
-  view.setUint8(4, frame.type.charCodeAt(0));
-  view.setUint8(5, frame.status);
-  view.setUint16(6, frame.id);
-  view.setUint32(8, frame.payload.length);
+  if (offset < 0 || offset + HEADER_SIZE > target.length) {
+    throw new RangeError(`No room for a header at offset ${offset}`);
+  }
+  // Byte by byte, big-endian: a DataView per frame cost more than the rest of the header.
+  const length = frame.payload.length;
+  target[offset] = MAGIC >> 8;
+  target[offset + 1] = MAGIC & 0xff;
+  target[offset + 2] = VERSION;
+  target[offset + 3] = frame.kind;
+  target[offset + 4] = frame.type.charCodeAt(0);
+  target[offset + 5] = frame.status;
+  target[offset + 6] = frame.id >> 8;
+  target[offset + 7] = frame.id & 0xff;
+  target[offset + 8] = length >>> 24;
+  target[offset + 9] = (length >>> 16) & 0xff;
+  target[offset + 10] = (length >>> 8) & 0xff;
+  target[offset + 11] = length & 0xff;
 }
 
 /**
@@ -258,6 +267,7 @@ export function payloadJson(frame: Frame): unknown {
 export class FrameDecoder {
   readonly #maxPayload: number;
   readonly #header = new Uint8Array(HEADER_SIZE);
+  readonly #headerView = new DataView(this.#header.buffer);
   #headerFill = 0;
   #current: Frame | null = null;
   #payloadFill = 0;
@@ -366,7 +376,7 @@ export class FrameDecoder {
   }
 
   #parseHeader(): Frame {
-    const view = new DataView(this.#header.buffer);
+    const view = this.#headerView;
     const fail = (code: ProtocolErrorCode, message: string): never => {
       this.#failed = true;
       throw new ProtocolError(code, message);

@@ -256,6 +256,34 @@ async function writeRandomFile(path: string, size: number): Promise<void> {
   }
 }
 
+/**
+ * Write `size` bytes to a scratch file and remove it, just before a timed transfer, so that
+ * every transfer writes its file to page-cache pages in the same state.
+ *
+ * @remarks
+ * On a virtual machine whose host takes back the memory a guest frees, the first write to a
+ * page not used lately costs far more than a write to one freed a moment ago: on our 2-core VM,
+ * `dd` writes 1 GiB to a new file in 0.2 s right after another 1 GiB file was removed, and in
+ * 1.6 to 2.5 s otherwise (all of it system time). Without this step the ratio measured the order
+ * of the rows, not the programs: nc and socat ran right after the chat transfer's files were
+ * removed and wrote to warm pages (nc: 840 MB/s; 560 MB/s on cold ones), while the chat
+ * transfer's own writes, after the source file's, went to cold ones. Recycled pages are what a
+ * machine without that host gives every write.
+ */
+async function recyclePages(work: string, size: number): Promise<void> {
+  const path = join(work, "recycle.tmp");
+  {
+    using file = await Deno.open(path, { write: true, createNew: true });
+    const zeros = new Uint8Array(FILL_PIECE);
+    for (let left = size; left > 0;) {
+      const part = zeros.subarray(0, Math.min(left, zeros.length));
+      for (let at = 0; at < part.length;) at += await file.write(part.subarray(at));
+      left -= part.length;
+    }
+  }
+  await Deno.remove(path);
+}
+
 /** Longest a transfer of `size` bytes may take: 30 s, plus the time at a crawling 20 MB/s. */
 function transferMs(size: number): number {
   return 30_000 + size / 20_000;
@@ -286,12 +314,14 @@ async function chatTransfer(
     client = scope.spawn("chat-client", ccmd, cargs, { cwd: folder, stdin: "piped" });
     await client.waitFor(/\*\*\* You joined as /, STARTUP_MS);
 
+    await recyclePages(ctx.work, load.size);
     const from = client.lines.length;
     const t0 = performance.now();
     await client.type(`/file upload ${source}\n`);
     const up = await client.waitFor(/^Uploaded .* as (.+): /, transferMs(load.size), from);
     const t1 = performance.now();
     const stored = up[1];
+    await recyclePages(ctx.work, load.size);
     const from2 = client.lines.length;
     const t2 = performance.now();
     await client.type(`/file download ${stored}\n`);
@@ -333,6 +363,7 @@ async function peerTransfer(
   const listener = scope.spawn(`${name} listener`, "sh", ["-c", listen(port, out)]);
   try {
     await sleep(200); // nc and socat say nothing when ready; they bind in a few milliseconds
+    await recyclePages(ctx.work, load.size);
     const t0 = performance.now();
     const sender = scope.spawn(`${name} sender`, "sh", ["-c", send(port, source)]);
     const sent = await sender.exit(transferMs(load.size));

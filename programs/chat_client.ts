@@ -18,7 +18,7 @@ import process from "node:process";
 import { basename, join } from "node:path";
 import { errorMessage, parseFlags, UsageError } from "../lib/cli.ts";
 import { type ByteStream, FrameConnection } from "../lib/frame_connection.ts";
-import { type Frame, Kind, Status } from "../lib/frame.ts";
+import { type Frame, Kind, ProtocolError, Status } from "../lib/frame.ts";
 import { FileReceiver, openChunks } from "../lib/file_chunk.ts";
 import { formatHostPort, parsePort } from "../lib/host_port.ts";
 import { formatTimestamp } from "../lib/timestamp.ts";
@@ -61,6 +61,13 @@ const LEAVE_MS = 2000;
 /** Fastest redraw of a live progress line: smooth to the eye, cheap for the terminal. */
 const PROGRESS_MS = 100;
 
+/**
+ * How long the first heartbeat and the join wait for their answers. A chat server answers at
+ * once; ten seconds covers a slow link, yet a server of another kind (which never answers)
+ * does not leave the user waiting forever.
+ */
+export const ANSWER_TIMEOUT_MS = 10_000;
+
 const HELP = [
   "Commands:",
   "  <text>                  say it to everyone (start with // to send a leading /)",
@@ -86,6 +93,18 @@ Options:
   --heartbeat SECONDS    heartbeat interval when idle (default ${DEFAULT_HEARTBEAT_SECONDS}, or
                          the server's if shorter)
   -h, --help             show this help`;
+
+/**
+ * The room could not be joined: the server turned us away, did not answer, or does not speak
+ * the chat protocol. The message is the one line to show.
+ */
+export class JoinError extends Error {
+  /** @param message Why, for the user. */
+  constructor(message: string) {
+    super(message);
+    this.name = "JoinError";
+  }
+}
 
 /** A transfer's result. */
 export interface TransferResult {
@@ -114,6 +133,13 @@ interface Download {
 const notConnected = () => new ChatError(Status.Gone, "Not connected to the server");
 
 /**
+ * Upload chunks handed to the connection before the oldest must be in the kernel's hands: four
+ * 256 KiB chunks, so the next piece is read and hashed while the last ones go out, and a chat
+ * line sent meanwhile still waits behind a millisecond of file at most.
+ */
+const UPLOAD_WINDOW = 4;
+
+/**
  * The protocol side of the chat client: requests and their responses, the room's events,
  * heartbeats, and file transfers. It prints nothing; events go to the callback.
  *
@@ -138,6 +164,8 @@ export class ChatClient {
   #ended = false;
   #sentSinceTick = false;
   #heartbeat: ReturnType<typeof setInterval> | undefined;
+  /** Why reading failed, such as a {@linkcode ProtocolError} from a server of another kind. */
+  failure: unknown;
 
   /**
    * Start reading from the server.
@@ -233,8 +261,8 @@ export class ChatClient {
    * Upload a file, streaming it chunk by chunk.
    *
    * @remarks
-   * Each chunk is written only once the previous one is in the kernel's hands, so a chat
-   * message sent meanwhile waits behind one chunk at most.
+   * At most {@linkcode UPLOAD_WINDOW} chunks wait to be written at a time, so a chat message
+   * sent meanwhile waits behind a few chunks at most.
    *
    * @param path The local file.
    * @param onProgress Called after each chunk.
@@ -260,12 +288,21 @@ export class ChatClient {
       const source = await openChunks(path);
       if (source.size !== stat.size) throw new TypeError(`"${path}" changed while starting`);
       let sent = 0;
+      const inFlight: { written: Promise<void>; bytes: number }[] = [];
+      const oldestWritten = async () => {
+        const { written, bytes } = inFlight.shift()!;
+        await written;
+        sent += bytes;
+        onProgress?.(sent, source.size);
+      };
       for await (const chunk of source) {
         if (state.cancelled !== null) throw new ChatError(Status.Gone, state.cancelled);
-        await this.#send(indication(ChatType.Data, chunk, { id }));
-        sent += chunk.length;
-        onProgress?.(sent, source.size);
+        const written = this.#send(indication(ChatType.Data, chunk, { id }));
+        written.catch(() => {}); // awaited in turn below; a failure must not go unhandled meanwhile
+        inFlight.push({ written, bytes: chunk.length });
+        if (inFlight.length >= UPLOAD_WINDOW) await oldestWritten();
       }
+      while (inFlight.length > 0) await oldestWritten();
       const end = await this.request(ChatType.End, { sha256: source.sha256() }, { id });
       accepted = false;
       const obj = payloadObject(end);
@@ -371,8 +408,9 @@ export class ChatClient {
       for (let frame = await this.#fc.read(); frame !== null; frame = await this.#fc.read()) {
         await this.#dispatch(frame);
       }
-    } catch {
+    } catch (err) {
       // A reset or a malformed stream ends the session like a close does.
+      this.failure = err;
     } finally {
       this.#ended = true;
       clearInterval(this.#heartbeat);
@@ -590,6 +628,8 @@ export interface ChatUi {
   ask(question: string): void;
   /** Show live transfer progress (`null` when none). Absent: one summary line per transfer. */
   progress?: (text: string | null) => void;
+  /** Take the prompt away for good: the session is over. */
+  end?: () => void;
 }
 
 /** What {@linkcode runChatClient} needs besides the connection and the input. */
@@ -604,10 +644,14 @@ export interface ChatClientOptions {
   heartbeatSeconds?: number;
   /** Aborting it leaves at once, as Ctrl-C does. */
   signal?: AbortSignal;
+  /** How to name the server in errors, such as `127.0.0.1:15004` (default "the server"). */
+  server?: string;
+  /** See {@linkcode ANSWER_TIMEOUT_MS}. */
+  answerTimeoutMs?: number;
 }
 
-/** How a session ended: the user left, the server shut down, refused us, or dropped us. */
-export type ClientEnd = "left" | "server closed" | "refused" | "dropped";
+/** How a session ended: the user left, the server shut down, or it dropped us. */
+export type ClientEnd = "left" | "server closed" | "dropped";
 
 /**
  * Join the room and run the user's commands until they leave or the server closes.
@@ -621,26 +665,31 @@ export type ClientEnd = "left" | "server closed" | "refused" | "dropped";
  * @param input The typed lines: the name when asked for, then commands.
  * @param options Where output goes, the name, the downloads folder, the stop signal.
  * @returns How the session ended.
+ * @throws {JoinError} When the room cannot be joined: the server is full, does not answer, or
+ *   does not speak the chat protocol.
  */
 export async function runChatClient(
   conn: ByteStream,
   input: AsyncIterable<string> | Iterable<string>,
   options: ChatClientOptions,
 ): Promise<ClientEnd> {
-  const { ui, signal, downloads = DEFAULT_DOWNLOADS } = options;
+  const { ui, signal, downloads = DEFAULT_DOWNLOADS, server = "the server" } = options;
+  const answerMs = options.answerTimeoutMs ?? ANSWER_TIMEOUT_MS;
   let lastNotice: Extract<ChatEvent, { type: "notice" }> | null = null;
   const client = new ChatClient(conn, (event) => {
     if (event.type === "notice") lastNotice = event;
+    // Being turned away is an error for the caller to report, not a line of the room.
+    if (event.type === "notice" && event.status === Status.Full) return;
     ui.print(formatEvent(event));
   });
   const ownHeartbeat = options.heartbeatSeconds ?? DEFAULT_HEARTBEAT_SECONDS;
   client.startHeartbeat(ownHeartbeat);
   // One heartbeat at once: its answer gives the server's interval, which matters while the
   // user is still typing a name (the server evicts silent connections, joined or not).
-  client.request(ChatType.Heartbeat).then((frame) => {
+  const firstAnswer = client.request(ChatType.Heartbeat).then((frame) => {
     const seconds = parseHeartbeat(frame);
     if (seconds !== null && seconds < ownHeartbeat) client.startHeartbeat(seconds);
-  }).catch(() => {});
+  });
 
   // Three things can happen next: a typed line, the server closing, or Ctrl-C.
   const lines = toAsyncIterator(input);
@@ -661,17 +710,62 @@ export async function runChatClient(
     return event;
   };
 
+  let welcome: Welcome | null = null;
   const serverEnded = (): ClientEnd => {
-    const status = (lastNotice as { status: number } | null)?.status;
-    if (status === Status.Full) return "refused";
-    if (status === Status.ServerError) return "server closed";
+    const notice = lastNotice as Extract<ChatEvent, { type: "notice" }> | null;
+    if (notice?.status === Status.Full) throw new JoinError(printable(notice.text));
+    if (notice?.status === Status.ServerError) return "server closed";
+    if (welcome === null && client.failure instanceof ProtocolError) {
+      throw new JoinError(`${server} is not a chat server (${client.failure.message})`);
+    }
     ui.print("The server closed the connection.");
     return "dropped";
   };
 
+  /**
+   * Wait for an answer the room cannot be joined without, but not forever: a server of another
+   * kind may never answer. `null` means Ctrl-C came first.
+   */
+  const bounded = async <T>(reply: Promise<T>): Promise<{ value: T } | null> => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<"late">((resolve) => timer = setTimeout(resolve, answerMs, "late"));
+    try {
+      const r = await Promise.race([reply.then((value) => ({ value })), late, stopped]);
+      if (r === "late") {
+        await client.close();
+        throw new JoinError(
+          `no answer from ${server} within ${answerMs / 1000} s (is it a chat server?)`,
+        );
+      }
+      return "value" in r ? r : null;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  const notChat = async (): Promise<never> => {
+    await client.close();
+    throw new JoinError(`${server} does not speak the chat protocol (is it an LP server?)`);
+  };
+
+  // The heartbeat's answer first: the server is a chat server, and it has room for us, before
+  // the user is asked for a name.
+  try {
+    if (await bounded(firstAnswer) === null) {
+      await client.close();
+      return "left";
+    }
+  } catch (err) {
+    if (err instanceof JoinError) throw err;
+    if (err instanceof ChatError && err.status === Status.UnknownType) await notChat();
+    if (!(err instanceof ChatError) || err.status === Status.Gone) {
+      await client.closed;
+      return serverEnded();
+    }
+    // Any other refusal of a heartbeat is not worth stopping for; the join will tell.
+  }
+
   // Join, asking for another name for as long as the server refuses it.
   let name = options.name;
-  let welcome: Welcome | null = null;
   while (welcome === null) {
     if (name === undefined) {
       ui.ask("Your name: ");
@@ -684,13 +778,21 @@ export async function runChatClient(
       name = event.r.value;
     }
     try {
-      welcome = await client.join(name);
+      const joined = await bounded(client.join(name));
+      if (joined === null) {
+        await client.close();
+        return "left";
+      }
+      welcome = joined.value;
     } catch (err) {
+      if (err instanceof JoinError) throw err;
+      // An LP server, say: it knows the heartbeat, but not the join.
+      if (err instanceof ChatError && err.status === Status.UnknownType) await notChat();
       if (!(err instanceof ChatError) || err.status === Status.Gone) {
         await client.closed;
         return serverEnded();
       }
-      ui.print(`error: ${err.message}`);
+      ui.print(errorLine(err.message));
       name = undefined;
     }
   }
@@ -709,7 +811,7 @@ export async function runChatClient(
     transfers.add(t);
   };
   const report = (err: unknown, what: string) =>
-    ui.print(`error: ${what}${err instanceof ChatError ? err.message : errorMessage(err)}`);
+    ui.print(errorLine(`${what}${err instanceof ChatError ? err.message : errorMessage(err)}`));
 
   /** Run one transfer in the background, with live progress or a final summary line. */
   const transfer = (
@@ -745,7 +847,8 @@ export async function runChatClient(
   let leaving = false;
   const leave = async (cancel: boolean): Promise<ClientEnd> => {
     if (!cancel && transfers.size > 0) {
-      ui.print(`Waiting for ${transfers.size} transfer(s) to finish...`);
+      const n = transfers.size;
+      ui.print(`Waiting for ${n} transfer${n === 1 ? "" : "s"} to finish...`);
       await Promise.race([Promise.all(transfers), closed, stopped]);
     }
     leaving = true;
@@ -776,7 +879,7 @@ export async function runChatClient(
         for (const line of HELP) ui.print(line);
         break;
       case "invalid":
-        ui.print(`error: ${command.message}`);
+        ui.print(errorLine(command.message));
         break;
       case "say":
         // Not awaited: the next line can go out at once; the answer only matters if it fails.
@@ -825,6 +928,14 @@ export async function runChatClient(
   }
 }
 
+/**
+ * A local error line, worded as every other: `error: ` and then lowercase, as in
+ * `error: cannot download "a.txt": …`. A leading word in capitals (`SHA-256`) stays as it is.
+ */
+function errorLine(text: string): string {
+  return `error: ${/^[A-Z][a-z]/.test(text) ? text[0].toLowerCase() + text.slice(1) : text}`;
+}
+
 function toAsyncIterator(input: AsyncIterable<string> | Iterable<string>): AsyncIterator<string> {
   if (Symbol.asyncIterator in input) return input[Symbol.asyncIterator]();
   const sync = input[Symbol.iterator]();
@@ -864,6 +975,14 @@ export function terminalUi(rl: Interface, out: NodeJS.WriteStream = process.stdo
     progress(text) {
       status = text;
       redraw();
+    },
+    end() {
+      // Leave the line empty for the shell's prompt, rather than a dangling "> " above it.
+      prompt = "";
+      status = null;
+      rl.setPrompt("");
+      readline.clearLine(out, 0);
+      readline.cursorTo(out, 0);
     },
   };
 }
@@ -912,6 +1031,15 @@ if (import.meta.main) {
     throw err;
   }
 
+  // Checked before connecting: otherwise the first download would end in Deno's advice to add
+  // a flag, which a `deno task` user cannot do. On a terminal Deno asks first.
+  if (Deno.permissions.requestSync({ name: "write", path: downloads }).state !== "granted") {
+    fail(
+      `the task may write only under ${DEFAULT_DOWNLOADS}; use --downloads inside it, ` +
+        "or run with deno run --allow-write=DIR",
+    );
+  }
+
   const server = formatHostPort({ hostname: host, port });
   let conn: Deno.TcpConn;
   try {
@@ -938,6 +1066,7 @@ if (import.meta.main) {
   ui.print(`Connected to ${server}`);
 
   let end: ClientEnd = "dropped";
+  let failure: string | null = null;
   try {
     end = await runChatClient(conn, rl, {
       ui,
@@ -945,14 +1074,18 @@ if (import.meta.main) {
       downloads,
       heartbeatSeconds,
       signal: stop.signal,
+      server,
     });
   } catch (err) {
-    console.error(`chat_client: ${errorMessage(err, `connection to ${server} failed`)}`);
+    failure = err instanceof JoinError
+      ? err.message
+      : errorMessage(err, `connection to ${server} failed`);
   } finally {
     Deno.removeSignalListener("SIGINT", onSigint);
+    ui.end?.();
     rl.close();
-    if (interactive) process.stdout.write("\n");
   }
+  if (failure !== null) console.error(`chat_client: ${failure}`);
   // Standard input may still be open (a terminal, or a pipe that has not ended).
   Deno.exit(end === "left" || end === "server closed" ? 0 : 1);
 }

@@ -61,7 +61,7 @@ export function describeFailure(errors: string[], code: number): string {
 }
 
 function fail(message: string, code: number): never {
-  console.error(`decode: ${message}`);
+  console.error(`decode_capture: ${message}`);
   Deno.exit(code);
 }
 
@@ -104,7 +104,7 @@ if (import.meta.main) {
   // line is the verdict; the lines under it (where in lp.lua) are for whoever fixes the script.
   const luaFailed = errors.some((l) => l.includes("Lua"));
   if (!output.success || luaFailed) {
-    console.error(`decode: ${describeFailure(errors, output.code)}`);
+    console.error(`decode_capture: ${describeFailure(errors, output.code)}`);
     if (luaFailed) { for (const line of errors.slice(1)) console.error(line); }
     Deno.exit(1);
   }

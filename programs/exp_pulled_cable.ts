@@ -296,7 +296,11 @@ export async function pullTheCable(
     await runTool("ip", ["-n", lab.clientNs, "link", "set", lab.clientIf, "up"]);
     say(`cable back: ip -n ${lab.clientNs} link set ${lab.clientIf} up`);
     try {
-      await client.waitFor(/^Disconnected: /, RECONNECT_NOTICE_MS, signal);
+      await client.waitFor(
+        /^Disconnected: |^The server closed the connection\.$/,
+        RECONNECT_NOTICE_MS,
+        signal,
+      );
     } catch (err) {
       if (signal?.aborted) throw err;
     }

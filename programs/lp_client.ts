@@ -17,7 +17,7 @@
 import { clearLine, createInterface, cursorTo, type Interface } from "node:readline";
 import process from "node:process";
 import { errorMessage, parseFlags, UsageError } from "../lib/cli.ts";
-import { type Frame, Kind, makeFrame, Status } from "../lib/frame.ts";
+import { type Frame, Kind, makeFrame, ProtocolError, Status } from "../lib/frame.ts";
 import { FrameConnection } from "../lib/frame_connection.ts";
 import { formatHostPort, parseHostPort, parsePort } from "../lib/host_port.ts";
 import {
@@ -54,6 +54,9 @@ export const REQUEST_TIMEOUT_MS = 10_000;
 
 /** Most requests in flight at once: every 16-bit id but 0. */
 export const MAX_PENDING = 0xffff;
+
+/** Why a session ended when the server closed it cleanly. */
+const SERVER_CLOSED = "the server closed the connection";
 
 const USAGE =
   `Usage: deno task lp-client [--connect HOST:PORT] [--do ACTIONS] [--repeat N] [--listen]
@@ -106,7 +109,10 @@ export interface SessionOptions {
 interface Pending {
   resolve: (frame: Frame) => void;
   reject: (err: Error) => void;
-  timer: ReturnType<typeof setTimeout>;
+  /** The request's letter, for the timeout message. */
+  type: LpType;
+  /** The `performance.now()` after which the request has timed out. */
+  deadline: number;
 }
 
 /**
@@ -122,11 +128,15 @@ export class LpSession {
   unexpected = 0;
   /** The id the server gave us, once its hello has arrived. */
   clientId: number | undefined;
+  /** Why reading failed, such as a {@linkcode ProtocolError} from a server of another kind. */
+  failure: unknown;
   readonly #fc: FrameConnection;
   readonly #pending = new Map<number, Pending>();
   readonly #onEvent: (event: LpEvent) => void;
   readonly #requestTimeoutMs: number;
   #lastId = 0;
+  /** The one timer for request timeouts, armed for the oldest pending request. */
+  #timeout: ReturnType<typeof setTimeout> | undefined;
   #heartbeat: ReturnType<typeof setInterval> | undefined;
   #ended = false;
   #closing = false;
@@ -184,17 +194,10 @@ export class LpSession {
     }
     this.#lastId = id;
     const reply = new Promise<Frame>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#pending.delete(id);
-        reject(
-          new RequestError(
-            Status.Timeout,
-            `No answer to "${type}" within ${this.#requestTimeoutMs / 1000} s`,
-          ),
-        );
-      }, this.#requestTimeoutMs);
-      this.#pending.set(id, { resolve, reject, timer });
+      const deadline = performance.now() + this.#requestTimeoutMs;
+      this.#pending.set(id, { resolve, reject, type, deadline });
     });
+    this.#armTimeout();
     this.#fc.write(lpRequest(type, id, payload)).catch((err) => {
       this.#settle(id, (p) => p.reject(new Error(errorMessage(err, "cannot send"))));
     });
@@ -221,6 +224,8 @@ export class LpSession {
   close(): void {
     this.#closing = true;
     this.#stopHeartbeat();
+    clearTimeout(this.#timeout); // the reader fails every pending request once it sees the close
+    this.#timeout = undefined;
     this.#fc.close();
   }
 
@@ -228,9 +233,34 @@ export class LpSession {
     const p = this.#pending.get(id);
     if (!p) return false;
     this.#pending.delete(id);
-    clearTimeout(p.timer);
     action(p);
     return true;
+  }
+
+  /**
+   * Keep one timer armed for the oldest pending request, instead of a timer per request:
+   * creating and clearing a timer for every request took a fifth of a pipelining client's time.
+   * Every request waits the same time and the map keeps insertion order (a reused id is
+   * inserted again at the end), so the first entry always has the earliest deadline.
+   */
+  #armTimeout(): void {
+    if (this.#timeout !== undefined || this.#ended) return;
+    const oldest = this.#pending.values().next();
+    if (oldest.done) return;
+    this.#timeout = setTimeout(() => {
+      this.#timeout = undefined;
+      const now = performance.now();
+      for (const [id, p] of this.#pending) {
+        if (p.deadline > now) break;
+        const seconds = this.#requestTimeoutMs / 1000;
+        this.#settle(id, () => {
+          p.reject(
+            new RequestError(Status.Timeout, `No answer to "${p.type}" within ${seconds} s`),
+          );
+        });
+      }
+      this.#armTimeout();
+    }, Math.max(0, oldest.value.deadline - performance.now()));
   }
 
   #startHeartbeat(ms: number): void {
@@ -248,7 +278,7 @@ export class LpSession {
   }
 
   async #readLoop(): Promise<string> {
-    let reason = "the server closed the connection";
+    let reason = SERVER_CLOSED;
     try {
       for (let frame = await this.#fc.read(); frame; frame = await this.#fc.read()) {
         if (frame.kind === Kind.Response) {
@@ -258,13 +288,16 @@ export class LpSession {
         }
       }
     } catch (err) {
+      if (!this.#closing) this.failure = err;
       reason = this.#closing ? "closed" : `connection lost: ${errorMessage(err)}`;
     }
     this.#ended = true;
     this.#stopHeartbeat();
+    clearTimeout(this.#timeout); // every pending request is settled just below
+    this.#timeout = undefined;
     this.#fc.close();
     for (const id of [...this.#pending.keys()]) {
-      this.#settle(id, (p) => p.reject(new Error(`Disconnected: ${reason}`)));
+      this.#settle(id, (p) => p.reject(new Error(endLine(reason))));
     }
     return reason;
   }
@@ -293,6 +326,47 @@ export class LpSession {
     }
     this.#onEvent({ kind: "other", frame });
   }
+}
+
+/**
+ * The first exchange after connecting: a heartbeat, which every LP server answers at once.
+ *
+ * @remarks
+ * The server sends its hello before it reads anything, so by the time this answer arrives the
+ * hello has been shown: the output reads the same on every run. A server of another kind is
+ * found out here, before the user is asked anything: it answers nothing (a line-based server
+ * waits for a newline that never comes) or sends bytes that are not an LP frame.
+ *
+ * @param session A session just connected.
+ * @param timeoutMs Longest wait for the answer (default {@linkcode REQUEST_TIMEOUT_MS}).
+ * @throws {RequestError} When no answer comes in time, or the server is not an LP server.
+ */
+export async function greet(session: LpSession, timeoutMs = REQUEST_TIMEOUT_MS): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<"late">((resolve) => timer = setTimeout(resolve, timeoutMs, "late"));
+  const answered = session.request(LpType.Heartbeat).then(() => "ok" as const, (err) => err);
+  let outcome: unknown;
+  try {
+    outcome = await Promise.race([answered, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+  if (outcome === "ok") return;
+  if (session.failure instanceof ProtocolError) {
+    throw new RequestError(
+      Status.BadFrame,
+      `${session.server} is not an LP server (${session.failure.message})`,
+    );
+  }
+  if (
+    outcome === "late" || (outcome instanceof RequestError && outcome.status === Status.Timeout)
+  ) {
+    throw new RequestError(
+      Status.Timeout,
+      `no answer from ${session.server} within ${timeoutMs / 1000} s (is it an LP server?)`,
+    );
+  }
+  throw outcome;
 }
 
 /** One thing `--do` or the menu can ask the server. */
@@ -414,6 +488,17 @@ export function describeEvent(event: LpEvent): string {
   }
 }
 
+/**
+ * The line shown when a session ends. A clean close reads as it does in the TCP and chat
+ * clients.
+ *
+ * @param reason What {@linkcode LpSession.closed} resolved with.
+ * @returns The line.
+ */
+export function endLine(reason: string): string {
+  return reason === SERVER_CLOSED ? "The server closed the connection." : `Disconnected: ${reason}`;
+}
+
 /** How the menu talks to the user: a terminal with prompts, a pipe, or a test. */
 export interface MenuIO {
   /**
@@ -445,6 +530,8 @@ export interface MenuOptions {
   session?: LpSession;
   /** Suggested at the IP prompt (default 127.0.0.1). */
   defaultHost?: string;
+  /** Longest wait for a new server's first answer (default {@linkcode REQUEST_TIMEOUT_MS}). */
+  greetTimeoutMs?: number;
 }
 
 /**
@@ -461,7 +548,7 @@ export async function runMenu(io: MenuIO, options: MenuOptions): Promise<void> {
     s.closed.then((reason) => {
       if (session !== s) return;
       session = undefined;
-      io.print(`Disconnected: ${reason}`);
+      io.print(endLine(reason));
     });
   };
   if (options.session) adopt(options.session);
@@ -489,18 +576,34 @@ export async function runMenu(io: MenuIO, options: MenuOptions): Promise<void> {
         io.print(`Already connected to ${session.server}; choose 2 to disconnect first.`);
         continue;
       }
-      const host = (await io.ask(`Server IP [${defaultHost}]: `))?.trim() || defaultHost;
-      const portText = (await io.ask(`Port [${DEFAULT_LP_PORT}]: `))?.trim() || "";
+      const hostAnswer = await io.ask(`Server IP [${defaultHost}]: `);
+      if (hostAnswer === null) break;
+      const portAnswer = await io.ask(`Port [${DEFAULT_LP_PORT}]: `);
+      if (portAnswer === null) break;
+      const host = hostAnswer.trim() || defaultHost;
       let port = DEFAULT_LP_PORT;
+      let s: LpSession;
       try {
-        if (portText !== "") port = parsePort(portText);
-        adopt(await options.connect(host, port, { onEvent }));
-        io.print(`Connected to ${formatHostPort({ hostname: host, port })}`);
+        if (portAnswer.trim() !== "") port = parsePort(portAnswer.trim());
+        s = await options.connect(host, port, { onEvent });
       } catch (err) {
         io.print(
           errorMessage(err, `Cannot connect to ${formatHostPort({ hostname: host, port })}`),
         );
+        continue;
       }
+      io.print(`Connected to ${s.server}`);
+      // Wait for the server's first answer, so its hello is shown before the next prompt.
+      try {
+        await greet(s, options.greetTimeoutMs);
+      } catch (err) {
+        s.close();
+        await s.closed;
+        const text = errorMessage(err);
+        io.print(text.charAt(0).toUpperCase() + text.slice(1));
+        continue;
+      }
+      adopt(s);
     } else if (c === "2") {
       const s = needSession();
       if (!s) continue;
@@ -513,12 +616,21 @@ export async function runMenu(io: MenuIO, options: MenuOptions): Promise<void> {
     } else if (c === "6") {
       const s = needSession();
       if (!s) continue;
-      const idText = (await io.ask("Client id: "))?.trim() ?? "";
-      const text = (await io.ask("Message: ")) ?? "";
+      const idAnswer = await io.ask("Client id: ");
+      if (idAnswer === null) break;
+      // Checked before the message is asked for, so a typo does not cost typing the text.
+      const idText = idAnswer.trim();
       const to = Number(idText);
-      if (!/^\d+$/.test(idText) || to < 1) io.print(`Invalid client id "${idText}"`);
-      else if (text === "") io.print("Not sent: the message is empty");
+      if (!/^\d{1,9}$/.test(idText) || to < 1) {
+        io.print(`Invalid client id "${idText}": expected a number such as 1 (5 lists them)`);
+        continue;
+      }
+      const text = await io.ask("Message: ");
+      if (text === null) break;
+      if (text === "") io.print("Not sent: the message is empty");
       else await run(s, { op: "msg", to, text });
+    } else if (c === "") {
+      continue; // Enter alone: just ask again
     } else {
       io.print(`Unknown choice "${c}"; choose a number from 1 to 7.`);
       for (const line of MENU) io.print(line);
@@ -554,7 +666,11 @@ export function readlineIO(rl: Interface, terminal: boolean): MenuIO {
       }
       const next = await lines.next();
       prompting = false;
-      if (next.done) return null;
+      if (next.done) {
+        // Ctrl-D or Ctrl-C left the cursor after the prompt: end that line first.
+        if (terminal) process.stdout.write("\n");
+        return null;
+      }
       if (!terminal) console.log(`${prompt}${next.value}`);
       return next.value;
     },
@@ -579,10 +695,12 @@ async function stayConnected(session: LpSession): Promise<void> {
   const interrupted = new Promise<void>((resolve) => wake = resolve);
   const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
   for (const s of signals) Deno.addSignalListener(s, wake);
+  // Only now: a Ctrl-C sent as soon as this is printed must be caught.
+  console.log("Waiting for messages (Ctrl-C to stop)");
   try {
     const how = await Promise.race([session.closed, interrupted.then(() => null)]);
     if (how === null) await session.quit();
-    else console.log(`Disconnected: ${how}`);
+    else console.log(endLine(how));
   } finally {
     for (const s of signals) Deno.removeSignalListener(s, wake);
   }
@@ -650,6 +768,12 @@ if (import.meta.main) {
       fail(errorMessage(err, `cannot connect to ${server}`));
     }
     print(`Connected to ${server}`);
+    try {
+      await greet(session);
+    } catch (err) {
+      session.close();
+      fail(errorMessage(err));
+    }
   }
 
   if (!scripted) {
@@ -680,7 +804,6 @@ if (import.meta.main) {
     }
   }
   if (listen) {
-    console.log("Waiting for messages (Ctrl-C to stop)");
     await stayConnected(s);
   } else {
     await s.quit();

@@ -19,6 +19,7 @@ import { type Frame, Kind, makeFrame, ProtocolError, Status } from "../lib/frame
 import { FrameConnection } from "../lib/frame_connection.ts";
 import { formatHostPort, isLoopback, parsePort } from "../lib/host_port.ts";
 import { readLines } from "../lib/lines.ts";
+import { LOOPBACK_HINT } from "../lib/server_cli.ts";
 import {
   type ClientInfo,
   DEFAULT_LP_PORT,
@@ -36,6 +37,7 @@ import {
   parseMessageRequest,
   REQUEST_TYPES,
   statusName,
+  type TimeReply,
 } from "../lib/lp_protocol.ts";
 import { formatTimestamp } from "../lib/timestamp.ts";
 
@@ -79,13 +81,13 @@ The LP protocol server: time, name, client list, message forwarding with acknowl
 heartbeats. Console commands on stdin: list, kick <id>, quit.
 
 Options:
-  --host HOST        address to listen on (default ${DEFAULT_HOST}; 0.0.0.0 accepts LAN clients)
-  --port PORT        port to listen on (default ${DEFAULT_LP_PORT}; 0 picks a free one)
-  --name NAME        the name the server answers with (default "${DEFAULT_NAME}")
-  --heartbeat SECS   heartbeat interval; silent clients go after 3 (default ${DEFAULT_HEARTBEAT_S})
-  --ack-timeout SECS how long a message waits for its target's ack (default ${DEFAULT_ACK_TIMEOUT_S})
-  --no-hello         do not greet new clients with their id
-  -h, --help         show this help`;
+  --host HOST         address to listen on (default ${DEFAULT_HOST}; 0.0.0.0 accepts LAN clients)
+  --port PORT         port to listen on (default ${DEFAULT_LP_PORT}; 0 picks a free one)
+  --name NAME         the name the server answers with (default "${DEFAULT_NAME}")
+  --heartbeat SECS    heartbeat interval; silent clients go after 3 (default ${DEFAULT_HEARTBEAT_S})
+  --ack-timeout SECS  how long a message waits for its target's ack (default ${DEFAULT_ACK_TIMEOUT_S})
+  --no-hello          do not greet new clients with their id
+  -h, --help          show this help`;
 
 /** What {@linkcode LpServer} needs to know. */
 export interface LpServerOptions {
@@ -184,6 +186,9 @@ export class LpServer {
   readonly #tasks = new Set<Promise<void>>();
   #lastClientId = 0;
   #stopping = false;
+  /** The last `T` reply payload, and the `Date.now()` it was made at (see #timePayload). */
+  #timeBytes = new Uint8Array(0);
+  #timeAt = -1;
 
   /** @param options Name, timings, log; the signal is given to {@linkcode LpServer.serve}. */
   constructor(options: LpServerOptions = {}) {
@@ -357,7 +362,7 @@ export class LpServer {
     }
     switch (frame.type) {
       case LpType.Time:
-        return client.outbox.send(okResponse(frame, { time: new Date().toISOString() }));
+        return client.outbox.send(okResponse(frame, this.#timePayload()));
       case LpType.Name:
         return client.outbox.send(okResponse(frame, { name: this.#name }));
       case LpType.List: {
@@ -372,6 +377,21 @@ export class LpServer {
       case LpType.Message:
         return this.#track(this.#forward(client, frame, payload));
     }
+  }
+
+  /**
+   * The `T` reply's payload, `{ time }` as JSON bytes. Under load a hundred requests arrive in
+   * the same millisecond; they share one payload instead of each building a Date, its ISO text
+   * and the JSON (the bytes are only ever copied, never changed).
+   */
+  #timePayload(): Uint8Array {
+    const now = Date.now();
+    if (now !== this.#timeAt) {
+      const reply: TimeReply = { time: new Date(now).toISOString() };
+      this.#timeBytes = new TextEncoder().encode(JSON.stringify(reply));
+      this.#timeAt = now;
+    }
+    return this.#timeBytes;
   }
 
   /** Forward an `M` request and answer the sender once the target has acked, or failed to. */
@@ -509,7 +529,9 @@ export function consoleCommand(line: string, server: LpServer): { lines: string[
     case "list": {
       const clients = server.list();
       if (clients.length === 0) return done("No clients connected");
-      return done(`${clients.length} client(s):`, ...formatClientTable(clients, undefined, local));
+      // The lp-client's heading, so both programs show the table alike.
+      const heading = `Connected clients (${clients.length}):`;
+      return done(heading, ...formatClientTable(clients, undefined, local));
     }
     case "kick": {
       const id = Number(arg);
@@ -614,9 +636,7 @@ if (import.meta.main) {
   const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
   for (const s of signals) Deno.addSignalListener(s, stop);
   console.log(`Listening on ${formatHostPort(listener.addr)}`);
-  if (isLoopback(host)) {
-    console.log("Only this machine can connect; to accept LAN clients use --host 0.0.0.0");
-  }
+  if (isLoopback(host)) console.log(LOOPBACK_HINT);
 
   const server = new LpServer({ ...options, signal: shutdown.signal });
   // The console is optional: its end (stdin is /dev/null or a closed pipe) leaves the server up.

@@ -72,7 +72,9 @@ if (import.meta.main) {
     }
     await runDemo();
   } catch (err) {
-    console.error(`demo: ${errorMessage(err)}${err instanceof UsageError ? " (see --help)" : ""}`);
+    console.error(
+      `tcp_demo: ${errorMessage(err)}${err instanceof UsageError ? " (see --help)" : ""}`,
+    );
     Deno.exit(err instanceof UsageError ? 2 : 1);
   }
 }

@@ -2,8 +2,12 @@
  * The chat room through its tasks: chat-server and chat-client as users run them.
  */
 
-import { deepStrictEqual, equal, match, ok } from "node:assert/strict";
+import { deepStrictEqual, equal, match, ok, rejects } from "node:assert/strict";
+import { join } from "node:path";
+import { JoinError, plainUi, runChatClient } from "../programs/chat_client.ts";
 import { Program, runTask } from "./_task.ts";
+import { startLpServer } from "./_lp.ts";
+import { HAS_TERMINAL, TerminalProgram } from "./_terminal.ts";
 import { chatLine, startClient, startServer, tempDir } from "./_chat.ts";
 
 Deno.test("chat-server says where it listens, how to accept LAN clients, and stops on quit", async () => {
@@ -107,13 +111,16 @@ Deno.test("a taken name, in any case, gets a clear error and the client asks aga
     cwd: dir.path,
     stdin: "piped",
   });
-  await second.waitFor(/^error: The name "aLiCe" is taken/);
+  await second.waitFor(/^error: the name "aLiCe" is taken/);
   await second.waitFor(/^Your name: $/);
   await second.type("  bad name \n");
-  await second.waitFor(/^error: The name "bad name" has spaces/);
+  await second.waitFor(/^error: the name "bad name" has spaces/);
   await second.type(" alice2 \n");
   await second.waitFor(/\*\*\* You joined as alice2\. Online \(2\): Alice, alice2\./);
   await first.waitFor(/\*\*\* alice2 joined$/);
+  // The operator sees every refused name, and why.
+  await server.waitFor(/ 127\.0\.0\.1:\d+ cannot join as "aLiCe": The name "aLiCe" is taken/);
+  await server.waitFor(/ 127\.0\.0\.1:\d+ cannot join as " {2}bad name ": The name "bad name" has/);
 });
 
 Deno.test("/msg reaches only its target; /help and unknown commands are local", async () => {
@@ -127,10 +134,10 @@ Deno.test("/msg reaches only its target; /help and unknown commands are local", 
   await bob.waitFor(/ alice -> bob \(private\): just for you$/);
   await alice.waitFor(/ alice -> bob \(private\): just for you$/);
   await alice.type("/msg nobody hi\n");
-  await alice.waitFor(/^error: No user "nobody" is online$/);
+  await alice.waitFor(/^error: no user "nobody" is online$/);
   await alice.type("/help\n/nope\nafter\n");
   await alice.waitFor(/^ {2}\/file upload <path>/);
-  await alice.waitFor(/^error: Unknown command \/nope/);
+  await alice.waitFor(/^error: unknown command \/nope/);
   await carol.waitFor(chatLine("alice", "after"));
   ok(!carol.lines.some((l) => l.includes("just for you")));
   ok(!server.lines.some((l) => l.includes("just for you")), "the log keeps private text out");
@@ -157,7 +164,7 @@ Deno.test("chat-client leaves with exit 0 on /exit, end of input and Ctrl-C; the
   }
 });
 
-Deno.test("the sixth client of five gets the server-full message and exits 1", async () => {
+Deno.test("the sixth client of five gets the server-full message on stderr and exits 1", async () => {
   await using dir = await tempDir();
   const { server, port } = await startServer(dir, ["--max-clients", "5"]);
   await using _s = server;
@@ -167,7 +174,9 @@ Deno.test("the sixth client of five gets the server-full message and exits 1", a
     const sixth = await runTask("chat-client", ["--port", String(port), "--name", "six"], {
       cwd: dir.path,
     });
-    match(sixth.stdout, /\*\*\* Server is full \(5\/5 users\)\. Please try again later\.$/m);
+    // One line on stderr, in tcp-server-pool-reject's words; nothing that looks like the room.
+    equal(sixth.stderr, "chat_client: Server is full (5/5 clients). Please try again later.");
+    ok(!sixth.stdout.includes("full"), sixth.stdout);
     equal(sixth.code, 1);
     await server.waitFor(/refused: Server is full/);
   } finally {
@@ -188,4 +197,118 @@ Deno.test("Ctrl-C at the server tells every client, closes, and all exit 0", asy
   }
   equal(await server.exit(), 0);
   equal(server.lines.at(-1), "Server stopped");
+  match(server.lines.join("\n"), /^\S+ \S+ (alice|bob) left: server shutting down \(1 online\)$/m);
+  match(server.lines.join("\n"), /^\S+ \S+ (alice|bob) left: server shutting down \(0 online\)$/m);
+});
+
+Deno.test("chat-client pointed at another kind of server fails in one line and exits 1", async () => {
+  await using dir = await tempDir();
+  // An LP server: the same frames, and it knows the heartbeat, but not the join.
+  const { server: lp, port: lpPort } = await startLpServer();
+  await using _lp = lp;
+  const onLp = await runTask("chat-client", ["--port", String(lpPort), "--name", "a"], {
+    cwd: dir.path,
+  });
+  equal(onLp.code, 1);
+  equal(
+    onLp.stderr,
+    `chat_client: 127.0.0.1:${lpPort} does not speak the chat protocol (is it an LP server?)`,
+  );
+
+  // Something that answers with bytes that are not frames at all; found out before the name
+  // is asked for.
+  using other = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const answering = (async () => {
+    using conn = await other.accept();
+    await conn.write(new TextEncoder().encode("HTTP/1.1 400 Bad Request\r\n\r\n"));
+    // Read until the client hangs up: closing with its bytes unread would reset the connection.
+    const sink = new Uint8Array(1024);
+    while ((await conn.read(sink).catch(() => null)) !== null) {
+      // Nothing to do with them.
+    }
+  })();
+  const onOther = await runTask("chat-client", ["--port", String(other.addr.port)], {
+    cwd: dir.path,
+  });
+  await answering;
+  equal(onOther.code, 1);
+  equal(onOther.stdout, `Connected to 127.0.0.1:${other.addr.port}`);
+  equal(
+    onOther.stderr,
+    `chat_client: 127.0.0.1:${other.addr.port} is not a chat server (Bad magic 0x4854)`,
+  );
+});
+
+Deno.test("runChatClient() gives up on a server that never answers, in one line", async () => {
+  using silent = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const accepted = silent.accept();
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: silent.addr.port });
+  using _peer = await accepted;
+  const lines: string[] = [];
+  await rejects(
+    runChatClient(conn, [], {
+      ui: plainUi((line) => lines.push(line)),
+      name: "alice",
+      server: "127.0.0.1:1",
+      answerTimeoutMs: 50,
+    }),
+    new JoinError("no answer from 127.0.0.1:1 within 0.05 s (is it a chat server?)"),
+  );
+  deepStrictEqual(lines, []);
+});
+
+Deno.test("chat programs refuse a folder outside the task's permissions in one line", async () => {
+  await using dir = await tempDir();
+  const elsewhere = join(dir.path, "elsewhere");
+  const server = await runTask("chat-server", ["--port", "0", "--storage", elsewhere], {
+    cwd: dir.path,
+  });
+  equal(server.code, 1);
+  equal(
+    server.stderr,
+    "chat_server: the task may read and write only under storage/server; use --storage " +
+      "inside it, or run with deno run --allow-read=DIR --allow-write=DIR",
+  );
+  const client = await runTask("chat-client", ["--port", "1", "--downloads", elsewhere], {
+    cwd: dir.path,
+  });
+  equal(client.code, 1);
+  equal(
+    client.stderr,
+    "chat_client: the task may write only under storage/downloads; use --downloads inside " +
+      "it, or run with deno run --allow-write=DIR",
+  );
+});
+
+/** What a terminal shows on the output's last line, roughly: the text after its last erase. */
+function lastLineShown(output: string): string {
+  const line = output.slice(output.lastIndexOf("\n") + 1);
+  const erased = line.lastIndexOf("\x1b[2K");
+  // deno-lint-ignore no-control-regex -- terminal escapes are what this reads
+  return line.slice(erased === -1 ? 0 : erased).replace(/\x1b\[[\d;]*[A-Za-z]|\r/g, "");
+}
+
+Deno.test({
+  name: "chat-client on a terminal leaves no prompt behind when the server dies or shuts down",
+  ignore: !HAS_TERMINAL,
+  async fn() {
+    await using dir = await tempDir();
+    for (const signal of ["SIGKILL", "SIGINT"] as const) {
+      const { server, port } = await startServer(dir);
+      await using _s = server;
+      await using client = new TerminalProgram("chat-client", [
+        "--port",
+        String(port),
+        "--name",
+        "t",
+      ]);
+      await client.waitFor(/You joined as t\..*\r?\n[^]*> /);
+      server.kill(signal);
+      await client.waitFor(
+        signal === "SIGKILL" ? /The server closed the connection\./ : /Server is shutting down/,
+      );
+      equal(await client.exit(), signal === "SIGKILL" ? 1 : 0);
+      equal(lastLineShown(client.output), "", JSON.stringify(client.output.slice(-200)));
+    }
+  },
 });

@@ -3,16 +3,36 @@
  * (--do, --repeat, --listen), and one-line errors. A second client run with --listen receives.
  */
 
-import { deepStrictEqual, equal, match, ok, throws } from "node:assert/strict";
+import { deepStrictEqual, equal, match, ok, rejects, throws } from "node:assert/strict";
 import { UsageError } from "../lib/cli.ts";
-import { parseActions } from "../programs/lp_client.ts";
+import { greet, LpSession, parseActions } from "../programs/lp_client.ts";
 import { startLpServer } from "./_lp.ts";
 import { Program, runTask } from "./_task.ts";
+import { HAS_TERMINAL, TerminalProgram } from "./_terminal.ts";
+
+/**
+ * A server of another kind: it answers whatever arrives with an HTTP error, then waits for the
+ * client to hang up (closing first, with the client's bytes unread, would reset the connection).
+ */
+function httpLikeServer(): { port: number; done: Promise<void> } & Disposable {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const done = (async () => {
+    using conn = await listener.accept();
+    await conn.write(new TextEncoder().encode("HTTP/1.1 400 Bad Request\r\n\r\n"));
+    const sink = new Uint8Array(1024);
+    while ((await conn.read(sink).catch(() => null)) !== null) {
+      // Until the client hangs up.
+    }
+  })();
+  return { port: listener.addr.port, done, [Symbol.dispose]: () => listener.close() };
+}
 
 /** Start a receiving client and return it with the id the server gave it. */
 async function startListener(port: number): Promise<{ listener: Program; id: number }> {
   const listener = new Program("lp-client", ["--connect", `127.0.0.1:${port}`, "--listen"]);
   const m = await listener.waitFor(/you are client (\d+)/);
+  // Printed once the first exchange is over: from here on the client only listens.
+  await listener.waitFor(/^Waiting for messages/);
   return { listener, id: Number(m[1]) };
 }
 
@@ -62,6 +82,12 @@ Deno.test("lp-client menu from a pipe: every function, and a message another cli
     new RegExp(`^Message from client ${myId} \\(127\\.0\\.0\\.1:\\d+\\): hello from the menu$`),
   );
   await step("6\n999\nanyone?\n", /^Message to client 999 not sent: .*\(NotFound\)$/);
+  // A bad id is caught before the message is asked for; Enter alone just asks again.
+  await step("6\nabc\n", /^Invalid client id "abc": expected a number/);
+  await step("\n4\n", /^Server name: /);
+  ok(!menu.lines.some((l) => l.startsWith("Unknown choice")), menu.lines.join("\n"));
+  equal(menu.lines.filter((l) => l === "Choose 1-7: 6").length, 3);
+  equal(menu.lines.filter((l) => l.startsWith("Message: ")).length, 2, menu.lines.join("\n"));
   await step("2\n", /^Disconnected from 127\.0\.0\.1:\d+$/);
   await step("5\n", /^Not connected/);
   await menu.type("7\n");
@@ -147,6 +173,8 @@ Deno.test("lp-client --listen prints the server's shutdown notice and exits 0", 
   await using _l = listener;
   await server.type("quit\n");
   await listener.waitFor(/^Server: shutting down$/);
+  // Worded as the TCP and chat clients word it.
+  await listener.waitFor(/^The server closed the connection\.$/);
   equal(await listener.exit(), 0);
   equal(await server.exit(), 0);
 });
@@ -189,8 +217,80 @@ Deno.test("lp-client --listen leaves politely on Ctrl-C and exits 0", async () =
   await using _ = server;
   const { listener, id } = await startListener(port);
   await using _l = listener;
-  await listener.waitFor(/^Waiting for messages/);
   listener.kill("SIGINT");
   equal(await listener.exit(), 0);
   await server.waitFor(new RegExp(`client ${id} .* quits$`));
+});
+
+Deno.test("lp-client menu from a pipe reads as the README shows: the hello before the next prompt", async () => {
+  const { server, port } = await startLpServer();
+  await using _ = server;
+  const { code, stdout, stderr } = await runTask("lp-client", [], {
+    input: `3\n1\n\n${port}\n4\n2\n7\n`,
+  });
+  equal(code, 0, stderr);
+  const lines = stdout.split("\n").filter((l) => !/^ {2}\d\) |^$/.test(l)); // less the menu
+  deepStrictEqual(lines, [
+    "Choose 1-7: 3",
+    "Not connected: choose 1 to connect first.",
+    "Choose 1-7: 1",
+    "Server IP [127.0.0.1]: ",
+    `Port [4579]: ${port}`,
+    `Connected to 127.0.0.1:${port}`,
+    "Server: Welcome to LP lab server, you are client 1",
+    "Choose 1-7: 4",
+    "Server name: LP lab server",
+    "Choose 1-7: 2",
+    `Disconnected from 127.0.0.1:${port}`,
+    "Choose 1-7: 7",
+    "Bye",
+  ]);
+});
+
+Deno.test("greet() gives up on a server that never answers, naming it", async () => {
+  using silent = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const accepted = silent.accept();
+  const session = await LpSession.connect("127.0.0.1", silent.addr.port);
+  using _peer = await accepted;
+  try {
+    await rejects(greet(session, 50), {
+      message: `no answer from 127.0.0.1:${silent.addr.port} within 0.05 s (is it an LP server?)`,
+    });
+  } finally {
+    session.close();
+    await session.closed;
+  }
+});
+
+Deno.test("lp-client pointed at a server of another kind says so in one line and exits 1", async () => {
+  using other = httpLikeServer();
+  const { code, stdout, stderr } = await runTask("lp-client", [
+    "--connect",
+    `127.0.0.1:${other.port}`,
+    "--do",
+    "time",
+  ]);
+  await other.done;
+  equal(code, 1);
+  equal(stdout, `Connected to 127.0.0.1:${other.port}`);
+  equal(stderr, `lp_client: 127.0.0.1:${other.port} is not an LP server (Bad magic 0x4854)`);
+});
+
+Deno.test({
+  name: "lp-client on a terminal ends the prompt's line before Bye on Ctrl-D and Ctrl-C",
+  ignore: !HAS_TERMINAL,
+  async fn() {
+    for (const key of ["\x04", "\x03"]) {
+      await using menu = new TerminalProgram("lp-client");
+      await menu.waitFor(/Choose 1-7: /);
+      await menu.type(key);
+      equal(await menu.exit(), 0);
+      match(
+        menu.output,
+        // deno-lint-ignore no-control-regex -- terminal escapes are what this reads
+        /Choose 1-7: (?:\x1b\[[\d;]*[A-Za-z])*\r?\nBye/,
+        JSON.stringify(menu.output),
+      );
+    }
+  },
 });

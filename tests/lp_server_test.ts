@@ -352,6 +352,16 @@ Deno.test("lp-server refuses a port in use and bad flags in one line", async () 
   match(bad.errors.join("\n"), /^lp_server: Invalid --heartbeat "soon"/);
 });
 
+Deno.test("lp-server --help lines up every option's description", async () => {
+  await using help = new Program("lp-server", ["--help"]);
+  equal(await help.exit(), 0);
+  const options = help.lines.filter((l) => /^ {2}--/.test(l));
+  ok(options.length >= 6, help.lines.join("\n"));
+  // Each description starts in the same column, at least two spaces after its flag.
+  const columns = options.map((l) => /^ {2}\S+(?: [A-Z]+)? {2,}/.exec(l)?.[0].length);
+  ok(columns.every((c) => c !== undefined && c === columns[0]), options.join("\n"));
+});
+
 Deno.test("runLpServer() runs in-process: log sink, console commands, abort stops it cleanly", async () => {
   const logs: string[] = [];
   const shutdown = new AbortController();
@@ -366,6 +376,7 @@ Deno.test("runLpServer() runs in-process: log sink, console commands, abort stop
     deepStrictEqual(await runAction(session, { op: "name" }), ["Server name: LP lab server"]);
     const list = consoleCommand("list", server);
     equal(list.quit, false);
+    equal(list.lines[0], "Connected clients (1):", 'the lp-client\'s heading, no "client(s)"');
     match(list.lines.at(-1)!, /^\s+1\s+127\.0\.0\.1\s+\d+\s+\d{4}-/);
     deepStrictEqual(consoleCommand("kick x", server).lines, ["Usage: kick <id>"]);
     deepStrictEqual(consoleCommand("kick 99", server).lines, ["No client with id 99"]);

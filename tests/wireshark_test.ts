@@ -248,15 +248,15 @@ Deno.test({
   async fn() {
     equal(
       await oneLineError("decode", ["/nonexistent/x.pcapng"], 1),
-      'decode: The file "/nonexistent/x.pcapng" doesn\'t exist',
+      'decode_capture: The file "/nonexistent/x.pcapng" doesn\'t exist',
     );
     equal(
       await oneLineError("decode", [], 2),
-      "decode: Expected one capture file (see --help)",
+      "decode_capture: Expected one capture file (see --help)",
     );
     equal(
       await oneLineError("decode", ["--bogus"], 2),
-      "decode: Unknown option '--bogus' (see --help)",
+      "decode_capture: Unknown option '--bogus' (see --help)",
     );
     equal(
       await oneLineError("capture", ["--port", "70000"], 2),
