@@ -6,13 +6,11 @@
  * @module
  */
 
-import { dirname, isAbsolute, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
 // Imported, not read: the task flags come with the module, so no read permission is needed.
-import config from "../deno.json" with { type: "json" };
+import { ROOT, taskParts } from "./task_command.ts";
 
-/** The repository root, where the scripts live. */
-export const ROOT = fileURLToPath(new URL("..", import.meta.url));
+export { ROOT, taskParts };
 
 /** How long a program may take to say it is ready: deno starts in well under a second. */
 export const STARTUP_MS = 15_000;
@@ -33,24 +31,6 @@ export function taskCommand(task: string, args: string[] = []): [string, string[
   if (Deno.build.standalone) return [join(dirname(Deno.execPath()), task), args];
   const { flags, script } = taskParts(task);
   return [Deno.execPath(), ["run", ...flags, script, ...args]];
-}
-
-/**
- * A task's `deno run` flags and absolute script path, from deno.json.
- *
- * @param task The task name.
- * @returns The flags and the script.
- */
-export function taskParts(task: string): { flags: string[]; script: string } {
-  const def = (config.tasks as Record<string, string | { command: string }>)[task];
-  if (def === undefined) throw new Error(`No task "${task}" in deno.json`);
-  const words = (typeof def === "string" ? def : def.command).split(/\s+/);
-  const at = words.findIndex((w) => w.endsWith(".ts"));
-  if (words[0] !== "deno" || words[1] !== "run" || at < 0) {
-    throw new Error(`Task "${task}" is not a plain "deno run"`);
-  }
-  const script = words[at];
-  return { flags: words.slice(2, at), script: isAbsolute(script) ? script : join(ROOT, script) };
 }
 
 /** How to start a child. */

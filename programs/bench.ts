@@ -34,7 +34,6 @@ import {
   hasCommand,
   listeningPort,
   residentKiB,
-  ROOT,
   Scope,
   sleep,
   STARTUP_MS,
@@ -52,8 +51,8 @@ import {
   lpPipelined,
   lpSequential,
   ncatDialect,
-} from "./_bench_load.ts";
-import { serveEcho } from "./_bench_echo.ts";
+} from "./bench/load.ts";
+import { serveEcho } from "./bench_echo.ts";
 
 /** The folder for the files the benchmark moves, relative to the working folder. */
 export const WORK_ROOT = ".bench";
@@ -444,7 +443,7 @@ async function fileSection(ctx: Context): Promise<Row[]> {
 function startEcho(scope: Scope): Child {
   const [cmd, args] = Deno.build.standalone
     ? [Deno.execPath(), ["--serve-echo"]]
-    : [Deno.execPath(), ["run", "--allow-net=127.0.0.1", join(ROOT, "programs/_bench_echo.ts")]];
+    : taskCommand("bench:echo");
   return scope.spawn("echo server", cmd, [...args, "--port", "0"]);
 }
 

@@ -26,21 +26,23 @@
  */
 
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { errorMessage, parseFlags, UsageError } from "../lib/cli.ts";
 import { readLines, writeLine } from "../lib/lines.ts";
+import { ROOT, taskParts } from "../lib/task_command.ts";
 import type { Work } from "../lib/line_server.ts";
 import { isFullMessage } from "./tcp_server_pool_reject.ts";
 
 /** A concurrency model: which task starts it (every model takes `--work-ms` and `--work`). */
 export interface Model {
   name: string;
-  /** The deno.json task, also the name of its compiled binary in dist/. */
+  /** The deno.json task, which gives its flags; also the name of its compiled binary in dist/. */
   task: string;
-  /** The task's `deno run` flags, exactly as in deno.json (a test keeps them in step). */
-  flags: string[];
-  /** The script, relative to the repository root. */
-  script: string;
+}
+
+/** A task's flags and script, as `deno run` takes them. */
+function taskCommandParts(task: string): string[] {
+  const { flags, script } = taskParts(task);
+  return [...flags, script];
 }
 
 /** The models, in the order of the lab. */
@@ -48,32 +50,22 @@ export const MODELS: readonly Model[] = [
   {
     name: "iterative",
     task: "tcp-server",
-    flags: ["--allow-net"],
-    script: "programs/tcp_server.ts",
   },
   {
     name: "concurrent",
     task: "tcp-server-concurrent",
-    flags: ["--allow-net"],
-    script: "programs/tcp_server_concurrent.ts",
   },
   {
     name: "pool",
     task: "tcp-server-pool",
-    flags: ["--allow-net"],
-    script: "programs/tcp_server_pool.ts",
   },
   {
     name: "pool-reject",
     task: "tcp-server-pool-reject",
-    flags: ["--allow-net"],
-    script: "programs/tcp_server_pool_reject.ts",
   },
   {
     name: "workers",
     task: "tcp-server-workers",
-    flags: ["--allow-net", "--unstable-net", "--allow-read=programs,lib"],
-    script: "programs/tcp_server_workers.ts",
   },
 ];
 
@@ -95,8 +87,6 @@ const STARTUP_MS = 15_000;
 
 /** How long a server may take to exit after Ctrl-C before it is killed (and reported). */
 const STOP_MS = 5000;
-
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 const USAGE = `Usage: deno task compare-servers [options]
 
@@ -233,7 +223,7 @@ export async function startServer(model: Model, work?: Work): Promise<RunningSer
   if (work) serverArgs.push("--work-ms", String(work.ms), "--work", work.kind);
   const [command, args] = Deno.build.standalone
     ? [join(dirname(Deno.execPath()), model.task), serverArgs]
-    : [Deno.execPath(), ["run", ...model.flags, join(ROOT, model.script), ...serverArgs]];
+    : [Deno.execPath(), ["run", ...taskCommandParts(model.task), ...serverArgs]];
   const child = new Deno.Command(command, {
     args,
     cwd: ROOT, // the workers' --allow-read=programs,lib is relative to the repository

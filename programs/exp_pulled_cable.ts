@@ -22,10 +22,8 @@
  * @module
  */
 
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import config from "../deno.json" with { type: "json" };
 import { errorMessage, parseFlags, UsageError } from "../lib/cli.ts";
+import { ROOT, taskParts } from "../lib/task_command.ts";
 import {
   askQuestion,
   formatSockets,
@@ -35,8 +33,6 @@ import {
   type SocketRow,
   socketsOnPort,
 } from "../lib/_exp.ts";
-
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 /**
  * Heartbeat interval in seconds. Short, so the eviction comes within seconds; the LP default
@@ -124,20 +120,6 @@ export function setupCommands(lab: Lab): string[][] {
 }
 
 /**
- * The `deno run` flags of a task in deno.json, so a program in a namespace runs with exactly
- * the permissions its task grants.
- *
- * @param name The task, such as `lp-server`.
- * @returns The flags and the script path.
- */
-export function taskCommand(name: string): { flags: string[]; script: string } {
-  const task = (config.tasks as Record<string, string | { command: string }>)[name];
-  const words = (typeof task === "string" ? task : task.command).split(/\s+/);
-  const at = words.findIndex((w) => w.endsWith(".ts"));
-  return { flags: words.slice(2, at), script: join(ROOT, words[at]) };
-}
-
-/**
  * Start a task's program inside a namespace.
  *
  * @param ns The namespace.
@@ -146,7 +128,7 @@ export function taskCommand(name: string): { flags: string[]; script: string } {
  * @returns The running program.
  */
 function startIn(ns: string, task: string, args: string[]): LineProcess {
-  const { flags, script } = taskCommand(task);
+  const { flags, script } = taskParts(task);
   return new LineProcess(
     "ip",
     ["netns", "exec", ns, Deno.execPath(), "run", ...flags, script, ...args],

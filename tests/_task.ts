@@ -1,46 +1,19 @@
 /**
  * Run a program exactly as its `deno task` does: the same permission flags, read from
- * deno.json, so a test fails when a task grants too little.
+ * deno.json by lib/task_command.ts, so a test fails when a task grants too little.
  *
  * @module
  */
 
-import { isAbsolute, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { ROOT, taskParts } from "../lib/task_command.ts";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
+export { ROOT, taskParts };
 
 /**
  * Longest a test waits for a program's output. Generous, because CI machines are slow; it is a
  * failsafe that ends a hung test, never a way to let time pass.
  */
 export const WAIT_MS = 20_000;
-
-interface TaskDef {
-  command: string;
-}
-
-/**
- * The flags and script of a task, from deno.json.
- *
- * @param name The task name, such as `tcp-server`.
- * @returns The `deno run` flags and the absolute script path.
- */
-export function taskParts(name: string): { flags: string[]; script: string } {
-  const config = JSON.parse(Deno.readTextFileSync(join(ROOT, "deno.json")));
-  const task: string | TaskDef | undefined = config.tasks[name];
-  if (task === undefined) throw new Error(`No task "${name}" in deno.json`);
-  const words = (typeof task === "string" ? task : task.command).split(/\s+/);
-  if (words[0] !== "deno" || words[1] !== "run") {
-    throw new Error(`Task "${name}" is not a plain "deno run"`);
-  }
-  const scriptAt = words.findIndex((w) => w.endsWith(".ts"));
-  const script = words[scriptAt];
-  return {
-    flags: words.slice(2, scriptAt),
-    script: isAbsolute(script) ? script : join(ROOT, script),
-  };
-}
 
 /** Options for starting a program. */
 export interface StartOptions {

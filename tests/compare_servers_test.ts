@@ -4,25 +4,14 @@
  */
 
 import { deepStrictEqual, equal, match, notEqual, ok } from "node:assert/strict";
-import { runTask, taskParts } from "./_task.ts";
-import { fileURLToPath } from "node:url";
+import { runTask } from "./_task.ts";
 import { formatTable, MODELS, type Row } from "../programs/compare_servers.ts";
-
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 async function compare(args: string[]): Promise<Row[]> {
   const { code, stdout, stderr } = await runTask("compare-servers", [...args, "--json"]);
   equal(code, 0, stderr);
   return JSON.parse(stdout).rows;
 }
-
-Deno.test("compare-servers starts each model with exactly its task's flags", () => {
-  for (const model of MODELS) {
-    const { flags, script } = taskParts(model.task);
-    deepStrictEqual(model.flags, flags, model.task);
-    equal(`${ROOT}${model.script}`, script, model.task);
-  }
-});
 
 Deno.test("compare-servers runs every model under a tiny load and reports each", async () => {
   const rows = await compare(["--clients", "1,3", "--rounds", "2"]);

@@ -4,7 +4,7 @@
  * the LP server's round trips and memory beside this one's, so a ratio shows what our frames,
  * JSON and bookkeeping cost on top of Deno itself.
  *
- * Run by the benchmark:   deno run --allow-net=127.0.0.1 programs/_bench_echo.ts --port 0
+ * Run by the benchmark:   deno run --allow-net=127.0.0.1 programs/bench_echo.ts --port 0
  *
  * @module
  */

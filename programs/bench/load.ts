@@ -6,12 +6,12 @@
  * @module
  */
 
-import { writeAll } from "../lib/frame_connection.ts";
-import { FrameConnection } from "../lib/frame_connection.ts";
-import { encodeFrame, Kind, Status } from "../lib/frame.ts";
-import { ChatType, refusalText, request } from "../lib/chat_protocol.ts";
-import { LpType } from "../lib/lp_protocol.ts";
-import { LpSession } from "./lp_client.ts";
+import { writeAll } from "../../lib/frame_connection.ts";
+import { FrameConnection } from "../../lib/frame_connection.ts";
+import { encodeFrame, Kind, Status } from "../../lib/frame.ts";
+import { ChatType, refusalText, request } from "../../lib/chat_protocol.ts";
+import { LpType } from "../../lib/lp_protocol.ts";
+import { LpSession } from "../lp_client.ts";
 
 /** Every benchmark runs on loopback. */
 export const HOST = "127.0.0.1";
