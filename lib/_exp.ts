@@ -1,9 +1,12 @@
 /**
  * What the experiments in `programs/exp_*.ts` share: running a system tool with one-line
- * errors, reading socket states from `ss`, and waiting for a condition with a deadline.
+ * errors, reading socket states from `ss`, waiting for a condition with a deadline, and the
+ * command line around a run.
  *
  * @module
  */
+
+import { errorMessage, parseFlags, UsageError } from "./cli.ts";
 
 /** Where an experiment writes its report, one line at a time. */
 export type Out = (line: string) => void;
@@ -334,4 +337,92 @@ export function ownSockets(
     (r.local === listenAddr && ours.has(r.peer)) ||
     (r.peer === listenAddr && ours.has(r.local))
   );
+}
+
+/**
+ * Read `ss` for a listener on 127.0.0.1 and our clients of it, leaving out everyone else's
+ * sockets on the port (see {@linkcode ownSockets}).
+ *
+ * @param port The listener's port.
+ * @param clients Our connections to it, from the client side.
+ * @returns The listener's row and both ends of each of our connections.
+ * @throws {Error} When ss is missing or fails.
+ */
+export async function loopbackSockets(
+  port: number,
+  clients: Deno.TcpConn[],
+): Promise<SocketRow[]> {
+  return ownSockets(
+    await socketsOnPort(port),
+    `127.0.0.1:${port}`,
+    clients.map((c) => `127.0.0.1:${c.localAddr.port}`),
+  );
+}
+
+/** What an experiment's flags said, for its run. */
+export interface ExperimentFlags {
+  /** The value of its number flag, when one was given. */
+  count?: number;
+  /** Whether `--quick` was given: a shorter run, for the tests. */
+  quick: boolean;
+}
+
+/** An experiment's command line, for {@linkcode runExperimentMain}. */
+export interface ExperimentMain {
+  /** The program's name, which starts every error line, such as `exp_backlog`. */
+  name: string;
+  /** The text `--help` prints. */
+  usage: string;
+  /** The arguments, usually `Deno.args`. */
+  args: string[];
+  /** The experiment's one number flag, if it takes one: its name and largest value (from 1). */
+  count?: { flag: string; max: number };
+  /** Run the experiment, writing its report to `out`. */
+  run: (flags: ExperimentFlags, out: Out) => Promise<unknown>;
+  /** Where `--help` and the report go, usually `console.log`. */
+  log: Out;
+  /** Where the one-line errors go, usually `console.error`. */
+  error: Out;
+}
+
+/**
+ * Run an experiment's command line: `--help`, `--quick`, its number flag, then the run.
+ *
+ * @param main The program's name, usage, arguments, number flag, run and output sinks.
+ * @returns The exit code: 0 after the run or `--help`, 2 for a bad flag (said in one line with
+ *   "see --help"), 1 when the run fails (said in one line).
+ */
+export async function runExperimentMain(main: ExperimentMain): Promise<number> {
+  const flags: ExperimentFlags = { quick: false };
+  try {
+    const name = main.count?.flag;
+    const { values } = parseFlags(main.args, {
+      ...(name === undefined ? {} : { [name]: { type: "string" as const } }),
+      quick: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    });
+    if (values.help) {
+      main.log(main.usage);
+      return 0;
+    }
+    flags.quick = values.quick === true;
+    const text = name === undefined ? undefined : (values as Record<string, unknown>)[name];
+    if (typeof text === "string") {
+      const count = Number(text);
+      if (!/^\d+$/.test(text) || count < 1 || count > main.count!.max) {
+        throw new UsageError(`Invalid --${name} "${text}": expected 1 to ${main.count!.max}`);
+      }
+      flags.count = count;
+    }
+  } catch (err) {
+    main.error(`${main.name}: ${errorMessage(err)} (see --help)`);
+    return 2;
+  }
+  try {
+    await main.run(flags, main.log);
+  } catch (err) {
+    main.error(`${main.name}: ${errorMessage(err)}`);
+    return 1;
+  }
+  return 0;
 }

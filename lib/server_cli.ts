@@ -1,13 +1,14 @@
 /**
  * The command line the concurrent lab servers share: where to listen, how many at once, the
- * simulated work that `compare_servers` asks for, and Ctrl-C.
+ * simulated work that `compare_servers` asks for, Ctrl-C, and the whole run of a line server
+ * from its arguments to its exit code.
  *
  * @module
  */
 
-import { parseFlags, UsageError } from "./cli.ts";
-import { parsePort } from "./host_port.ts";
-import type { Work } from "./line_server.ts";
+import { errorMessage, interruptedAtTerminal, parseFlags, UsageError } from "./cli.ts";
+import { formatHostPort, isLoopback, parsePort } from "./host_port.ts";
+import type { Log, Work } from "./line_server.ts";
 
 /** Loopback by default, so a first run is not reachable from the network by surprise. */
 export const DEFAULT_HOST = "127.0.0.1";
@@ -142,4 +143,111 @@ export function onShutdownSignals(stop: (signal: Deno.Signal) => void): Disposab
       for (const [s, listener] of listeners) Deno.removeSignalListener(s, listener);
     },
   };
+}
+
+/**
+ * A shutdown signal that Ctrl-C or SIGTERM aborts, until disposed. Ctrl-C typed at a terminal
+ * first ends the terminal's `^C` line, so the next log line starts on its own.
+ *
+ * @param log Where the program writes; given `""` to end the `^C` line.
+ * @returns The signal, and disposal that removes the signal listeners so the process can exit.
+ *
+ * @example
+ * ```ts ignore
+ * using shutdown = abortOnShutdownSignals(console.log);
+ * await serve(listener, { signal: shutdown.signal });
+ * ```
+ */
+export function abortOnShutdownSignals(log: Log): { signal: AbortSignal } & Disposable {
+  const controller = new AbortController();
+  const listeners = onShutdownSignals((signal) => {
+    if (interruptedAtTerminal(signal)) log(""); // end the terminal's "^C" line
+    controller.abort();
+  });
+  return { signal: controller.signal, [Symbol.dispose]: () => listeners[Symbol.dispose]() };
+}
+
+/** What a line server's serve function is given by {@linkcode runLineServerMain}. */
+export interface MainServeOptions {
+  /** Aborts on Ctrl-C or SIGTERM. */
+  signal: AbortSignal;
+  log: Log;
+  work?: Work;
+  /** Present only for servers that take `--workers`. */
+  workers?: number;
+}
+
+/** A line server's command line, for {@linkcode runLineServerMain}. */
+export interface LineServerMain {
+  /** The program's name, which starts every error line, such as `tcp_server`. */
+  name: string;
+  /** The text `--help` prints. */
+  usage: string;
+  /** The arguments, usually `Deno.args`. */
+  args: string[];
+  /** The default port, and the default `--workers` for a server that takes it. */
+  defaults: { port: number; workers?: number };
+  /** Serves on the listener until the signal aborts; closes the listener. */
+  serve: (listener: Deno.Listener, options: MainServeOptions) => Promise<void>;
+  /** A line printed after the address to say how this model serves, if it has one. */
+  describe?: (flags: ServerFlags) => string;
+  /** Where the announcements and the server's log go, usually `console.log`. */
+  log: Log;
+  /** Where the one-line errors go, usually `console.error`. */
+  error: Log;
+}
+
+/**
+ * Run a line server's command line: parse the flags, listen, catch Ctrl-C and SIGTERM, say where
+ * it listens, serve until a signal comes, and say that it stopped.
+ *
+ * @remarks
+ * The signals are caught before the address is announced: a test (or a script) that sends one
+ * as soon as the port is printed must get a clean shutdown, not a killed process.
+ *
+ * @param main The program's name, usage, arguments, defaults, serve function and output sinks.
+ * @returns The exit code: 0 after a clean stop or `--help`, 2 for a bad flag (said in one line
+ *   with "see --help"), 1 when it cannot listen or the server fails (said in one line).
+ * @throws {Error} Only what parsing throws that is not a usage or range error: a bug.
+ */
+export async function runLineServerMain(main: LineServerMain): Promise<number> {
+  const { log } = main;
+  const fail = (message: string) => main.error(`${main.name}: ${message}`);
+  let flags: ServerFlags;
+  try {
+    flags = parseServerFlags(main.args, main.defaults);
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof RangeError) {
+      fail(`${err.message} (see --help)`);
+      return 2;
+    }
+    throw err;
+  }
+  if (flags.help) {
+    log(main.usage);
+    return 0;
+  }
+  const { host, port, work, workers } = flags;
+
+  let listener: Deno.Listener;
+  try {
+    listener = Deno.listen({ hostname: host, port });
+  } catch (err) {
+    fail(errorMessage(err, `cannot listen on ${formatHostPort({ hostname: host, port })}`));
+    return 1;
+  }
+  // Before announcing the port: a signal sent as soon as it is printed must be caught.
+  using shutdown = abortOnShutdownSignals(log);
+  log(`Listening on ${formatHostPort(listener.addr as Deno.NetAddr)}`);
+  if (isLoopback(host)) log(LOOPBACK_HINT);
+  if (main.describe) log(main.describe(flags));
+
+  try {
+    await main.serve(listener, { signal: shutdown.signal, log, work, workers });
+    log("Server stopped");
+  } catch (err) {
+    fail(errorMessage(err, "server failed"));
+    return 1;
+  }
+  return 0;
 }

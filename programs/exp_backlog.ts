@@ -15,16 +15,15 @@
  * @module
  */
 
-import { errorMessage, parseFlags, UsageError } from "../lib/cli.ts";
 import { readLines, writeLine } from "../lib/lines.ts";
 import {
   askQuestion,
   closeQuietly,
   formatSockets,
+  loopbackSockets,
   type Out,
-  ownSockets,
+  runExperimentMain,
   type SocketRow,
-  socketsOnPort,
 } from "../lib/_exp.ts";
 
 /** A few clients: the listener's queue length in `ss` should read as a count, not noise. */
@@ -73,11 +72,7 @@ export async function backlog(count: number): Promise<BacklogResult> {
       clients.push(client);
       await writeLine(client, `hello from client ${k}, sent before any accept()`);
     }
-    const socketsBefore = ownSockets(
-      await socketsOnPort(port),
-      `127.0.0.1:${port}`,
-      clients.map((c) => `127.0.0.1:${c.localAddr.port}`),
-    );
+    const socketsBefore = await loopbackSockets(port, clients);
     const listenerBefore = socketsBefore.find((r) => r.state === "LISTEN");
     if (!listenerBefore) throw new Error(`ss shows no listening socket on port ${port}`);
     const waiting: string[] = [];
@@ -133,31 +128,15 @@ export async function runBacklog(out: Out, count = DEFAULT_CLIENTS): Promise<Bac
 }
 
 if (import.meta.main) {
-  let count = DEFAULT_CLIENTS;
-  try {
-    const { values } = parseFlags(Deno.args, {
-      clients: { type: "string" },
-      quick: { type: "boolean" },
-      help: { type: "boolean", short: "h" },
-    });
-    if (values.help) {
-      console.log(USAGE);
-      Deno.exit(0);
-    }
-    if (values.clients !== undefined) {
-      count = Number(values.clients);
-      if (!/^\d+$/.test(values.clients) || count < 1 || count > 50) {
-        throw new UsageError(`Invalid --clients "${values.clients}": expected 1 to 50`);
-      }
-    }
-  } catch (err) {
-    console.error(`exp_backlog: ${errorMessage(err)} (see --help)`);
-    Deno.exit(2);
-  }
-  try {
-    await runBacklog(console.log, count);
-  } catch (err) {
-    console.error(`exp_backlog: ${errorMessage(err)}`);
-    Deno.exit(1);
-  }
+  Deno.exit(
+    await runExperimentMain({
+      name: "exp_backlog",
+      usage: USAGE,
+      args: Deno.args,
+      count: { flag: "clients", max: 50 },
+      run: ({ count }, out) => runBacklog(out, count),
+      log: console.log,
+      error: console.error,
+    }),
+  );
 }

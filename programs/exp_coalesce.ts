@@ -17,8 +17,8 @@
  * @module
  */
 
-import { errorMessage, parseFlags, UsageError } from "../lib/cli.ts";
-import { askQuestion, closeQuietly, type Out } from "../lib/_exp.ts";
+import { errorMessage } from "../lib/cli.ts";
+import { askQuestion, closeQuietly, type Out, runExperimentMain } from "../lib/_exp.ts";
 import { LoopbackCapture, type Packet } from "../lib/_exp_capture.ts";
 
 /** The lab's number of sends. */
@@ -224,32 +224,15 @@ export async function runCoalesce(
 }
 
 if (import.meta.main) {
-  let count = DEFAULT_COUNT, quick = false;
-  try {
-    const { values } = parseFlags(Deno.args, {
-      count: { type: "string" },
-      quick: { type: "boolean" },
-      help: { type: "boolean", short: "h" },
-    });
-    if (values.help) {
-      console.log(USAGE);
-      Deno.exit(0);
-    }
-    quick = values.quick ?? false;
-    if (values.count !== undefined) {
-      count = Number(values.count);
-      if (!/^\d+$/.test(values.count) || count < 1 || count > 10_000) {
-        throw new UsageError(`Invalid --count "${values.count}": expected 1 to 10000`);
-      }
-    }
-  } catch (err) {
-    console.error(`exp_coalesce: ${errorMessage(err)} (see --help)`);
-    Deno.exit(2);
-  }
-  try {
-    await runCoalesce(console.log, count, quick);
-  } catch (err) {
-    console.error(`exp_coalesce: ${errorMessage(err)}`);
-    Deno.exit(1);
-  }
+  Deno.exit(
+    await runExperimentMain({
+      name: "exp_coalesce",
+      usage: USAGE,
+      args: Deno.args,
+      count: { flag: "count", max: 10_000 },
+      run: ({ count, quick }, out) => runCoalesce(out, count, quick),
+      log: console.log,
+      error: console.error,
+    }),
+  );
 }

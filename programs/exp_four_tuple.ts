@@ -13,16 +13,15 @@
  * @module
  */
 
-import { errorMessage, parseFlags, UsageError } from "../lib/cli.ts";
 import { readLines, writeLine } from "../lib/lines.ts";
 import {
   askQuestion,
   closeQuietly,
   formatSockets,
+  loopbackSockets,
   type Out,
-  ownSockets,
+  runExperimentMain,
   type SocketRow,
-  socketsOnPort,
 } from "../lib/_exp.ts";
 
 /** Three clients on one address: enough that "the port tells them apart" is plain to see. */
@@ -85,11 +84,7 @@ export async function fourTuple(count: number): Promise<FourTupleResult> {
     }
     const replies: string[] = [];
     for (const client of clients) replies.push((await readLines(client).next()).value ?? "");
-    const sockets = ownSockets(
-      await socketsOnPort(port),
-      `127.0.0.1:${port}`,
-      clients.map((c) => `127.0.0.1:${c.localAddr.port}`),
-    );
+    const sockets = await loopbackSockets(port, clients);
     return { port, accepted, replies, sockets };
   } finally {
     for (const c of [...clients, ...served]) closeQuietly(c);
@@ -134,31 +129,15 @@ export async function runFourTuple(out: Out, count = DEFAULT_CLIENTS): Promise<F
 }
 
 if (import.meta.main) {
-  let count = DEFAULT_CLIENTS;
-  try {
-    const { values } = parseFlags(Deno.args, {
-      clients: { type: "string" },
-      quick: { type: "boolean" },
-      help: { type: "boolean", short: "h" },
-    });
-    if (values.help) {
-      console.log(USAGE);
-      Deno.exit(0);
-    }
-    if (values.clients !== undefined) {
-      count = Number(values.clients);
-      if (!/^\d+$/.test(values.clients) || count < 1 || count > 20) {
-        throw new UsageError(`Invalid --clients "${values.clients}": expected 1 to 20`);
-      }
-    }
-  } catch (err) {
-    console.error(`exp_four_tuple: ${errorMessage(err)} (see --help)`);
-    Deno.exit(2);
-  }
-  try {
-    await runFourTuple(console.log, count);
-  } catch (err) {
-    console.error(`exp_four_tuple: ${errorMessage(err)}`);
-    Deno.exit(1);
-  }
+  Deno.exit(
+    await runExperimentMain({
+      name: "exp_four_tuple",
+      usage: USAGE,
+      args: Deno.args,
+      count: { flag: "clients", max: 20 },
+      run: ({ count }, out) => runFourTuple(out, count),
+      log: console.log,
+      error: console.error,
+    }),
+  );
 }

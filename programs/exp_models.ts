@@ -19,8 +19,7 @@
  * @module
  */
 
-import { errorMessage, parseFlags } from "../lib/cli.ts";
-import { askQuestion, type Out } from "../lib/_exp.ts";
+import { askQuestion, type Out, runExperimentMain } from "../lib/_exp.ts";
 import {
   compareServers,
   DEFAULT_TIMEOUT_MS,
@@ -135,25 +134,14 @@ export async function runModels(out: Out, scenarios = SCENARIOS): Promise<Row[][
 }
 
 if (import.meta.main) {
-  let quick = false;
-  try {
-    const { values } = parseFlags(Deno.args, {
-      quick: { type: "boolean" },
-      help: { type: "boolean", short: "h" },
-    });
-    if (values.help) {
-      console.log(USAGE);
-      Deno.exit(0);
-    }
-    quick = values.quick ?? false;
-  } catch (err) {
-    console.error(`exp_models: ${errorMessage(err)} (see --help)`);
-    Deno.exit(2);
-  }
-  try {
-    await runModels(console.log, quick ? QUICK_SCENARIOS : SCENARIOS);
-  } catch (err) {
-    console.error(`exp_models: ${errorMessage(err)}`);
-    Deno.exit(1);
-  }
+  Deno.exit(
+    await runExperimentMain({
+      name: "exp_models",
+      usage: USAGE,
+      args: Deno.args,
+      run: ({ quick }, out) => runModels(out, quick ? QUICK_SCENARIOS : SCENARIOS),
+      log: console.log,
+      error: console.error,
+    }),
+  );
 }

@@ -12,8 +12,7 @@
  * @module
  */
 
-import { errorMessage, parseFlags, UsageError } from "../lib/cli.ts";
-import { askQuestion, closeQuietly, type Out } from "../lib/_exp.ts";
+import { askQuestion, closeQuietly, type Out, runExperimentMain } from "../lib/_exp.ts";
 
 /** Enough connects to see a pattern, few enough to read. */
 export const DEFAULT_COUNT = 5;
@@ -84,32 +83,15 @@ export async function runPorts(out: Out, count = DEFAULT_COUNT): Promise<number[
 }
 
 if (import.meta.main) {
-  let count = DEFAULT_COUNT;
-  try {
-    const { values } = parseFlags(Deno.args, {
-      count: { type: "string" },
-      quick: { type: "boolean" },
-      help: { type: "boolean", short: "h" },
-    });
-    if (values.help) {
-      console.log(USAGE);
-      Deno.exit(0);
-    }
-    if (values.quick) count = 3;
-    if (values.count !== undefined) {
-      count = Number(values.count);
-      if (!/^\d+$/.test(values.count) || count < 1 || count > 100) {
-        throw new UsageError(`Invalid --count "${values.count}": expected 1 to 100`);
-      }
-    }
-  } catch (err) {
-    console.error(`exp_ports: ${errorMessage(err)} (see --help)`);
-    Deno.exit(2);
-  }
-  try {
-    await runPorts(console.log, count);
-  } catch (err) {
-    console.error(`exp_ports: ${errorMessage(err)}`);
-    Deno.exit(1);
-  }
+  Deno.exit(
+    await runExperimentMain({
+      name: "exp_ports",
+      usage: USAGE,
+      args: Deno.args,
+      count: { flag: "count", max: 100 },
+      run: ({ count, quick }, out) => runPorts(out, count ?? (quick ? 3 : DEFAULT_COUNT)),
+      log: console.log,
+      error: console.error,
+    }),
+  );
 }

@@ -18,7 +18,7 @@
  * @module
  */
 
-import { errorMessage, parseFlags } from "../lib/cli.ts";
+import { errorMessage } from "../lib/cli.ts";
 import {
   askQuestion,
   closeQuietly,
@@ -26,6 +26,7 @@ import {
   type Out,
   ownSockets,
   pollUntil,
+  runExperimentMain,
   type SocketRow,
   socketsOnPort,
 } from "../lib/_exp.ts";
@@ -234,30 +235,24 @@ export async function runTimeWait(
 }
 
 if (import.meta.main) {
-  let quick = false;
-  try {
-    const { values } = parseFlags(Deno.args, {
-      quick: { type: "boolean" },
-      help: { type: "boolean", short: "h" },
-    });
-    if (values.help) {
-      console.log(USAGE);
-      Deno.exit(0);
-    }
-    quick = values.quick ?? false;
-  } catch (err) {
-    console.error(`exp_time_wait: ${errorMessage(err)} (see --help)`);
-    Deno.exit(2);
-  }
-  const stop = new AbortController();
-  const onSignal = () => stop.abort();
-  Deno.addSignalListener("SIGINT", onSignal);
-  try {
-    await runTimeWait(console.log, { quick, signal: stop.signal });
-  } catch (err) {
-    console.error(`exp_time_wait: ${errorMessage(err)}`);
-    Deno.exit(1);
-  } finally {
-    Deno.removeSignalListener("SIGINT", onSignal);
-  }
+  Deno.exit(
+    await runExperimentMain({
+      name: "exp_time_wait",
+      usage: USAGE,
+      args: Deno.args,
+      run: async ({ quick }, out) => {
+        // Ctrl-C aborts the run; the listener goes when it ends, so the process can exit.
+        const stop = new AbortController();
+        const onSignal = () => stop.abort();
+        Deno.addSignalListener("SIGINT", onSignal);
+        try {
+          await runTimeWait(out, { quick, signal: stop.signal });
+        } finally {
+          Deno.removeSignalListener("SIGINT", onSignal);
+        }
+      },
+      log: console.log,
+      error: console.error,
+    }),
+  );
 }

@@ -11,10 +11,10 @@
  * @module
  */
 
-import { createInterface } from "node:readline";
 import process from "node:process";
 import { errorMessage, parseFlags, UsageError } from "../lib/cli.ts";
 import { formatHostPort, parsePort } from "../lib/host_port.ts";
+import { openLineInput } from "../lib/line_input.ts";
 import { DEFAULT_MAX_LINE, readLines, writeLine } from "../lib/lines.ts";
 
 /** The port `tcp_server` listens on by default. */
@@ -172,41 +172,27 @@ if (import.meta.main) {
   }
 
   // A terminal gets prompts and line editing; a pipe gets neither, and we echo what we send.
-  const interactive = Deno.stdin.isTerminal();
-  const rl = createInterface({
+  const input = openLineInput({
     input: process.stdin,
-    output: interactive ? process.stdout : undefined,
-    terminal: interactive,
-  });
-  rl.setPrompt("> ");
-  let closedByUs = false;
-  // Ctrl-C at the prompt quits like Ctrl-D instead of pausing the input.
-  rl.on("SIGINT", () => {
-    console.log(); // leave the prompt's line
-    closedByUs = true;
-    rl.close();
-  });
-  // Ctrl-D ends the input with the cursor still after "> ": leave that line, or the shell's
-  // prompt would start on it.
-  rl.on("close", () => {
-    if (interactive && !closedByUs) console.log();
+    output: process.stdout,
+    interactive: Deno.stdin.isTerminal(),
+    log: console.log,
   });
   console.log(
-    interactive
+    input.interactive
       ? `Connected to ${server}. Type a line; "exit" or Ctrl-D quits.`
       : `Connected to ${server}`,
   );
 
   try {
-    await talk(conn, rl, {
-      prompt: interactive ? () => rl.prompt() : undefined,
-      echo: !interactive,
+    await talk(conn, input.lines, {
+      prompt: input.prompt,
+      echo: !input.interactive,
     });
   } catch (err) {
     fail(errorMessage(err, `connection to ${server} failed`));
   } finally {
-    closedByUs = true;
-    rl.close();
+    input.close();
     try {
       conn.close();
     } catch {

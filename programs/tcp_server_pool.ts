@@ -15,8 +15,6 @@
  * @module
  */
 
-import { errorMessage, interruptedAtTerminal, UsageError } from "../lib/cli.ts";
-import { formatHostPort, isLoopback } from "../lib/host_port.ts";
 import {
   acceptEach,
   clientLog,
@@ -25,12 +23,7 @@ import {
   serveLines,
 } from "../lib/line_server.ts";
 import { Semaphore } from "../lib/semaphore.ts";
-import {
-  LOOPBACK_HINT,
-  onShutdownSignals,
-  parseServerFlags,
-  serverOptionsHelp,
-} from "../lib/server_cli.ts";
+import { runLineServerMain, serverOptionsHelp } from "../lib/server_cli.ts";
 
 /** The seed's port for this model. */
 export const DEFAULT_PORT = 15004;
@@ -91,49 +84,18 @@ export async function servePool(listener: Deno.Listener, options: PoolOptions = 
   }, { signal: options.signal, log });
 }
 
-function fail(message: string, code = 1): never {
-  console.error(`tcp_server_pool: ${message}`);
-  Deno.exit(code);
-}
-
 if (import.meta.main) {
-  let flags;
-  try {
-    flags = parseServerFlags(Deno.args, { port: DEFAULT_PORT, workers: DEFAULT_WORKERS });
-  } catch (err) {
-    if (err instanceof UsageError || err instanceof RangeError) {
-      fail(`${err.message} (see --help)`, 2);
-    }
-    throw err;
-  }
-  if (flags.help) {
-    console.log(USAGE);
-    Deno.exit(0);
-  }
-  const { host, port, workers, work } = flags;
-
-  let listener: Deno.Listener;
-  try {
-    listener = Deno.listen({ hostname: host, port });
-  } catch (err) {
-    fail(errorMessage(err, `cannot listen on ${formatHostPort({ hostname: host, port })}`));
-  }
-  // Before announcing the port: a signal sent as soon as it is printed must be caught.
-  const shutdown = new AbortController();
-  using _signals = onShutdownSignals((signal) => {
-    if (interruptedAtTerminal(signal)) console.log(); // end the terminal's "^C" line
-    shutdown.abort();
-  });
-  console.log(`Listening on ${formatHostPort(listener.addr as Deno.NetAddr)}`);
-  if (isLoopback(host)) console.log(LOOPBACK_HINT);
-  console.log(
-    `Serving at most ${workers} client${workers === 1 ? "" : "s"} at once; the others wait`,
+  Deno.exit(
+    await runLineServerMain({
+      name: "tcp_server_pool",
+      usage: USAGE,
+      args: Deno.args,
+      defaults: { port: DEFAULT_PORT, workers: DEFAULT_WORKERS },
+      serve: servePool,
+      describe: ({ workers }) =>
+        `Serving at most ${workers} client${workers === 1 ? "" : "s"} at once; the others wait`,
+      log: console.log,
+      error: console.error,
+    }),
   );
-
-  try {
-    await servePool(listener, { signal: shutdown.signal, workers, work });
-    console.log("Server stopped");
-  } catch (err) {
-    fail(errorMessage(err, "server failed"));
-  }
 }

@@ -25,12 +25,12 @@
  * @module
  */
 
-import { errorMessage, interruptedAtTerminal, UsageError } from "../lib/cli.ts";
+import { errorMessage, UsageError } from "../lib/cli.ts";
 import { formatHostPort, isLoopback } from "../lib/host_port.ts";
 import type { Log, Work } from "../lib/line_server.ts";
 import {
+  abortOnShutdownSignals,
   LOOPBACK_HINT,
-  onShutdownSignals,
   parseServerFlags,
   serverOptionsHelp,
 } from "../lib/server_cli.ts";
@@ -220,11 +220,7 @@ if (import.meta.main) {
   const { host, port, work } = flags;
 
   // Before the workers start: a signal sent as soon as the port is printed must be caught.
-  const shutdown = new AbortController();
-  using _signals = onShutdownSignals((signal) => {
-    if (interruptedAtTerminal(signal)) console.log(); // end the terminal's "^C" line
-    shutdown.abort();
-  });
+  using shutdown = abortOnShutdownSignals(console.log);
   let running: RunningWorkers;
   try {
     running = await startWorkers({

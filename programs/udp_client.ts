@@ -12,10 +12,10 @@
  */
 
 import { lookup } from "node:dns/promises";
-import { createInterface } from "node:readline";
 import process from "node:process";
 import { errorMessage, parseFlags, UsageError } from "../lib/cli.ts";
 import { formatHostPort, parsePort } from "../lib/host_port.ts";
+import { openLineInput } from "../lib/line_input.ts";
 
 /** The port `udp_server` listens on by default. */
 export const DEFAULT_PORT = 15001;
@@ -213,42 +213,29 @@ if (import.meta.main) {
     fail(errorMessage(err, "cannot open a UDP socket"));
   }
 
-  const interactive = Deno.stdin.isTerminal();
-  const rl = createInterface({
+  // A terminal gets prompts and line editing; a pipe gets neither, and we echo what we send.
+  const input = openLineInput({
     input: process.stdin,
-    output: interactive ? process.stdout : undefined,
-    terminal: interactive,
-  });
-  rl.setPrompt("> ");
-  let closedByUs = false;
-  // Ctrl-C at the prompt quits like Ctrl-D instead of pausing the input.
-  rl.on("SIGINT", () => {
-    console.log(); // leave the prompt's line
-    closedByUs = true;
-    rl.close();
-  });
-  // Ctrl-D ends the input with the cursor still after "> ": leave that line, or the shell's
-  // prompt would start on it.
-  rl.on("close", () => {
-    if (interactive && !closedByUs) console.log();
+    output: process.stdout,
+    interactive: Deno.stdin.isTerminal(),
+    log: console.log,
   });
   console.log(
-    interactive
+    input.interactive
       ? `Sending to ${named} (udp). Type a line; "exit" or Ctrl-D quits.`
       : `Sending to ${named} (udp)`,
   );
 
   try {
-    await talkUdp(socket, server, rl, {
+    await talkUdp(socket, server, input.lines, {
       timeoutMs,
-      prompt: interactive ? () => rl.prompt() : undefined,
-      echo: !interactive,
+      prompt: input.prompt,
+      echo: !input.interactive,
     });
   } catch (err) {
     fail(errorMessage(err, `talking to ${named} failed`));
   } finally {
-    closedByUs = true;
-    rl.close();
+    input.close();
     socket.close();
   }
 }

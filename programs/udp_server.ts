@@ -11,9 +11,10 @@
  * @module
  */
 
-import { errorMessage, interruptedAtTerminal, parseFlags, UsageError } from "../lib/cli.ts";
+import { errorMessage, parseFlags, UsageError } from "../lib/cli.ts";
 import { formatHostPort, isLoopback, parsePort } from "../lib/host_port.ts";
-import { onShutdownSignals } from "../lib/server_cli.ts";
+import { closeQuietly } from "../lib/line_server.ts";
+import { abortOnShutdownSignals } from "../lib/server_cli.ts";
 import { formatTimestamp } from "../lib/timestamp.ts";
 
 /** The lab's UDP port: next to the TCP server's 15000, so both can run at once. */
@@ -93,14 +94,6 @@ export async function serveUdp(
   }
 }
 
-function closeQuietly(resource: { close(): void }): void {
-  try {
-    resource.close();
-  } catch {
-    // Already closed: nothing left to release.
-  }
-}
-
 function fail(message: string, code = 1): never {
   console.error(`udp_server: ${message}`);
   Deno.exit(code);
@@ -134,11 +127,7 @@ if (import.meta.main) {
     fail(errorMessage(err, `cannot listen on ${formatHostPort({ hostname: host, port })} (udp)`));
   }
   // Before announcing the port: a signal sent as soon as it is printed must be caught.
-  const shutdown = new AbortController();
-  using _signals = onShutdownSignals((signal) => {
-    if (interruptedAtTerminal(signal)) console.log(); // end the terminal's "^C" line
-    shutdown.abort();
-  });
+  using shutdown = abortOnShutdownSignals(console.log);
   console.log(`Listening on ${formatHostPort(socket.addr as Deno.NetAddr)}`);
   if (isLoopback(host)) {
     console.log("Only this machine can reach it; to accept LAN clients use --host 0.0.0.0");
