@@ -29,6 +29,10 @@ export interface OutboxLimits {
  * everything queued and writes it at once: a burst of chat lines costs one system call, and a
  * chat line waits behind at most the window's few chunks, so it interleaves with a download.
  *
+ * The writer runs only while there is something to write: an idle client holds no suspended
+ * task and no promise here, which matters with a thousand idle clients (and a join storm wakes
+ * every member's writer once per join).
+ *
  * @example
  * ```ts ignore
  * const outbox = new Outbox((bytes) => writeAll(conn, bytes), limits, () => conn.close());
@@ -50,14 +54,19 @@ export class Outbox {
   /** Bytes of messages, and of file chunks, queued or being written. */
   #messageBytes = 0;
   #flowBytes = 0;
+  /** A write is in progress. */
   #writing = false;
+  /** The writer is scheduled or running. */
+  #running = false;
   #closed = false;
-  #wakeWriter: (() => void) | null = null;
+  /** The writer has stopped for good (closed, and no write in progress). */
+  #stopped = false;
   #waiters: (() => void)[] = [];
-  readonly #finished: Promise<void>;
+  /** Made only when someone asks for {@linkcode Outbox.finished} before the writer stops. */
+  #finished: PromiseWithResolvers<void> | null = null;
 
   /**
-   * Start the writer.
+   * Make an empty outbox; its writer starts when something is queued.
    *
    * @param write Writes all of its bytes, such as `writeAll` on a connection.
    * @param limits The byte limits.
@@ -71,7 +80,6 @@ export class Outbox {
     this.#write = write;
     this.#limits = limits;
     this.#onError = onError;
-    this.#finished = this.#run();
   }
 
   /** Bytes queued or being written. */
@@ -141,63 +149,73 @@ export class Outbox {
     this.#itemMessageBytes = 0;
     this.#itemFlowBytes = 0;
     this.#wake();
+    if (!this.#running) this.#stop();
   }
 
   /** Resolves once the writer has stopped (after {@linkcode Outbox.close} or a failed write). */
   get finished(): Promise<void> {
-    return this.#finished;
+    if (this.#stopped) return Promise.resolve();
+    this.#finished ??= Promise.withResolvers<void>();
+    return this.#finished.promise;
   }
 
   #enqueue(bytes: Uint8Array, flow: boolean): void {
     this.#items.push(bytes);
     if (flow) this.#itemFlowBytes += bytes.length;
     else this.#itemMessageBytes += bytes.length;
-    const wake = this.#wakeWriter;
-    this.#wakeWriter = null;
-    wake?.();
+    if (this.#running) return; // the writer takes it with the rest
+    this.#running = true;
+    // Write once the current turn of the event loop is done, not at the first push: the frames
+    // every reader handles in this turn then go out in one system call, instead of the first
+    // alone and the rest in a second one.
+    setImmediate(Outbox.#startWriter, this);
+  }
+
+  static #startWriter(outbox: Outbox): void {
+    outbox.#writeQueued().catch(() => {}); // it reports a failed write through onError
   }
 
   #wake(): void {
     const waiters = this.#waiters;
     this.#waiters = [];
     for (const w of waiters) w();
-    const wake = this.#wakeWriter;
-    this.#wakeWriter = null;
-    wake?.();
   }
 
-  async #run(): Promise<void> {
-    while (!this.#closed) {
-      if (this.#items.length === 0) {
-        await new Promise<void>((resolve) => this.#wakeWriter = resolve);
-        // Write once the current turn of the event loop is done, not at the first push: the
-        // frames every reader handles in this turn then go out in one system call, instead of
-        // the first alone and the rest in a second one.
-        await new Promise((resolve) => setImmediate(resolve));
-        continue;
-      }
-      const batch = this.#items;
-      const messages = this.#itemMessageBytes, flow = this.#itemFlowBytes;
-      this.#items = [];
-      this.#itemMessageBytes = 0;
-      this.#itemFlowBytes = 0;
-      this.#writing = true;
-      try {
-        // Small items are joined into one write; a large one (a chunk's payload) goes out as
-        // it is, never copied.
-        for (const bytes of joinSmall(batch)) await this.#write(bytes);
-      } catch (err) {
-        if (!this.#closed) {
-          this.close();
-          this.#onError(err);
+  #stop(): void {
+    this.#stopped = true;
+    this.#finished?.resolve();
+  }
+
+  /** Write until nothing is queued, then stop until the next push. */
+  async #writeQueued(): Promise<void> {
+    try {
+      while (!this.#closed && this.#items.length > 0) {
+        const batch = this.#items;
+        const messages = this.#itemMessageBytes, flow = this.#itemFlowBytes;
+        this.#items = [];
+        this.#itemMessageBytes = 0;
+        this.#itemFlowBytes = 0;
+        this.#writing = true;
+        try {
+          // Small items are joined into one write; a large one (a chunk's payload) goes out as
+          // it is, never copied.
+          for (const bytes of joinSmall(batch)) await this.#write(bytes);
+        } catch (err) {
+          if (!this.#closed) {
+            this.close();
+            this.#onError(err);
+          }
+          return;
+        } finally {
+          this.#writing = false;
+          this.#messageBytes -= messages;
+          this.#flowBytes -= flow;
         }
-        return;
-      } finally {
-        this.#writing = false;
-        this.#messageBytes -= messages;
-        this.#flowBytes -= flow;
+        this.#wake();
       }
-      this.#wake();
+    } finally {
+      this.#running = false;
+      if (this.#closed) this.#stop();
     }
   }
 }

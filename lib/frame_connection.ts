@@ -8,16 +8,13 @@
 import { encodeFrames, type Frame, FrameDecoder, HEADER_SIZE, writeHeader } from "./frame.ts";
 
 /**
- * Bytes asked of the kernel per read at first. Chat lines and LP requests fit many times over,
- * and a thousand idle connections cost 16 MiB of buffers, not 256.
+ * Read buffer sizes, smallest first; a read that fills the buffer moves the connection to the
+ * next size. 4 KiB holds many chat lines and LP requests, so a thousand idle connections cost
+ * 4 MiB of buffers, not 256. One long chat line only reaches the middle step; a connection
+ * moving bulk data reaches 256 KiB within a few reads, and a read then carries a good part of
+ * a file chunk.
  */
-const FIRST_READ_SIZE = 16 * 1024;
-
-/**
- * Largest read buffer. A connection whose reads fill the first buffer is moving bulk data, and
- * gets this one: a read then carries a good part of a file chunk.
- */
-const READ_SIZE = 256 * 1024;
+const READ_SIZES = [4 * 1024, 64 * 1024, 256 * 1024];
 
 /**
  * Payloads at least this large are read straight into their own buffer, and written without
@@ -62,7 +59,8 @@ export async function writeAll(conn: Pick<ByteStream, "write">, data: Uint8Array
 export class FrameConnection {
   readonly conn: ByteStream;
   readonly #decoder: FrameDecoder;
-  #buffer = new Uint8Array(FIRST_READ_SIZE);
+  #buffer = new Uint8Array(READ_SIZES[0]);
+  #sizeStep = 0;
   #ready: Frame[] = [];
   #readyAt = 0;
   /** Bytes waiting for the write in progress to finish, and the promise their callers hold. */
@@ -99,7 +97,9 @@ export class FrameConnection {
         this.#ready = this.#decoder.filled(n);
       } else {
         this.#ready = this.#decoder.push(this.#buffer.subarray(0, n));
-        if (n === this.#buffer.length && n < READ_SIZE) this.#buffer = new Uint8Array(READ_SIZE);
+        if (n === this.#buffer.length && this.#sizeStep < READ_SIZES.length - 1) {
+          this.#buffer = new Uint8Array(READ_SIZES[++this.#sizeStep]);
+        }
       }
       this.#readyAt = 0;
     }
