@@ -5,6 +5,8 @@
  * @module
  */
 
+import { joinSmall } from "./bytes.ts";
+
 /** How big the queue may grow. */
 export interface OutboxLimits {
   /**
@@ -199,7 +201,7 @@ export class Outbox {
         try {
           // Small items are joined into one write; a large one (a chunk's payload) goes out as
           // it is, never copied.
-          for (const bytes of joinSmall(batch)) await this.#write(bytes);
+          for (const bytes of joinSmall(batch, JOIN_LIMIT)) await this.#write(bytes);
         } catch (err) {
           if (!this.#closed) {
             this.close();
@@ -225,35 +227,3 @@ export class Outbox {
  * at file-chunk sizes a copy costs more than the extra system call.
  */
 const JOIN_LIMIT = 64 * 1024;
-
-function joinSmall(items: readonly Uint8Array[]): readonly Uint8Array[] {
-  if (items.length === 1) return items; // the usual batch under fan-out: nothing to join
-  const out: Uint8Array[] = [];
-  let run: Uint8Array[] = [];
-  let runBytes = 0;
-  const endRun = () => {
-    if (run.length === 1) out.push(run[0]);
-    else if (run.length > 1) {
-      const joined = new Uint8Array(runBytes);
-      let at = 0;
-      for (const part of run) {
-        joined.set(part, at);
-        at += part.length;
-      }
-      out.push(joined);
-    }
-    run = [];
-    runBytes = 0;
-  };
-  for (const bytes of items) {
-    if (bytes.length >= JOIN_LIMIT) {
-      endRun();
-      out.push(bytes);
-    } else {
-      run.push(bytes);
-      runBytes += bytes.length;
-    }
-  }
-  endRun();
-  return out;
-}

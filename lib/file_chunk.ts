@@ -5,6 +5,7 @@
  * @module
  */
 
+import { joinSmall, writeAll } from "./bytes.ts";
 import { createHash, type Hash } from "node:crypto";
 import { basename, extname, join } from "node:path";
 
@@ -409,34 +410,5 @@ async function linkUnique(from: string, dir: string, name: string): Promise<stri
 const JOIN_LIMIT = 64 * 1024;
 
 async function writePartsToFile(file: Deno.FsFile, parts: Uint8Array[]): Promise<void> {
-  const writes: Uint8Array[] = [];
-  let small: Uint8Array[] = [];
-  const endSmall = () => {
-    if (small.length > 0) writes.push(small.length === 1 ? small[0] : concat(small));
-    small = [];
-  };
-  for (const part of parts) {
-    if (part.length < JOIN_LIMIT) small.push(part);
-    else {
-      endSmall();
-      writes.push(part);
-    }
-  }
-  endSmall();
-  for (const data of writes) {
-    let at = 0;
-    while (at < data.length) at += await file.write(data.subarray(at));
-  }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  let total = 0;
-  for (const p of parts) total += p.length;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  for (const data of joinSmall(parts, JOIN_LIMIT)) await writeAll(file, data);
 }

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { joinSmall, writeAll } from "./bytes.ts";
 import { encodeFrames, type Frame, FrameDecoder, HEADER_SIZE, writeHeader } from "./frame.ts";
 
 /**
@@ -28,17 +29,6 @@ export interface ByteStream {
   read(p: Uint8Array): Promise<number | null>;
   write(p: Uint8Array): Promise<number>;
   close(): void;
-}
-
-/**
- * Write every byte of `data`, however many calls the kernel needs.
- *
- * @param conn Where to write.
- * @param data The bytes.
- */
-export async function writeAll(conn: Pick<ByteStream, "write">, data: Uint8Array): Promise<void> {
-  let at = 0;
-  while (at < data.length) at += await conn.write(data.subarray(at));
 }
 
 /**
@@ -138,7 +128,7 @@ export class FrameConnection {
       const batch = this.#queued;
       this.#queued = null;
       try {
-        for (const part of joinSmall(batch.parts)) await writeAll(this.conn, part);
+        for (const part of joinSmall(batch.parts, DIRECT_SIZE)) await writeAll(this.conn, part);
         batch.done.resolve();
       } catch (err) {
         // Only the callers of this batch see it; a later batch is tried on its own.
@@ -177,36 +167,4 @@ function encodeParts(frames: readonly Frame[]): Uint8Array[] {
   }
   if (run.length > 0) parts.push(encodeFrames(run));
   return parts;
-}
-
-/** Join neighbouring small parts into one buffer, so they take one write; large parts stay. */
-function joinSmall(parts: readonly Uint8Array[]): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  let run: Uint8Array[] = [];
-  let runBytes = 0;
-  const endRun = () => {
-    if (run.length === 1) out.push(run[0]);
-    else if (run.length > 1) {
-      const joined = new Uint8Array(runBytes);
-      let at = 0;
-      for (const p of run) {
-        joined.set(p, at);
-        at += p.length;
-      }
-      out.push(joined);
-    }
-    run = [];
-    runBytes = 0;
-  };
-  for (const part of parts) {
-    if (part.length >= DIRECT_SIZE) {
-      endRun();
-      out.push(part);
-    } else {
-      run.push(part);
-      runBytes += part.length;
-    }
-  }
-  endRun();
-  return out;
 }

@@ -31,7 +31,8 @@ import {
   Status,
   writeHeader,
 } from "../lib/frame.ts";
-import { FrameConnection, writeAll } from "../lib/frame_connection.ts";
+import { writeAll } from "../lib/bytes.ts";
+import { FrameConnection } from "../lib/frame_connection.ts";
 import {
   FileReceiver,
   IntegrityError,

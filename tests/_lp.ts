@@ -6,7 +6,8 @@
  */
 
 import { type Frame, HEADER_SIZE, MAGIC, VERSION } from "../lib/frame.ts";
-import { FrameConnection, writeAll } from "../lib/frame_connection.ts";
+import { writeAll } from "../lib/bytes.ts";
+import { FrameConnection } from "../lib/frame_connection.ts";
 import { LP_MAX_PAYLOAD } from "../lib/lp_protocol.ts";
 import { listeningPort, Program, WAIT_MS } from "./_task.ts";
 

@@ -1,6 +1,7 @@
 import { deepStrictEqual, equal, rejects } from "node:assert/strict";
 import { encodeFrame, Kind, makeFrame, payloadJson, ProtocolError } from "../lib/frame.ts";
-import { FrameConnection, writeAll } from "../lib/frame_connection.ts";
+import { writeAll } from "../lib/bytes.ts";
+import { FrameConnection } from "../lib/frame_connection.ts";
 
 /** A connected client and server socket on loopback. */
 async function socketPair(): Promise<[Deno.TcpConn, Deno.TcpConn]> {

@@ -6,7 +6,7 @@
 import { deepStrictEqual, equal, match } from "node:assert/strict";
 import { join } from "node:path";
 import { encodeFrames, Kind, makeFrame } from "../lib/frame.ts";
-import { writeAll } from "../lib/frame_connection.ts";
+import { writeAll } from "../lib/bytes.ts";
 import { describeFailure, readToolLine } from "../programs/capture.ts";
 import { DISSECTOR } from "../programs/decode_capture.ts";
 import { hasCommand, listeningPort, Program, runTask, WAIT_MS } from "./_task.ts";

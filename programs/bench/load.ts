@@ -6,7 +6,8 @@
  * @module
  */
 
-import { writeAll } from "../../lib/frame_connection.ts";
+import { Buffer } from "node:buffer";
+import { writeAll } from "../../lib/bytes.ts";
 import { FrameConnection } from "../../lib/frame_connection.ts";
 import { encodeFrame, Kind, Status } from "../../lib/frame.ts";
 import { ChatType, refusalText, request } from "../../lib/chat_protocol.ts";
@@ -633,7 +634,7 @@ export async function fanoutRate(
         for (let i = 0; i < Math.min(room, 16); i++, seq++) {
           parts.push(dialect.message(marker(s, seq), seq));
         }
-        await writeAll(conn, concat(parts));
+        await writeAll(conn, Buffer.concat(parts));
       }
     };
     await Promise.all(Array.from({ length: senders }, (_, s) => send(s)));
@@ -643,19 +644,6 @@ export async function fanoutRate(
     clearInterval(nudge);
     await crowd.close();
   }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0];
-  let total = 0;
-  for (const p of parts) total += p.length;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 /**
