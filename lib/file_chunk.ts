@@ -77,12 +77,15 @@ export interface ChunkSource extends AsyncIterable<Uint8Array> {
  * @remarks
  * The file is read in 1 MiB pieces, each hashed once and cut into chunks; the next piece is
  * read from disk while the caller sends the current one, so reading, hashing and sending
- * overlap. Each chunk is a view of a fresh buffer, so callers may keep it.
+ * overlap. Each chunk is a view of a fresh buffer, so callers may keep it. The file is opened
+ * when iteration starts and closed when it ends, so a source that is never read (an upload the
+ * server refused) holds nothing open.
  *
  * @param path The file.
  * @param chunkSize Bytes per chunk (the last may be shorter).
  * @returns A source to iterate once.
- * @throws {Deno.errors.NotFound | Deno.errors.PermissionDenied} When the file cannot be opened.
+ * @throws {Deno.errors.NotFound | Deno.errors.PermissionDenied} When the file cannot be found;
+ *   a file that exists but cannot be read fails when iteration starts.
  * @throws {TypeError} When the path is a folder or not a regular file.
  */
 export async function openChunks(
@@ -92,12 +95,11 @@ export async function openChunks(
   if (!(chunkSize > 0)) throw new RangeError(`Chunk size must be positive, got ${chunkSize}`);
   const stat = await Deno.stat(path);
   if (!stat.isFile) throw new TypeError(`"${path}" is not a regular file`);
-  const file = await Deno.open(path, { read: true });
   const hash = createHash("sha256");
   let digest: string | undefined;
   let started = false;
 
-  async function readPiece(): Promise<Uint8Array | null> {
+  async function readPiece(file: Deno.FsFile): Promise<Uint8Array | null> {
     const buf = new Uint8Array(PIECE_SIZE);
     let filled = 0;
     while (filled < buf.length) {
@@ -111,11 +113,13 @@ export async function openChunks(
   async function* chunks(): AsyncGenerator<Uint8Array> {
     if (started) throw new Error("A chunk source can be read only once");
     started = true;
+    // Opened here, not in openChunks: a source that is never read holds nothing open.
+    const file = await Deno.open(path, { read: true });
     let total = 0;
     try {
-      let next = readPiece();
+      let next = readPiece(file);
       for (let piece = await next; piece !== null; piece = await next) {
-        next = readPiece(); // read ahead while the caller sends this piece
+        next = readPiece(file); // read ahead while the caller sends this piece
         next.catch(() => {}); // if the caller stops early, the finally below cleans up
         hash.update(piece);
         total += piece.length;

@@ -272,6 +272,8 @@ export class FrameDecoder {
   #current: Frame | null = null;
   #payloadFill = 0;
   #failed = false;
+  /** An error found after good frames in the same push, raised on the next call. */
+  #pendingError: ProtocolError | null = null;
 
   /**
    * @param options.maxPayload Largest payload accepted, in bytes (default 1 MiB).
@@ -293,8 +295,35 @@ export class FrameDecoder {
    * @throws {ProtocolError} On a bad magic, version or kind, or a length over the limit.
    */
   push(chunk: Uint8Array): Frame[] {
-    if (this.#failed) throw new ProtocolError("bad-field", "Decoder already failed");
+    this.throwIfFailed();
     const out: Frame[] = [];
+    try {
+      this.#decodeInto(chunk, out);
+    } catch (err) {
+      // Frames that arrived whole before the bad bytes are still answered; the error waits for
+      // the next call, which is the reader's next step anyway.
+      if (!(err instanceof ProtocolError) || out.length === 0) throw err;
+      this.#pendingError = err;
+    }
+    return out;
+  }
+
+  /**
+   * Raise the protocol error this decoder has met, if any. A reader calls it before waiting
+   * for more bytes, so an error found behind good frames is not left waiting on a silent peer.
+   *
+   * @throws {ProtocolError} The error that stopped decoding.
+   */
+  throwIfFailed(): void {
+    if (this.#pendingError) {
+      const err = this.#pendingError;
+      this.#pendingError = null;
+      throw err;
+    }
+    if (this.#failed) throw new ProtocolError("bad-field", "Decoder already failed");
+  }
+
+  #decodeInto(chunk: Uint8Array, out: Frame[]): void {
     let at = 0;
     while (at < chunk.length) {
       if (this.#current === null) {
@@ -320,7 +349,6 @@ export class FrameDecoder {
         this.#current = null;
       }
     }
-    return out;
   }
 
   /**
@@ -370,6 +398,7 @@ export class FrameDecoder {
    * @throws {ProtocolError} With code `truncated` when the stream stopped inside a frame.
    */
   end(): void {
+    this.throwIfFailed();
     if (this.midFrame) {
       throw new ProtocolError("truncated", "Connection closed in the middle of a frame");
     }

@@ -75,6 +75,7 @@ export class FrameConnection {
    */
   async read(): Promise<Frame | null> {
     while (this.#readyAt >= this.#ready.length) {
+      this.#decoder.throwIfFailed(); // bad bytes behind the frames just returned
       // The rest of a large payload goes from the kernel straight into the payload's buffer.
       const space = this.#decoder.payloadSpace();
       const direct = space !== null && space.length >= DIRECT_SIZE;

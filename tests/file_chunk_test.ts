@@ -167,3 +167,12 @@ Deno.test("numberedName() numbers before the extension", () => {
   ]);
   equal(numberedName("README", 3), "README (3)");
 });
+
+Deno.test("openChunks() opens nothing until iterated, so an unread source leaks no file", async () => {
+  await withTempDir(async (dir) => {
+    const path = join(dir, "unread.bin");
+    await Deno.writeFile(path, new Uint8Array(10));
+    const source = await openChunks(path);
+    equal(source.size, 10); // the resource sanitizer fails this test if a file were left open
+  });
+});

@@ -59,3 +59,19 @@ Deno.test("FrameConnection keeps concurrent writes whole and in call order", asy
   writer.close();
   reader.close();
 });
+
+Deno.test("FrameConnection answers the frames before a bad header, then fails without more bytes", async () => {
+  const [a, b] = await socketPair();
+  const good = encodeFrame(makeFrame(Kind.Request, "T", { id: 1 }));
+  const bad = encodeFrame(makeFrame(Kind.Request, "T", { id: 2 }));
+  bad[2] = 9; // version
+  const both = new Uint8Array(good.length + bad.length);
+  both.set(good);
+  both.set(bad, good.length);
+  await writeAll(a, both); // one write, and the peer stays silent afterwards
+  const reader = new FrameConnection(b);
+  equal((await reader.read())!.id, 1);
+  await rejects(reader.read(), (e) => e instanceof ProtocolError && e.code === "bad-version");
+  reader.close();
+  a.close();
+});

@@ -137,3 +137,22 @@ Deno.test("encodeFrame() refuses header fields that do not fit", () => {
   throws(() => encodeFrame(makeFrame(Kind.Request, "T", { id: 65536 })), RangeError);
   throws(() => encodeFrame(makeFrame(Kind.Request, "T", { status: 256 })), RangeError);
 });
+
+Deno.test("FrameDecoder returns the frames before a bad header, then raises its error", () => {
+  const good = encodeFrames([
+    makeFrame(Kind.Request, "T", { id: 1 }),
+    makeFrame(Kind.Request, "N", { id: 2 }),
+  ]);
+  const bad = encodeFrame(makeFrame(Kind.Request, "T", { id: 3 }));
+  bad[0] = 0x58;
+  const d = new FrameDecoder();
+  const bytes = new Uint8Array(good.length + bad.length);
+  bytes.set(good);
+  bytes.set(bad, good.length);
+  deepStrictEqual(d.push(bytes).map((f) => f.id), [1, 2]);
+  throws(
+    () => d.throwIfFailed(),
+    (e: unknown) => e instanceof ProtocolError && e.code === "bad-magic",
+  );
+  throws(() => d.push(new Uint8Array(0)), ProtocolError);
+});
