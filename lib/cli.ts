@@ -40,6 +40,77 @@ export function parseFlags<O extends Options>(
   }
 }
 
+/** A program's command line, for {@linkcode parseProgramFlags}. */
+export interface ProgramFlags<O extends Options, T> {
+  /** The program's name, which starts the error line, such as `tcp_client`. */
+  name: string;
+  /** The text `--help` prints. */
+  usage: string;
+  /** The arguments, usually `Deno.args`. */
+  args: string[];
+  /** The program's flags, as `parseArgs` takes them; `-h, --help` is added. */
+  options: O;
+  /**
+   * Turns the parsed values into what the program needs; not called for `--help`.
+   * @throws {UsageError | RangeError} When a value does not fit: said in one line.
+   */
+  read: (values: FlagValues<O>) => T;
+  /** Where `--help` prints, usually `console.log`. */
+  log: (line: string) => void;
+  /** Where the one-line error goes, usually `console.error`. */
+  error: (line: string) => void;
+}
+
+/** The values `parseArgs` returns for these flags. */
+export type FlagValues<O extends Options> = ReturnType<typeof parseFlags<O>>["values"];
+
+/**
+ * Parse a program's flags, or say why not: `--help` prints the usage, a bad flag or value is
+ * one line ending in "(see --help)". Nothing exits here; the program does, with the code.
+ *
+ * @param program The name, usage, arguments, flags, how to read them, and the output sinks.
+ * @returns `{ flags }`, or `{ exitCode }`: 0 after `--help`, 2 after a usage or range error.
+ * @throws {Error} Only what `read` throws that is not a usage or range error: a bug.
+ *
+ * @example
+ * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
+ * const errors: string[] = [];
+ * const result = parseProgramFlags({
+ *   name: "demo",
+ *   usage: "Usage: demo [--port PORT]",
+ *   args: ["--port"],
+ *   options: { port: { type: "string", default: "1" } },
+ *   read: (values) => Number(values.port),
+ *   log: () => {},
+ *   error: (line) => errors.push(line),
+ * });
+ * deepStrictEqual(result, { exitCode: 2 });
+ * deepStrictEqual(errors, ["demo: Option '--port' needs a value (see --help)"]);
+ * ```
+ */
+export function parseProgramFlags<O extends Options, T>(
+  program: ProgramFlags<O, T>,
+): { flags: T } | { exitCode: number } {
+  try {
+    const { values } = parseFlags(program.args, {
+      ...program.options,
+      help: { type: "boolean", short: "h" },
+    });
+    if ((values as { help?: boolean }).help) {
+      program.log(program.usage);
+      return { exitCode: 0 };
+    }
+    return { flags: program.read(values as FlagValues<O>) };
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof RangeError) {
+      program.error(`${program.name}: ${err.message} (see --help)`);
+      return { exitCode: 2 };
+    }
+    throw err;
+  }
+}
+
 /**
  * One line for a parseArgs error. Its messages can run to three lines ("argument is ambiguous.
  * Did you forget…") and mention "args"; the first sentence says enough, and a value that starts

@@ -16,7 +16,7 @@ import { createInterface, type Interface } from "node:readline";
 import * as readline from "node:readline";
 import process from "node:process";
 import { basename, join } from "node:path";
-import { errorMessage, parseFlags, UsageError } from "../lib/cli.ts";
+import { errorMessage, parseProgramFlags } from "../lib/cli.ts";
 import { type ByteStream, FrameConnection } from "../lib/frame_connection.ts";
 import { type Frame, Kind, ProtocolError, Status } from "../lib/frame.ts";
 import { FileReceiver, openChunks } from "../lib/file_chunk.ts";
@@ -1003,33 +1003,29 @@ function fail(message: string, code = 1): never {
 }
 
 if (import.meta.main) {
-  let host = "127.0.0.1", port = DEFAULT_PORT;
-  let name: string | undefined, downloads = DEFAULT_DOWNLOADS;
-  let heartbeatSeconds = DEFAULT_HEARTBEAT_SECONDS;
-  try {
-    const { values } = parseFlags(Deno.args, {
+  const parsed = parseProgramFlags({
+    name: "chat_client",
+    usage: USAGE,
+    args: Deno.args,
+    options: {
       name: { type: "string" },
-      host: { type: "string", default: host },
+      host: { type: "string", default: "127.0.0.1" },
       port: { type: "string", default: String(DEFAULT_PORT) },
       downloads: { type: "string", default: DEFAULT_DOWNLOADS },
       heartbeat: { type: "string", default: String(DEFAULT_HEARTBEAT_SECONDS) },
-      help: { type: "boolean", short: "h" },
-    });
-    if (values.help) {
-      console.log(USAGE);
-      Deno.exit(0);
-    }
-    host = values.host;
-    port = parsePort(values.port);
-    name = values.name;
-    downloads = values.downloads;
-    heartbeatSeconds = parseSeconds(values.heartbeat);
-  } catch (err) {
-    if (err instanceof UsageError || err instanceof RangeError) {
-      fail(`${err.message} (see --help)`, 2);
-    }
-    throw err;
-  }
+    },
+    read: (values) => ({
+      host: values.host,
+      port: parsePort(values.port),
+      name: values.name,
+      downloads: values.downloads,
+      heartbeatSeconds: parseSeconds(values.heartbeat),
+    }),
+    log: console.log,
+    error: console.error,
+  });
+  if ("exitCode" in parsed) Deno.exit(parsed.exitCode);
+  const { host, port, name, downloads, heartbeatSeconds } = parsed.flags;
 
   // Checked before connecting: otherwise the first download would end in Deno's advice to add
   // a flag, which a `deno task` user cannot do. On a terminal Deno asks first.

@@ -21,7 +21,7 @@
 import { createInterface } from "node:readline";
 import process from "node:process";
 import { join } from "node:path";
-import { errorMessage, parseFlags, UsageError } from "../lib/cli.ts";
+import { errorMessage, parseProgramFlags } from "../lib/cli.ts";
 import {
   encodeFrame,
   type Frame,
@@ -61,7 +61,7 @@ import {
   sizeField,
   stringField,
 } from "../lib/chat_protocol.ts";
-import { Outbox } from "../lib/_chat_outbox.ts";
+import { Outbox } from "../lib/outbox.ts";
 import { formatBytes, parseByteSize, parseSeconds } from "../lib/_chat_units.ts";
 
 /** Loopback by default, so a first run is not reachable from the network by surprise. */
@@ -769,10 +769,11 @@ function fail(message: string, code = 1): never {
 }
 
 if (import.meta.main) {
-  let host = DEFAULT_HOST, port = DEFAULT_PORT;
-  let options: ChatServerOptions = {};
-  try {
-    const { values } = parseFlags(Deno.args, {
+  const parsed = parseProgramFlags({
+    name: "chat_server",
+    usage: USAGE,
+    args: Deno.args,
+    options: {
       host: { type: "string", default: DEFAULT_HOST },
       port: { type: "string", default: String(DEFAULT_PORT) },
       "max-clients": { type: "string", default: String(DEFAULT_MAX_CLIENTS) },
@@ -780,31 +781,29 @@ if (import.meta.main) {
       storage: { type: "string", default: DEFAULT_STORAGE },
       heartbeat: { type: "string", default: String(DEFAULT_HEARTBEAT_SECONDS) },
       "max-queue": { type: "string", default: "1M" },
-      help: { type: "boolean", short: "h" },
-    });
-    if (values.help) {
-      console.log(USAGE);
-      Deno.exit(0);
-    }
-    host = values.host;
-    port = parsePort(values.port);
-    const maxClients = Number(values["max-clients"]);
-    if (!Number.isSafeInteger(maxClients) || maxClients < 1) {
-      throw new RangeError(`Invalid --max-clients "${values["max-clients"]}": expected 1 or more`);
-    }
-    options = {
-      maxClients,
-      maxFileSize: parseByteSize(values["max-file-size"]),
-      storage: values.storage,
-      heartbeatSeconds: parseSeconds(values.heartbeat),
-      maxQueueBytes: parseByteSize(values["max-queue"]),
-    };
-  } catch (err) {
-    if (err instanceof UsageError || err instanceof RangeError) {
-      fail(`${err.message} (see --help)`, 2);
-    }
-    throw err;
-  }
+    },
+    read: (values) => {
+      const port = parsePort(values.port);
+      const maxClients = Number(values["max-clients"]);
+      if (!Number.isSafeInteger(maxClients) || maxClients < 1) {
+        throw new RangeError(
+          `Invalid --max-clients "${values["max-clients"]}": expected 1 or more`,
+        );
+      }
+      const options: ChatServerOptions = {
+        maxClients,
+        maxFileSize: parseByteSize(values["max-file-size"]),
+        storage: values.storage,
+        heartbeatSeconds: parseSeconds(values.heartbeat),
+        maxQueueBytes: parseByteSize(values["max-queue"]),
+      };
+      return { host: values.host, port, options };
+    },
+    log: console.log,
+    error: console.error,
+  });
+  if ("exitCode" in parsed) Deno.exit(parsed.exitCode);
+  const { host, port, options } = parsed.flags;
 
   // A folder the task's permissions do not cover would otherwise end in Deno's advice to add a
   // flag, which a `deno task` user cannot do. On a terminal Deno asks first.

@@ -16,7 +16,7 @@
 
 import { clearLine, createInterface, cursorTo, type Interface } from "node:readline";
 import process from "node:process";
-import { errorMessage, parseFlags, UsageError } from "../lib/cli.ts";
+import { errorMessage, parseProgramFlags, UsageError } from "../lib/cli.ts";
 import { type Frame, Kind, makeFrame, ProtocolError, Status } from "../lib/frame.ts";
 import { FrameConnection } from "../lib/frame_connection.ts";
 import { formatHostPort, parseHostPort, parsePort } from "../lib/host_port.ts";
@@ -707,40 +707,39 @@ async function stayConnected(session: LpSession): Promise<void> {
 }
 
 if (import.meta.main) {
-  let target: { hostname: string; port: number } | undefined;
-  let actions: Action[] = [];
-  let repeat = 0;
-  let listen = false;
-  try {
-    const { values } = parseFlags(Deno.args, {
+  const parsed = parseProgramFlags({
+    name: "lp_client",
+    usage: USAGE,
+    args: Deno.args,
+    options: {
       connect: { type: "string" },
       do: { type: "string" },
       repeat: { type: "string" },
       listen: { type: "boolean" },
-      help: { type: "boolean", short: "h" },
-    });
-    if (values.help) {
-      console.log(USAGE);
-      Deno.exit(0);
-    }
-    if (values.connect !== undefined) target = parseHostPort(values.connect, DEFAULT_LP_PORT);
-    if (values.do !== undefined) actions = parseActions(values.do);
-    if (values.repeat !== undefined) {
-      repeat = Number(values.repeat);
-      if (!/^\d+$/.test(values.repeat) || repeat < 1 || repeat > MAX_PENDING) {
-        throw new RangeError(`Invalid --repeat "${values.repeat}": expected 1 to ${MAX_PENDING}`);
+    },
+    read: (values) => {
+      const target = values.connect === undefined
+        ? undefined
+        : parseHostPort(values.connect, DEFAULT_LP_PORT);
+      const actions: Action[] = values.do === undefined ? [] : parseActions(values.do);
+      let repeat = 0;
+      if (values.repeat !== undefined) {
+        repeat = Number(values.repeat);
+        if (!/^\d+$/.test(values.repeat) || repeat < 1 || repeat > MAX_PENDING) {
+          throw new RangeError(`Invalid --repeat "${values.repeat}": expected 1 to ${MAX_PENDING}`);
+        }
       }
-    }
-    listen = values.listen ?? false;
-    if (!target && (actions.length > 0 || repeat > 0 || listen)) {
-      throw new UsageError("--do, --repeat and --listen need --connect HOST:PORT");
-    }
-  } catch (err) {
-    if (err instanceof UsageError || err instanceof RangeError) {
-      fail(`${err.message} (see --help)`, 2);
-    }
-    throw err;
-  }
+      const listen = values.listen ?? false;
+      if (!target && (actions.length > 0 || repeat > 0 || listen)) {
+        throw new UsageError("--do, --repeat and --listen need --connect HOST:PORT");
+      }
+      return { target, actions, repeat, listen };
+    },
+    log: console.log,
+    error: console.error,
+  });
+  if ("exitCode" in parsed) Deno.exit(parsed.exitCode);
+  const { target, actions, repeat, listen } = parsed.flags;
 
   const scripted = actions.length > 0 || repeat > 0 || listen;
   const interactive = Deno.stdin.isTerminal();

@@ -14,11 +14,13 @@
  * @module
  */
 
-import { errorMessage, parseFlags, UsageError } from "../lib/cli.ts";
-import { type Frame, Kind, makeFrame, ProtocolError, Status } from "../lib/frame.ts";
+import { errorMessage, parseProgramFlags } from "../lib/cli.ts";
+import { writeAll } from "../lib/bytes.ts";
+import { encodeFrame, type Frame, Kind, makeFrame, ProtocolError, Status } from "../lib/frame.ts";
 import { FrameConnection } from "../lib/frame_connection.ts";
 import { formatHostPort, isLoopback, parsePort } from "../lib/host_port.ts";
 import { readLines } from "../lib/lines.ts";
+import { Outbox } from "../lib/outbox.ts";
 import { LOOPBACK_HINT } from "../lib/server_cli.ts";
 import {
   type ClientInfo,
@@ -66,11 +68,13 @@ export const DEFAULT_ACK_TIMEOUT_S = 5;
 const CLOSE_GRACE_MS = 500;
 
 /**
- * Frames queued to one client while an earlier write is still in progress. A client that
- * sends requests but never reads the answers is dropped at this point instead of growing the
- * server's memory without end.
+ * Bytes of frames queued to one client or being written. A client that sends requests but
+ * never reads the answers is dropped at this point instead of growing the server's memory
+ * without end. 1 MiB, as on the chat server: over 20,000 time replies (47 bytes each), twice
+ * the 10,000 frames the old frame-count limit allowed, and still 16 frames of the largest
+ * payload (64 KiB), where a frame count put no bound on bytes at all.
  */
-const MAX_QUEUED_FRAMES = 10_000;
+const MAX_QUEUED_BYTES = 1024 * 1024;
 
 /** The server's answer to `N`, unless `--name` says otherwise. */
 export const DEFAULT_NAME = "LP lab server";
@@ -120,52 +124,6 @@ interface Client {
   lastDeliveryId: number;
   evictTimer?: ReturnType<typeof setTimeout>;
   closing: boolean;
-}
-
-/**
- * One client's writer. Frames sent while a write is in progress wait in a queue, and the next
- * write takes the whole queue at once: under load many small frames become one system call.
- */
-class Outbox {
-  readonly #fc: FrameConnection;
-  readonly #onError: (err: unknown) => void;
-  #queue: Frame[] = [];
-  #flushing: Promise<void> | null = null;
-
-  constructor(fc: FrameConnection, onError: (err: unknown) => void) {
-    this.#fc = fc;
-    this.#onError = onError;
-  }
-
-  /** Queue a frame; never throws, write errors go to `onError`. */
-  send(frame: Frame): void {
-    if (this.#queue.length >= MAX_QUEUED_FRAMES) {
-      this.#onError(new RangeError(`More than ${MAX_QUEUED_FRAMES} frames unread`));
-      return;
-    }
-    this.#queue.push(frame);
-    this.#flushing ??= this.#flush();
-  }
-
-  /** Resolves when everything queued so far is written (or has failed). */
-  drained(): Promise<void> {
-    return this.#flushing ?? Promise.resolve();
-  }
-
-  async #flush(): Promise<void> {
-    try {
-      while (this.#queue.length > 0) {
-        const batch = this.#queue;
-        this.#queue = [];
-        await this.#fc.write(batch);
-      }
-    } catch (err) {
-      this.#queue = [];
-      this.#onError(err);
-    } finally {
-      this.#flushing = null;
-    }
-  }
 }
 
 /**
@@ -290,10 +248,12 @@ export class LpServer {
       connectedAt: new Date(),
       lastSeen: Date.now(),
       fc,
-      outbox: new Outbox(fc, (err) => {
-        if (!client.closing) this.#say(client, `dropped: ${errorMessage(err)}`);
-        this.#close(client);
-      }),
+      // Frames go out through the outbox alone, written straight to the socket; fc only reads.
+      outbox: new Outbox(
+        (bytes) => writeAll(conn, bytes),
+        { maxQueuedBytes: MAX_QUEUED_BYTES },
+        (err) => this.#drop(client, errorMessage(err)),
+      ),
       deliveries: new Map(),
       lastDeliveryId: 0,
       closing: false,
@@ -302,11 +262,14 @@ export class LpServer {
     this.#say(client, "connected");
     this.#armEviction(client, this.#evictAfterMs());
     if (this.#hello) {
-      client.outbox.send(noticeIndication({
-        text: `Welcome to ${this.#name}, you are client ${client.id}`,
-        clientId: client.id,
-        heartbeat: this.#heartbeatMs / 1000,
-      }));
+      this.#send(
+        client,
+        noticeIndication({
+          text: `Welcome to ${this.#name}, you are client ${client.id}`,
+          clientId: client.id,
+          heartbeat: this.#heartbeatMs / 1000,
+        }),
+      );
     }
 
     try {
@@ -336,6 +299,7 @@ export class LpServer {
       for (const settle of client.deliveries.values()) settle(Status.Gone);
       if (!client.closing) this.#close(client);
       this.#say(client, "left");
+      await client.outbox.finished; // no write left running on the closed socket
     }
   }
 
@@ -348,7 +312,8 @@ export class LpServer {
     }
     if (frame.kind === Kind.Indication || !REQUEST_TYPES.has(frame.type)) {
       const what = frame.kind === Kind.Indication ? "indication" : "request";
-      client.outbox.send(
+      this.#send(
+        client,
         errorResponse(frame, Status.UnknownType, `Unknown ${what} type "${frame.type}"`),
       );
       return;
@@ -357,20 +322,20 @@ export class LpServer {
     try {
       payload = lpPayload(frame);
     } catch (err) {
-      client.outbox.send(errorResponse(frame, Status.BadPayload, (err as Error).message));
+      this.#send(client, errorResponse(frame, Status.BadPayload, (err as Error).message));
       return;
     }
     switch (frame.type) {
       case LpType.Time:
-        return client.outbox.send(okResponse(frame, this.#timePayload()));
+        return this.#send(client, okResponse(frame, this.#timePayload()));
       case LpType.Name:
-        return client.outbox.send(okResponse(frame, { name: this.#name }));
+        return this.#send(client, okResponse(frame, { name: this.#name }));
       case LpType.List: {
         const reply: ListReply = { you: client.id, clients: this.list() };
-        return client.outbox.send(okResponse(frame, reply));
+        return this.#send(client, okResponse(frame, reply));
       }
       case LpType.Heartbeat:
-        return client.outbox.send(okResponse(frame));
+        return this.#send(client, okResponse(frame));
       case LpType.Quit:
         this.#say(client, "quits");
         return this.#closeAfter(client, okResponse(frame));
@@ -401,12 +366,12 @@ export class LpServer {
       ({ to, text } = parseMessageRequest(payload));
     } catch (err) {
       const status = err instanceof RangeError ? Status.TooLarge : Status.BadPayload;
-      return sender.outbox.send(errorResponse(request, status, (err as Error).message));
+      return this.#send(sender, errorResponse(request, status, (err as Error).message));
     }
     const target = this.#clients.get(to);
     if (!target || target.closing) {
       this.#say(sender, `message to client ${to}: no such client`);
-      return sender.outbox.send(errorResponse(request, Status.NotFound, `No client with id ${to}`));
+      return this.#send(sender, errorResponse(request, Status.NotFound, `No client with id ${to}`));
     }
     const message: MessageIndication = {
       from: sender.id,
@@ -422,14 +387,14 @@ export class LpServer {
     if (sender.closing) return;
     if (status === Status.Ok) {
       const reply: MessageReply = { to };
-      sender.outbox.send(okResponse(request, reply));
+      this.#send(sender, okResponse(request, reply));
     } else {
       const reason = status === Status.Timeout
         ? `Client ${to} did not acknowledge within ${this.#ackTimeoutMs / 1000} s`
         : status === Status.Gone
         ? `Client ${to} disconnected before acknowledging`
         : `Client ${to} refused the message (${statusName(status)})`;
-      sender.outbox.send(errorResponse(request, status, reason));
+      this.#send(sender, errorResponse(request, status, reason));
     }
   }
 
@@ -451,7 +416,7 @@ export class LpServer {
         resolve(status);
       };
       target.deliveries.set(id, settle);
-      target.outbox.send(makeFrame(Kind.Indication, LpType.Message, { id, payload: message }));
+      this.#send(target, makeFrame(Kind.Indication, LpType.Message, { id, payload: message }));
     });
   }
 
@@ -474,25 +439,42 @@ export class LpServer {
     }, delayMs);
   }
 
+  /**
+   * Queue a frame for a client; never waits. A client with more than
+   * {@linkcode MAX_QUEUED_BYTES} unread is dropped, as a failed write drops it.
+   */
+  #send(client: Client, frame: Frame): void {
+    if (!client.outbox.push(encodeFrame(frame))) {
+      this.#drop(client, `more than ${MAX_QUEUED_BYTES / 1024} KiB of frames unread`);
+    }
+  }
+
+  /** Log why a client goes (unless it is already going), then close it. */
+  #drop(client: Client, reason: string): void {
+    if (!client.closing) this.#say(client, `dropped: ${reason}`);
+    this.#close(client);
+  }
+
   /** Send one last frame, give it a moment to leave, then close. */
   #closeAfter(client: Client, frame: Frame): void {
     if (client.closing) return;
-    client.outbox.send(frame);
+    this.#send(client, frame);
     client.closing = true;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const grace = new Promise<void>((resolve) => timer = setTimeout(resolve, CLOSE_GRACE_MS));
     this.#track(
       Promise.race([client.outbox.drained(), grace]).finally(() => {
         clearTimeout(timer);
-        client.fc.close();
+        this.#close(client);
       }),
     );
   }
 
-  /** Close at once; the read loop then ends and forgets the client. */
+  /** Close at once, dropping what is queued; the read loop then ends and forgets the client. */
   #close(client: Client): void {
     client.closing = true;
     clearTimeout(client.evictTimer);
+    client.outbox.close();
     client.fc.close();
   }
 }
@@ -593,36 +575,33 @@ function parseSeconds(text: string, flag: string): number {
 }
 
 if (import.meta.main) {
-  let host = DEFAULT_HOST, port = DEFAULT_LP_PORT;
-  let options: LpServerOptions = {};
-  try {
-    const { values } = parseFlags(Deno.args, {
+  const parsed = parseProgramFlags({
+    name: "lp_server",
+    usage: USAGE,
+    args: Deno.args,
+    options: {
       host: { type: "string", default: DEFAULT_HOST },
       port: { type: "string", default: String(DEFAULT_LP_PORT) },
       name: { type: "string", default: DEFAULT_NAME },
       heartbeat: { type: "string", default: String(DEFAULT_HEARTBEAT_S) },
       "ack-timeout": { type: "string", default: String(DEFAULT_ACK_TIMEOUT_S) },
       "no-hello": { type: "boolean" },
-      help: { type: "boolean", short: "h" },
-    });
-    if (values.help) {
-      console.log(USAGE);
-      Deno.exit(0);
-    }
-    host = values.host;
-    port = parsePort(values.port);
-    options = {
-      name: values.name,
-      heartbeatMs: parseSeconds(values.heartbeat, "--heartbeat") * 1000,
-      ackTimeoutMs: parseSeconds(values["ack-timeout"], "--ack-timeout") * 1000,
-      hello: !values["no-hello"],
-    };
-  } catch (err) {
-    if (err instanceof UsageError || err instanceof RangeError) {
-      fail(`${err.message} (see --help)`, 2);
-    }
-    throw err;
-  }
+    },
+    read: (values) => {
+      const port = parsePort(values.port);
+      const options: LpServerOptions = {
+        name: values.name,
+        heartbeatMs: parseSeconds(values.heartbeat, "--heartbeat") * 1000,
+        ackTimeoutMs: parseSeconds(values["ack-timeout"], "--ack-timeout") * 1000,
+        hello: !values["no-hello"],
+      };
+      return { host: values.host, port, options };
+    },
+    log: console.log,
+    error: console.error,
+  });
+  if ("exitCode" in parsed) Deno.exit(parsed.exitCode);
+  const { host, port, options } = parsed.flags;
 
   let listener: Deno.TcpListener;
   try {

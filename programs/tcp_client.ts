@@ -12,7 +12,7 @@
  */
 
 import process from "node:process";
-import { errorMessage, parseFlags, UsageError } from "../lib/cli.ts";
+import { errorMessage, parseProgramFlags } from "../lib/cli.ts";
 import { formatHostPort, parsePort } from "../lib/host_port.ts";
 import { openLineInput } from "../lib/line_input.ts";
 import { DEFAULT_MAX_LINE, readLines, writeLine } from "../lib/lines.ts";
@@ -143,25 +143,20 @@ function fail(message: string, code = 1): never {
 }
 
 if (import.meta.main) {
-  let host = "127.0.0.1", port = DEFAULT_PORT;
-  try {
-    const { values } = parseFlags(Deno.args, {
-      host: { type: "string", default: host },
+  const parsed = parseProgramFlags({
+    name: "tcp_client",
+    usage: USAGE,
+    args: Deno.args,
+    options: {
+      host: { type: "string", default: "127.0.0.1" },
       port: { type: "string", default: String(DEFAULT_PORT) },
-      help: { type: "boolean", short: "h" },
-    });
-    if (values.help) {
-      console.log(USAGE);
-      Deno.exit(0);
-    }
-    host = values.host;
-    port = parsePort(values.port);
-  } catch (err) {
-    if (err instanceof UsageError || err instanceof RangeError) {
-      fail(`${err.message} (see --help)`, 2);
-    }
-    throw err;
-  }
+    },
+    read: (values) => ({ host: values.host, port: parsePort(values.port) }),
+    log: console.log,
+    error: console.error,
+  });
+  if ("exitCode" in parsed) Deno.exit(parsed.exitCode);
+  const { host, port } = parsed.flags;
 
   const server = formatHostPort({ hostname: host, port });
   let conn: Deno.TcpConn;

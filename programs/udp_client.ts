@@ -13,7 +13,7 @@
 
 import { lookup } from "node:dns/promises";
 import process from "node:process";
-import { errorMessage, parseFlags, UsageError } from "../lib/cli.ts";
+import { errorMessage, parseProgramFlags } from "../lib/cli.ts";
 import { formatHostPort, parsePort } from "../lib/host_port.ts";
 import { openLineInput } from "../lib/line_input.ts";
 
@@ -168,30 +168,30 @@ function fail(message: string, code = 1): never {
 }
 
 if (import.meta.main) {
-  let host = "127.0.0.1", port = DEFAULT_PORT, timeoutMs = DEFAULT_TIMEOUT_MS;
-  try {
-    const { values } = parseFlags(Deno.args, {
-      host: { type: "string", default: host },
+  const parsed = parseProgramFlags({
+    name: "udp_client",
+    usage: USAGE,
+    args: Deno.args,
+    options: {
+      host: { type: "string", default: "127.0.0.1" },
       port: { type: "string", default: String(DEFAULT_PORT) },
       timeout: { type: "string", default: String(DEFAULT_TIMEOUT_MS) },
-      help: { type: "boolean", short: "h" },
-    });
-    if (values.help) {
-      console.log(USAGE);
-      Deno.exit(0);
-    }
-    host = values.host;
-    port = parsePort(values.port);
-    timeoutMs = Number(values.timeout);
-    if (!/^\d+$/.test(values.timeout) || timeoutMs < 1) {
-      throw new RangeError(`Invalid timeout "${values.timeout}": expected milliseconds, 1 or more`);
-    }
-  } catch (err) {
-    if (err instanceof UsageError || err instanceof RangeError) {
-      fail(`${err.message} (see --help)`, 2);
-    }
-    throw err;
-  }
+    },
+    read: (values) => {
+      const port = parsePort(values.port);
+      const timeoutMs = Number(values.timeout);
+      if (!/^\d+$/.test(values.timeout) || timeoutMs < 1) {
+        throw new RangeError(
+          `Invalid timeout "${values.timeout}": expected milliseconds, 1 or more`,
+        );
+      }
+      return { host: values.host, port, timeoutMs };
+    },
+    log: console.log,
+    error: console.error,
+  });
+  if ("exitCode" in parsed) Deno.exit(parsed.exitCode);
+  const { host, port, timeoutMs } = parsed.flags;
 
   // Resolve once, up front: a typo in the host is reported now, not after the first line.
   const named = formatHostPort({ hostname: host, port });

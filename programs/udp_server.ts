@@ -11,7 +11,7 @@
  * @module
  */
 
-import { errorMessage, parseFlags, UsageError } from "../lib/cli.ts";
+import { errorMessage, parseProgramFlags } from "../lib/cli.ts";
 import { formatHostPort, isLoopback, parsePort } from "../lib/host_port.ts";
 import { closeQuietly } from "../lib/line_server.ts";
 import { abortOnShutdownSignals } from "../lib/server_cli.ts";
@@ -100,25 +100,20 @@ function fail(message: string, code = 1): never {
 }
 
 if (import.meta.main) {
-  let host = DEFAULT_HOST, port = DEFAULT_PORT;
-  try {
-    const { values } = parseFlags(Deno.args, {
+  const parsed = parseProgramFlags({
+    name: "udp_server",
+    usage: USAGE,
+    args: Deno.args,
+    options: {
       host: { type: "string", default: DEFAULT_HOST },
       port: { type: "string", default: String(DEFAULT_PORT) },
-      help: { type: "boolean", short: "h" },
-    });
-    if (values.help) {
-      console.log(USAGE);
-      Deno.exit(0);
-    }
-    host = values.host;
-    port = parsePort(values.port);
-  } catch (err) {
-    if (err instanceof UsageError || err instanceof RangeError) {
-      fail(`${err.message} (see --help)`, 2);
-    }
-    throw err;
-  }
+    },
+    read: (values) => ({ host: values.host, port: parsePort(values.port) }),
+    log: console.log,
+    error: console.error,
+  });
+  if ("exitCode" in parsed) Deno.exit(parsed.exitCode);
+  const { host, port } = parsed.flags;
 
   let socket: Deno.DatagramConn;
   try {

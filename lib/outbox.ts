@@ -1,6 +1,6 @@
 /**
- * A client's outgoing queue on the chat server: bounded in bytes, written by one task that
- * hands the kernel everything queued in one write.
+ * A client's outgoing queue on a framed server (chat, LP): bounded in bytes, written by one
+ * task that hands the kernel everything queued in one write.
  *
  * @module
  */
@@ -11,25 +11,27 @@ import { joinSmall } from "./bytes.ts";
 export interface OutboxLimits {
   /**
    * Most bytes of messages (everything but file chunks) queued or being written. A client
-   * that falls this far behind is too slow for the room: {@linkcode Outbox.push} says so and
-   * the server disconnects it, rather than buffer for it without end.
+   * that falls this far behind is too slow: {@linkcode Outbox.push} says so and the server
+   * disconnects it, rather than buffer for it without end.
    */
   maxQueuedBytes: number;
   /**
    * Most bytes of file chunks queued or being written. {@linkcode Outbox.pushFlow} waits for
    * room, so a download goes as fast as the client reads and never crowds out messages.
+   * Default 0: one chunk at a time (for a server that only pushes messages, as LP does).
    */
-  flowWindowBytes: number;
+  flowWindowBytes?: number;
 }
 
 /**
  * Frames waiting to go to one client.
  *
  * @remarks
- * Room messages are pushed without waiting (one slow reader must never hold up the room) and
- * count against a byte limit; file chunks wait for room in a small window. The writer takes
- * everything queued and writes it at once: a burst of chat lines costs one system call, and a
- * chat line waits behind at most the window's few chunks, so it interleaves with a download.
+ * Messages (chat lines, LP replies) are pushed without waiting, so one slow reader never holds
+ * up the others, and count against a byte limit; file chunks wait for room in a small window.
+ * The writer takes everything queued and writes it at once: a burst of chat lines or pipelined
+ * replies costs one system call, and a chat line waits behind at most the window's few chunks,
+ * so it interleaves with a download.
  *
  * The writer runs only while there is something to write: an idle client holds no suspended
  * task and no promise here, which matters with a thousand idle clients (and a join storm wakes
@@ -125,7 +127,7 @@ export class Outbox {
     for (const part of parts) size += part.length;
     while (
       !this.#closed && this.#flowBytes > 0 &&
-      this.#flowBytes + size > this.#limits.flowWindowBytes
+      this.#flowBytes + size > (this.#limits.flowWindowBytes ?? 0)
     ) {
       await new Promise<void>((resolve) => this.#waiters.push(resolve));
     }
