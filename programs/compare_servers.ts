@@ -305,19 +305,7 @@ export async function peakMemoryMiB(pid: number): Promise<number | null> {
  * @returns The row.
  */
 export async function measure(model: Model, clients: number, load: Load): Promise<Row> {
-  const row: Row = {
-    model: model.name,
-    clients,
-    roundTrips: 0,
-    roundTripsPerSec: 0,
-    p50Ms: null,
-    p99Ms: null,
-    rejected: 0,
-    errors: 0,
-    peakMemoryMiB: null,
-    timedOut: false,
-    note: "",
-  };
+  const row = emptyRow(model, clients, "");
   let server: RunningServer;
   try {
     server = await startServer(model, load.work);
@@ -370,7 +358,7 @@ export async function compareServers(
     let collapsedAt: number | undefined;
     for (const clients of load.clients) {
       if (collapsedAt !== undefined) {
-        add(skipped(model, clients, `skipped: timed out at ${plural(collapsedAt, "client")}`));
+        add(emptyRow(model, clients, `skipped: timed out at ${plural(collapsedAt, "client")}`));
       } else {
         const row = await measure(model, clients, load);
         if (row.timedOut) collapsedAt = clients;
@@ -381,7 +369,8 @@ export async function compareServers(
   return rows;
 }
 
-function skipped(model: Model, clients: number, note: string): Row {
+/** A row with nothing measured yet: the start of a measurement, or a run that was skipped. */
+function emptyRow(model: Model, clients: number, note: string): Row {
   return {
     model: model.name,
     clients,

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { equal, match, notEqual, ok } from "node:assert/strict";
 import { ROOT, taskParts } from "../lib/task_command.ts";
 
 export { ROOT, taskParts };
@@ -263,4 +264,25 @@ export function hasCommand(name: string): boolean {
 export async function listeningPort(p: Program): Promise<number> {
   const m = await p.waitFor(/[Ll]istening on .*:(\d+)/);
   return Number(m[1]);
+}
+
+/**
+ * Run a task that must fail, and check it failed the way a user should see it: a non-zero exit
+ * and exactly one line on stderr, with no stack trace.
+ *
+ * @param task The task name.
+ * @param args Arguments after the script.
+ * @param expected What the one line must match.
+ */
+export async function expectOneLineError(
+  task: string,
+  args: string[],
+  expected: RegExp,
+): Promise<void> {
+  const { code, stdout, stderr } = await runTask(task, args);
+  notEqual(code, 0, `exit code\n${stdout}`);
+  const lines = stderr.split("\n").filter((l) => l !== "");
+  equal(lines.length, 1, `expected one line on stderr, got:\n${stderr}`);
+  ok(!/^\s+at /m.test(stderr), `stack trace on stderr:\n${stderr}`);
+  match(lines[0], expected);
 }

@@ -3,9 +3,9 @@
  * who is served at once, who waits, who is turned away, and a clean Ctrl-C for each.
  */
 
-import { deepStrictEqual, equal, match, notEqual, ok } from "node:assert/strict";
+import { deepStrictEqual, equal, match, ok } from "node:assert/strict";
 import { LineClient, tooLongLineReplies } from "./_line_client.ts";
-import { listeningPort, Program, runTask } from "./_task.ts";
+import { expectOneLineError, listeningPort, Program, runTask } from "./_task.ts";
 import { HAS_TERMINAL, TerminalProgram } from "./_terminal.ts";
 import { GOODBYE } from "../lib/line_server.ts";
 import { fullMessage } from "../programs/tcp_server_pool_reject.ts";
@@ -264,15 +264,6 @@ Deno.test("tcp-server-pool on SIGINT also tells the clients waiting in its queue
 });
 
 // Command lines: help, and mistakes in one line with a non-zero exit, never a stack trace.
-
-async function expectOneLineError(task: string, args: string[], expected: RegExp): Promise<void> {
-  const { code, stdout, stderr } = await runTask(task, args);
-  notEqual(code, 0, `exit code\n${stdout}`);
-  const lines = stderr.split("\n").filter((l) => l !== "");
-  equal(lines.length, 1, `expected one line on stderr, got:\n${stderr}`);
-  ok(!/^\s+at /m.test(stderr), `stack trace on stderr:\n${stderr}`);
-  match(lines[0], expected);
-}
 
 for (const task of SERVERS) {
   Deno.test(`${task} --help prints usage and exits 0`, async () => {

@@ -3,10 +3,10 @@
  * readable line on stderr and a non-zero exit, never a stack trace.
  */
 
-import { equal, match, notEqual, ok } from "node:assert/strict";
+import { equal, match, ok } from "node:assert/strict";
 import { createSocket } from "node:dgram";
 import { LineClient } from "./_line_client.ts";
-import { listeningPort, Program, runTask } from "./_task.ts";
+import { expectOneLineError, listeningPort, Program, runTask } from "./_task.ts";
 import { HAS_TERMINAL, TerminalProgram } from "./_terminal.ts";
 
 const PROGRAMS = ["get-ip", "tcp-server", "tcp-client", "udp-server", "udp-client", "demo:tcp"];
@@ -17,16 +17,6 @@ for (const task of PROGRAMS) {
     equal(code, 0, stderr);
     match(stdout, new RegExp(`^Usage: deno task ${task}`));
   });
-}
-
-/** Run a task that must fail, and check it failed the way a user should see. */
-async function expectOneLineError(task: string, args: string[], expected: RegExp): Promise<void> {
-  const { code, stdout, stderr } = await runTask(task, args);
-  notEqual(code, 0, `exit code\n${stdout}`);
-  const lines = stderr.split("\n").filter((l) => l !== "");
-  equal(lines.length, 1, `expected one line on stderr, got:\n${stderr}`);
-  ok(!/^\s+at /m.test(stderr), `stack trace on stderr:\n${stderr}`);
-  match(lines[0], expected);
 }
 
 for (const task of PROGRAMS) {
