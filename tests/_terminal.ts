@@ -28,11 +28,13 @@ export class TerminalProgram implements AsyncDisposable {
    */
   constructor(task: string, args: string[] = []) {
     const { flags, script } = taskParts(task);
-    // script runs the line with sh; none of our paths or arguments need quoting.
-    const command = [Deno.execPath(), "run", ...flags, script, ...args].join(" ");
+    // script runs the line with $SHELL; none of our paths or arguments need quoting. `exec`
+    // makes the program the terminal's foreground process: a shell left waiting (dash does not
+    // exec a lone command) would itself die of the Ctrl-C and report 130 for the program.
+    const command = ["exec", Deno.execPath(), "run", ...flags, script, ...args].join(" ");
     const child = new Deno.Command("script", {
       args: ["-qfec", command, "/dev/null"],
-      env: { NO_COLOR: "1" },
+      env: { NO_COLOR: "1", SHELL: "/bin/sh" },
       stdin: "piped",
       stdout: "piped",
       stderr: "null",
