@@ -6,6 +6,7 @@
  */
 
 import { joinSmall } from "./bytes.ts";
+import { encodeFrame, type Frame, HEADER_SIZE, writeHeader } from "./frame.ts";
 
 /** How big the queue may grow. */
 export interface OutboxLimits {
@@ -164,7 +165,15 @@ export class Outbox {
   }
 
   #enqueue(bytes: Uint8Array, flow: boolean): void {
-    this.#items.push(bytes);
+    const items = this.#items;
+    const last = items.length - 1;
+    if (last >= 0 && adjoins(items[last], bytes)) {
+      // Broadcasts written one after another into a FrameArena: one longer view, no copy later.
+      const prev = items[last];
+      items[last] = new Uint8Array(prev.buffer, prev.byteOffset, prev.length + bytes.length);
+    } else {
+      items.push(bytes);
+    }
     if (flow) this.#itemFlowBytes += bytes.length;
     else this.#itemMessageBytes += bytes.length;
     if (this.#running) return; // the writer takes it with the rest
@@ -229,3 +238,58 @@ export class Outbox {
  * at file-chunk sizes a copy costs more than the extra system call.
  */
 const JOIN_LIMIT = 64 * 1024;
+
+/** Whether `next` starts in the same buffer right where `prev` ends. */
+function adjoins(prev: Uint8Array, next: Uint8Array): boolean {
+  return next.buffer === prev.buffer && next.byteOffset === prev.byteOffset + prev.length &&
+    next.length > 0;
+}
+
+/** Size of each {@linkcode FrameArena} buffer. */
+const ARENA_SIZE = 64 * 1024;
+
+/**
+ * Encodes frames back to back into shared buffers, for a server that sends the same frames to
+ * many clients.
+ *
+ * @remarks
+ * Each frame comes back as a view just after the previous one's, and {@linkcode Outbox} turns
+ * neighbouring views into one longer view. A member that receives a turn's broadcasts one
+ * after another then has one item to write, with no copy; joining them per member instead
+ * copied every message once for every member. Written bytes are never changed: a full buffer
+ * is left to the views that still need it, and a new one begun.
+ *
+ * @example
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { Kind, makeFrame } from "./frame.ts";
+ * const arena = new FrameArena();
+ * const a = arena.encode(makeFrame(Kind.Indication, "C", { payload: { text: "hi" } }));
+ * const b = arena.encode(makeFrame(Kind.Indication, "C", { payload: { text: "yo" } }));
+ * equal(b.byteOffset, a.byteOffset + a.length);
+ * ```
+ */
+export class FrameArena {
+  #buffer = new Uint8Array(ARENA_SIZE);
+  #used = 0;
+
+  /**
+   * Encode a frame.
+   *
+   * @param frame The frame.
+   * @returns Its bytes: a view of the shared buffer, or a buffer of its own when large.
+   */
+  encode(frame: Frame): Uint8Array {
+    const size = HEADER_SIZE + frame.payload.length;
+    if (size > ARENA_SIZE / 4) return encodeFrame(frame);
+    if (this.#used + size > this.#buffer.length) {
+      this.#buffer = new Uint8Array(ARENA_SIZE);
+      this.#used = 0;
+    }
+    const at = this.#used;
+    writeHeader(frame, this.#buffer, at);
+    this.#buffer.set(frame.payload, at + HEADER_SIZE);
+    this.#used += size;
+    return this.#buffer.subarray(at, at + size);
+  }
+}

@@ -41,7 +41,7 @@ import {
   safeName,
 } from "../lib/file_chunk.ts";
 import { formatHostPort, isLoopback, parsePort } from "../lib/host_port.ts";
-import { LOOPBACK_HINT } from "../lib/server_cli.ts";
+import { LOOPBACK_HINT, turnLog } from "../lib/server_cli.ts";
 import { formatTimestamp } from "../lib/timestamp.ts";
 import {
   ChatError,
@@ -61,7 +61,7 @@ import {
   sizeField,
   stringField,
 } from "../lib/chat_protocol.ts";
-import { Outbox } from "../lib/outbox.ts";
+import { FrameArena, Outbox } from "../lib/outbox.ts";
 import { formatBytes, parseByteSize, parseSeconds } from "../lib/_chat_units.ts";
 
 /** Loopback by default, so a first run is not reachable from the network by surprise. */
@@ -206,6 +206,7 @@ class Room {
   readonly settings: Settings;
   readonly say: (text: string) => void;
   closing = false;
+  readonly #arena = new FrameArena();
 
   constructor(settings: Settings) {
     this.settings = settings;
@@ -253,7 +254,7 @@ class Room {
 
   /** Queue a frame for every joined member, but `except`. */
   broadcast(frame: Frame, except?: Session): void {
-    const bytes = encodeFrame(frame); // once, however many members
+    const bytes = this.#arena.encode(frame); // once, however many members
     // Not copied first: delivering never changes the map (a slow member is only closed here;
     // it leaves the map later, when its reader ends).
     for (const member of this.#byName.values()) {
@@ -832,10 +833,13 @@ if (import.meta.main) {
   const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
   for (const s of signals) Deno.addSignalListener(s, stop);
   // The console: "quit" stops the server. End of input does not, so it can run detached.
+  // The room's log lines wait for the end of each turn (see turnLog): flushed before any other
+  // output, so nothing comes out of order.
+  const log = turnLog(console.log);
   const console_ = createInterface({ input: process.stdin, terminal: false });
   console_.on("line", (line) => {
     if (line.trim() === "quit") stop();
-    else if (line.trim() !== "") console.log('Type "quit" to stop the server.');
+    else if (line.trim() !== "") log('Type "quit" to stop the server.');
   });
 
   console.log(`Listening on ${formatHostPort(listener.addr as Deno.NetAddr)}`);
@@ -844,9 +848,11 @@ if (import.meta.main) {
 
   let code = 0;
   try {
-    await runChatServer(listener, { ...options, signal: shutdown.signal });
+    await runChatServer(listener, { ...options, log, signal: shutdown.signal });
+    log.flush();
     console.log("Server stopped");
   } catch (err) {
+    log.flush();
     console.error(`chat_server: ${errorMessage(err, "server failed")}`);
     code = 1;
   } finally {

@@ -1,10 +1,13 @@
 /**
  * The outgoing queue both framed servers use (lib/outbox.ts): one write per batch, a byte
- * limit for messages, a window for file chunks.
+ * limit for messages, a window for file chunks; the broadcast arena; the chat server's
+ * per-turn log.
  */
 
 import { deepStrictEqual, equal, ok, rejects } from "node:assert/strict";
-import { Outbox } from "../lib/outbox.ts";
+import { FrameArena, Outbox } from "../lib/outbox.ts";
+import { FrameDecoder, Kind, makeFrame } from "../lib/frame.ts";
+import { turnLog } from "../lib/server_cli.ts";
 
 /** A fake connection whose writes complete only when the test says so. */
 function gatedWriter() {
@@ -72,4 +75,59 @@ Deno.test("Outbox refuses messages past its byte limit and holds chunks to the w
   outbox.close();
   await rejects(outbox.pushFlow(new Uint8Array(1)), Deno.errors.BrokenPipe);
   await outbox.finished;
+});
+
+Deno.test("broadcasts from a FrameArena reach each member whole and in order, with its own frames between", async () => {
+  const arena = new FrameArena();
+  const writers = [gatedWriter(), gatedWriter()];
+  const members = writers.map((w) => new Outbox((b) => w.write(b), { maxQueuedBytes: 1 << 20 }));
+  // Enough broadcasts to fill several arena buffers, and a large one that gets its own buffer.
+  const sent: string[][] = [[], []];
+  for (let i = 0; i < 3000; i++) {
+    const text = i === 1500 ? "x".repeat(40_000) : `message ${i}`;
+    const bytes = arena.encode(makeFrame(Kind.Indication, "C", { id: i % 65536, payload: text }));
+    for (const [m, outbox] of members.entries()) {
+      ok(outbox.push(bytes));
+      sent[m].push(text);
+    }
+    if (i % 7 === 0) { // a reply to member 0 alone, between broadcasts
+      const reply = makeFrame(Kind.Response, "C", { payload: `reply ${i}` });
+      ok(members[0].push(arena.encode(reply)));
+      sent[0].push(`reply ${i}`);
+    }
+  }
+  for (const [m, w] of writers.entries()) {
+    await w.started(1);
+    ok(w.writes.length <= 3, `member ${m}: few writes, not one per frame (${w.writes.length})`);
+    for (let n = 0; n < w.writes.length; n++) w.release();
+    await members[m].drained();
+    const decoder = new FrameDecoder({ maxPayload: 1 << 20 });
+    const got = w.writes.flatMap((bytes) => decoder.push(bytes)).map((f) =>
+      JSON.parse(new TextDecoder().decode(f.payload))
+    );
+    deepStrictEqual(got, sent[m]);
+    members[m].close();
+    await members[m].finished;
+  }
+});
+
+Deno.test("turnLog writes a turn's lines in one call, in order, and flush() writes them at once", async () => {
+  const written: string[] = [];
+  let wrote = Promise.withResolvers<void>();
+  const log = turnLog((text) => {
+    written.push(text);
+    wrote.resolve();
+  });
+  log("one");
+  log("two");
+  deepStrictEqual(written, [], "nothing yet: the turn goes on");
+  await wrote.promise;
+  deepStrictEqual(written, ["one\ntwo"]);
+  wrote = Promise.withResolvers<void>();
+  log("three");
+  log.flush();
+  deepStrictEqual(written, ["one\ntwo", "three"]);
+  // Immediates run in order: this one runs after the flush that log("three") scheduled.
+  await new Promise((resolve) => setImmediate(resolve));
+  deepStrictEqual(written, ["one\ntwo", "three"], "the scheduled flush finds nothing left");
 });
