@@ -53,6 +53,12 @@ export class Outbox {
    * pushes one to every member's queue: the batch's byte counts are kept beside them instead.
    */
   #items: Uint8Array[] = [];
+  /**
+   * Where the last item in {@linkcode Outbox.#items} ends, counting what later pushes added to
+   * it (-1 when it may not grow): the item itself is lengthened only when the writer takes it,
+   * so a push that extends it costs two comparisons, not a new view.
+   */
+  #tailEnd = -1;
   /** Bytes of messages, and of file chunks, in {@linkcode Outbox.#items}. */
   #itemMessageBytes = 0;
   #itemFlowBytes = 0;
@@ -151,6 +157,7 @@ export class Outbox {
     if (this.#closed) return;
     this.#closed = true;
     this.#items = [];
+    this.#tailEnd = -1;
     this.#itemMessageBytes = 0;
     this.#itemFlowBytes = 0;
     this.#wake();
@@ -166,13 +173,17 @@ export class Outbox {
 
   #enqueue(bytes: Uint8Array, flow: boolean): void {
     const items = this.#items;
-    const last = items.length - 1;
-    if (last >= 0 && adjoins(items[last], bytes)) {
-      // Broadcasts written one after another into a FrameArena: one longer view, no copy later.
-      const prev = items[last];
-      items[last] = new Uint8Array(prev.buffer, prev.byteOffset, prev.length + bytes.length);
+    // Broadcasts written one after another into a FrameArena become one view of it, not copied.
+    // The offset is compared first: a buffer of its own starts at 0, and never gets this far.
+    if (
+      bytes.byteOffset === this.#tailEnd && bytes.length > 0 &&
+      bytes.buffer === items[items.length - 1].buffer
+    ) {
+      this.#tailEnd += bytes.length;
     } else {
+      this.#sealTail();
       items.push(bytes);
+      this.#tailEnd = bytes.byteOffset + bytes.length;
     }
     if (flow) this.#itemFlowBytes += bytes.length;
     else this.#itemMessageBytes += bytes.length;
@@ -199,10 +210,25 @@ export class Outbox {
     this.#finished?.resolve();
   }
 
+  /** Give the last item the length that pushes since have added to it. */
+  #sealTail(): void {
+    const items = this.#items;
+    const last = items[items.length - 1];
+    if (last !== undefined && this.#tailEnd !== last.byteOffset + last.length) {
+      items[items.length - 1] = new Uint8Array(
+        last.buffer,
+        last.byteOffset,
+        this.#tailEnd - last.byteOffset,
+      );
+    }
+  }
+
   /** Write until nothing is queued, then stop until the next push. */
   async #writeQueued(): Promise<void> {
     try {
       while (!this.#closed && this.#items.length > 0) {
+        this.#sealTail();
+        this.#tailEnd = -1; // what is written must not grow
         const batch = this.#items;
         const messages = this.#itemMessageBytes, flow = this.#itemFlowBytes;
         this.#items = [];
@@ -238,12 +264,6 @@ export class Outbox {
  * at file-chunk sizes a copy costs more than the extra system call.
  */
 const JOIN_LIMIT = 64 * 1024;
-
-/** Whether `next` starts in the same buffer right where `prev` ends. */
-function adjoins(prev: Uint8Array, next: Uint8Array): boolean {
-  return next.buffer === prev.buffer && next.byteOffset === prev.byteOffset + prev.length &&
-    next.length > 0;
-}
 
 /** Size of each {@linkcode FrameArena} buffer. */
 const ARENA_SIZE = 64 * 1024;

@@ -79,35 +79,46 @@ Deno.test("Outbox refuses messages past its byte limit and holds chunks to the w
 
 Deno.test("broadcasts from a FrameArena reach each member whole and in order, with its own frames between", async () => {
   const arena = new FrameArena();
-  const writers = [gatedWriter(), gatedWriter()];
-  const members = writers.map((w) => new Outbox((b) => w.write(b), { maxQueuedBytes: 1 << 20 }));
+  // Each member's first write waits for the gate; the rest complete at once.
+  const gate = Promise.withResolvers<void>();
+  const members = [0, 1].map(() => {
+    const writes: Uint8Array[] = [];
+    const firstWrite = Promise.withResolvers<void>();
+    const outbox = new Outbox(async (bytes) => {
+      writes.push(bytes);
+      if (writes.length === 1) {
+        firstWrite.resolve();
+        await gate.promise;
+      }
+    }, { maxQueuedBytes: 1 << 20 });
+    return { outbox, writes, firstWrite: firstWrite.promise, sent: [] as string[] };
+  });
   // Enough broadcasts to fill several arena buffers, and a large one that gets its own buffer.
-  const sent: string[][] = [[], []];
   for (let i = 0; i < 3000; i++) {
+    // Midway the writers take what is queued; what follows, though adjacent, is a new batch.
+    if (i === 1000) await Promise.all(members.map((m) => m.firstWrite));
     const text = i === 1500 ? "x".repeat(40_000) : `message ${i}`;
     const bytes = arena.encode(makeFrame(Kind.Indication, "C", { id: i % 65536, payload: text }));
-    for (const [m, outbox] of members.entries()) {
-      ok(outbox.push(bytes));
-      sent[m].push(text);
+    for (const m of members) {
+      ok(m.outbox.push(bytes));
+      m.sent.push(text);
     }
-    if (i % 7 === 0) { // a reply to member 0 alone, between broadcasts
-      const reply = makeFrame(Kind.Response, "C", { payload: `reply ${i}` });
-      ok(members[0].push(arena.encode(reply)));
-      sent[0].push(`reply ${i}`);
+    if (i % 7 === 0) { // a reply to the first member alone, between broadcasts
+      ok(members[0].outbox.push(arena.encode(makeFrame(Kind.Response, "C", { payload: i }))));
+      members[0].sent.push(i as unknown as string);
     }
   }
-  for (const [m, w] of writers.entries()) {
-    await w.started(1);
-    ok(w.writes.length <= 3, `member ${m}: few writes, not one per frame (${w.writes.length})`);
-    for (let n = 0; n < w.writes.length; n++) w.release();
-    await members[m].drained();
+  gate.resolve();
+  for (const { outbox, writes, sent } of members) {
+    await outbox.drained();
+    ok(writes.length <= 4, `a few writes, not one per frame (${writes.length})`);
     const decoder = new FrameDecoder({ maxPayload: 1 << 20 });
-    const got = w.writes.flatMap((bytes) => decoder.push(bytes)).map((f) =>
+    const got = writes.flatMap((bytes) => decoder.push(bytes)).map((f) =>
       JSON.parse(new TextDecoder().decode(f.payload))
     );
-    deepStrictEqual(got, sent[m]);
-    members[m].close();
-    await members[m].finished;
+    deepStrictEqual(got, sent);
+    outbox.close();
+    await outbox.finished;
   }
 });
 
