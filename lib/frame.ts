@@ -213,12 +213,23 @@ export function encodeFrames(frames: readonly Frame[]): Uint8Array {
   for (const f of frames) total += HEADER_SIZE + f.payload.length;
   const out = new Uint8Array(total);
   let at = 0;
-  for (const f of frames) {
-    writeHeader(f, out, at);
-    out.set(f.payload, at + HEADER_SIZE);
-    at += HEADER_SIZE + f.payload.length;
-  }
+  for (const f of frames) at += encodeFrameInto(f, out, at);
   return out;
+}
+
+/**
+ * Encode a frame, header then payload, into `target` at `offset`.
+ *
+ * @param frame The frame.
+ * @param target Where to write; it must have room for the whole frame.
+ * @param offset Byte offset in `target`.
+ * @returns The bytes written.
+ * @throws {TypeError | RangeError} When a header field does not fit, or the frame does not.
+ */
+export function encodeFrameInto(frame: Frame, target: Uint8Array, offset: number): number {
+  writeHeader(frame, target, offset);
+  target.set(frame.payload, offset + HEADER_SIZE);
+  return HEADER_SIZE + frame.payload.length;
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 
 import { joinSmall } from "./bytes.ts";
-import { encodeFrame, type Frame, HEADER_SIZE, writeHeader } from "./frame.ts";
+import { encodeFrame, encodeFrameInto, type Frame, HEADER_SIZE } from "./frame.ts";
 
 /** How big the queue may grow. */
 export interface OutboxLimits {
@@ -315,9 +315,7 @@ export class FrameArena {
       this.#used = 0;
     }
     const at = this.#used;
-    writeHeader(frame, this.#buffer, at);
-    this.#buffer.set(frame.payload, at + HEADER_SIZE);
-    this.#used += size;
-    return this.#buffer.subarray(at, at + size);
+    this.#used += encodeFrameInto(frame, this.#buffer, at);
+    return this.#buffer.subarray(at, this.#used);
   }
 }
