@@ -210,13 +210,24 @@ Deno.test({
       await using server = new Program("chat-server", ["--port", "0"], { cwd: dir });
       const port = await listeningPort(server);
       const isChunk = (f: Decoded) => f.type === "D" && f.kind === Kind.Indication;
-      const { frames, stderr } = await captureWhile(dir, port, async () => {
-        const session = await runTask("chat-client", ["--name", "alice", "--port", String(port)], {
-          cwd: dir,
-          input: "hello wireshark\n/file upload notes.bin\n",
-        });
-        equal(session.code, 0, session.stderr);
-      }, (frames) => frames.filter(isChunk).reduce((n, f) => n + f.length, 0) >= size);
+      const chunkBytes = (frames: Decoded[]) =>
+        frames.filter(isChunk).reduce((n, f) => n + f.length, 0);
+      const session = () =>
+        captureWhile(dir, port, async () => {
+          const run = await runTask("chat-client", ["--name", "alice", "--port", String(port)], {
+            cwd: dir,
+            input: "hello wireshark\n/file upload notes.bin\n",
+          });
+          equal(run.code, 0, run.stderr);
+        }, (frames) => chunkBytes(frames) >= size);
+      // Once in a dozen full CI runs, under load, tshark reassembled one chunk short (the capture
+      // reported no drops); it never recurred in the same run. A second session, captured afresh,
+      // tells a flaky capture from a dissector that cannot reassemble.
+      let { frames, stderr } = await session();
+      if (chunkBytes(frames) !== size) {
+        console.error(`first capture decoded ${chunkBytes(frames)} of ${size} chunk bytes; again`);
+        ({ frames, stderr } = await session());
+      }
 
       equal(/Lua/.test(stderr), false, stderr);
       const types = frames.filter((f) => f.kind === Kind.Request).map((f) => f.type);
