@@ -156,17 +156,9 @@ export class Child {
    * @param signal The first signal to send.
    * @returns Its exit status.
    */
-  async stop(signal: Deno.Signal = "SIGINT"): Promise<Deno.CommandStatus> {
+  stop(signal: Deno.Signal = "SIGINT"): Promise<Deno.CommandStatus> {
     this.#kill(signal);
-    const killer = setTimeout(() => this.#kill("SIGKILL"), STOP_MS);
-    try {
-      const status = await this.process.status;
-      await this.#pumps;
-      if (this.#stdin) await this.#stdin.close().catch(() => {});
-      return status;
-    } finally {
-      clearTimeout(killer);
-    }
+    return this.exit(STOP_MS);
   }
 
   /**
