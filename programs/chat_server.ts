@@ -255,10 +255,11 @@ class Room {
   /** Queue a frame for every joined member, but `except`. */
   broadcast(frame: Frame, except?: Session): void {
     const bytes = this.#arena.encode(frame); // once, however many members
+    const buffer = bytes.buffer; // looked up once: per member it was a tenth of a broadcast
     // Not copied first: delivering never changes the map (a slow member is only closed here;
     // it leaves the map later, when its reader ends).
     for (const member of this.#byName.values()) {
-      if (member !== except) this.#deliverBytes(member, bytes);
+      if (member !== except) this.#deliverBytes(member, bytes, buffer);
     }
   }
 
@@ -267,8 +268,8 @@ class Room {
     this.#deliverBytes(session, encodeFrame(frame));
   }
 
-  #deliverBytes(session: Session, bytes: Uint8Array): void {
-    if (session.outbox.push(bytes) || session.endReason !== null) return;
+  #deliverBytes(session: Session, bytes: Uint8Array, buffer = bytes.buffer): void {
+    if (session.outbox.push(bytes, buffer) || session.endReason !== null) return;
     const queued = formatBytes(session.outbox.queuedBytes);
     this.say(`${session.label} is not reading (${queued} queued): disconnecting`);
     session.end(`was disconnected (too slow: ${queued} waiting to be read)`);

@@ -78,7 +78,7 @@ Deno.test("Outbox refuses messages past its byte limit and holds chunks to the w
 });
 
 Deno.test("broadcasts from a FrameArena reach each member whole and in order, with its own frames between", async () => {
-  const arena = new FrameArena();
+  const arena = new FrameArena(16 * 1024); // small, so the broadcasts fill several buffers
   // Each member's first write waits for the gate; the rest complete at once.
   const gate = Promise.withResolvers<void>();
   const members = [0, 1].map(() => {
@@ -120,6 +120,23 @@ Deno.test("broadcasts from a FrameArena reach each member whole and in order, wi
     outbox.close();
     await outbox.finished;
   }
+});
+
+Deno.test("Outbox joins adjacent views only when they view the same buffer", async () => {
+  const a = new Uint8Array([1, 2, 3, 4, 5, 6]), b = new Uint8Array([7, 8, 9, 10, 11, 12]);
+  const writes: Uint8Array[] = [];
+  const outbox = new Outbox((bytes) => {
+    writes.push(Uint8Array.from(bytes)); // joined pieces come back as a Buffer
+    return Promise.resolve();
+  }, { maxQueuedBytes: 1 << 20 });
+  ok(outbox.push(a.subarray(0, 2), a.buffer));
+  ok(outbox.push(a.subarray(2, 4), a.buffer)); // grows the first view
+  ok(outbox.push(b.subarray(4, 6), b.buffer)); // starts where it ends, in another buffer
+  ok(outbox.push(b.subarray(0, 1))); // the buffer looked up by the outbox itself
+  await outbox.drained();
+  deepStrictEqual(writes, [new Uint8Array([1, 2, 3, 4, 11, 12, 7])]);
+  outbox.close();
+  await outbox.finished;
 });
 
 Deno.test("turnLog writes a turn's lines in one call, in order, and flush() writes them at once", async () => {
