@@ -139,6 +139,34 @@ Deno.test("Outbox joins adjacent views only when they view the same buffer", asy
   await outbox.finished;
 });
 
+Deno.test("a broadcast to 200 members starts their writers a few dozen per turn, and every one writes", async () => {
+  // Writes started in one synchronous stretch, that is, by one turn's start of writers.
+  let burst = 0, maxBurst = 0;
+  const got: Uint8Array[][] = [];
+  const outboxes = Array.from({ length: 200 }, (_, i) => {
+    got.push([]);
+    return new Outbox((bytes) => {
+      if (burst++ === 0) {
+        queueMicrotask(() => {
+          maxBurst = Math.max(maxBurst, burst);
+          burst = 0;
+        });
+      }
+      got[i].push(bytes);
+      return Promise.resolve();
+    }, { maxQueuedBytes: 1 << 20 });
+  });
+  const message = new Uint8Array([1, 2, 3]);
+  for (const outbox of outboxes) ok(outbox.push(message, message.buffer));
+  await Promise.all(outboxes.map((outbox) => outbox.drained()));
+  for (const writes of got) deepStrictEqual(writes, [message]);
+  ok(maxBurst <= 64, `at most 64 writers started in one turn, saw ${maxBurst}`);
+  for (const outbox of outboxes) {
+    outbox.close();
+    await outbox.finished;
+  }
+});
+
 Deno.test("turnLog writes a turn's lines in one call, in order, and flush() writes them at once", async () => {
   const written: string[] = [];
   let wrote = Promise.withResolvers<void>();
