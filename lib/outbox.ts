@@ -59,7 +59,7 @@ export class Outbox {
    * so a push that extends it costs two comparisons, not a new view.
    */
   #tailEnd = -1;
-  /** The buffer the last item views. */
+  /** The buffer the last item views (null once taken, so an idle outbox holds no buffer). */
   #tailBuffer: ArrayBufferLike | null = null;
   /** Bytes of messages, and of file chunks, in {@linkcode Outbox.#items}. */
   #itemMessageBytes = 0;
@@ -197,7 +197,7 @@ export class Outbox {
     if (Outbox.#due.push(this) === 1) setImmediate(Outbox.#startWriters);
   }
 
-  /** Outboxes whose writer is to start at the end of this turn. */
+  /** Outboxes whose writer is to start at the end of this turn, or of a later one when many. */
   static #due: Outbox[] = [];
 
   /**
