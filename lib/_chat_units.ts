@@ -59,9 +59,9 @@ export function parseByteSize(text: string): number {
  * @returns The seconds.
  * @throws {RangeError} When it is not a positive number.
  */
-export function parseSeconds(text: string): number {
+export function parseSeconds(text: string, flag = "seconds"): number {
   const seconds = /^\d*\.?\d+$/.test(text.trim()) ? Number(text) : NaN;
-  if (!(seconds > 0)) throw new RangeError(`Invalid seconds "${text}": expected a number over 0`);
+  if (!(seconds > 0)) throw new RangeError(`Invalid ${flag} "${text}": expected a number over 0`);
   return seconds;
 }
 

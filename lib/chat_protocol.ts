@@ -230,41 +230,128 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const CONTROL_ALL = /[\u0000-\u001f\u007f-\u009f]/g;
 
 /**
+ * Characters a user name may hold, after RFC 8265's IdentifierClass: letters, combining marks
+ * and decimal digits of any script, and the printable ASCII symbols. Spaces are out (they would
+ * make "/msg NAME text" ambiguous), and so are other symbols, punctuation and emoji.
+ */
+const NAME_CHARS = /^[\p{L}\p{Mn}\p{Mc}\p{Nd}\x21-\x7e]+$/u;
+
+/**
+ * Characters that show nothing or change how the rest of a line is drawn: format characters
+ * (zero-width spaces and joiners, the bidirectional controls U+200E, U+202A-U+202E,
+ * U+2066-U+2069), and every other default-ignorable code point (Hangul fillers, variation
+ * selectors). With them "ali\u200bce" looks exactly like "alice" (UTS 39, section 3.1).
+ */
+const INVISIBLE = /[\p{Cf}\p{Default_Ignorable_Code_Point}\p{Bidi_Control}]/u;
+
+/**
+ * Scripts that may be mixed in one name: UTS 39's "highly restrictive" level. A name's letters
+ * come from one script (digits and ASCII symbols go with any), or from Latin, Han and the
+ * Japanese kana, or Latin, Han and Hangul, or Latin, Han and Bopomofo. Anything else mixed, such
+ * as Cyrillic "а" inside Latin "alice", is refused.
+ */
+const SCRIPTS = [
+  "Latin",
+  "Han",
+  "Hiragana",
+  "Katakana",
+  "Hangul",
+  "Bopomofo",
+  "Cyrillic",
+  "Greek",
+  "Armenian",
+  "Georgian",
+  "Arabic",
+  "Hebrew",
+  "Thai",
+  "Devanagari",
+  "Bengali",
+  "Tamil",
+].map((name) => ({ name, test: new RegExp(`\\p{Script=${name}}`, "u") }));
+const CJK_SETS = [
+  new Set(["Latin", "Han", "Hiragana", "Katakana"]),
+  new Set(["Latin", "Han", "Hangul"]),
+  new Set(["Latin", "Han", "Bopomofo"]),
+];
+
+/** The scripts of a name's letters ("Other" for a script not listed), digits and ASCII aside. */
+function scriptsOf(name: string): Set<string> {
+  const found = new Set<string>();
+  for (const ch of name) {
+    if (!/\p{L}/u.test(ch)) continue;
+    found.add(SCRIPTS.find((s) => s.test.test(ch))?.name ?? `Other:${ch}`);
+  }
+  return found;
+}
+
+function mixesScripts(name: string): boolean {
+  const scripts = scriptsOf(name);
+  if (scripts.size <= 1) return false;
+  return !CJK_SETS.some((allowed) => [...scripts].every((s) => allowed.has(s)));
+}
+
+/**
  * Check a user name and put it in its stored form.
+ *
+ * @remarks
+ * The rule, as docs/PROTOCOL.md states it: trimmed, then Unicode NFC; 1 to
+ * {@linkcode MAX_USER_NAME} code points; only letters, combining marks, digits and printable
+ * ASCII (no spaces); no invisible or direction-changing character; letters of one script (or
+ * Latin and Han with kana, Hangul or Bopomofo); not starting with a combining mark. Two names are the same name when their {@linkcode nameKey}s are equal.
  *
  * @param raw What the user typed.
  * @returns The name, trimmed and in Unicode NFC.
- * @throws {TypeError} When it is empty, too long, or has spaces or control characters.
+ * @throws {TypeError} When it breaks a rule; the message says which.
  *
  * @example
  * ```ts
  * import { deepStrictEqual, throws } from "node:assert/strict";
  * deepStrictEqual(checkUserName("  alice "), "alice");
  * throws(() => checkUserName("a b"), TypeError);
+ * throws(() => checkUserName("ali\u200bce"), TypeError);
  * ```
  */
 export function checkUserName(raw: unknown): string {
   if (typeof raw !== "string") throw new TypeError("The name must be a string");
   const name = raw.trim().normalize("NFC");
+  const shown = JSON.stringify(name);
   if (name === "") throw new TypeError("The name is empty");
   if ([...name].length > MAX_USER_NAME) {
-    throw new TypeError(`The name "${name}" is longer than ${MAX_USER_NAME} characters`);
+    throw new TypeError(`The name ${shown} is longer than ${MAX_USER_NAME} characters`);
   }
-  // Spaces would make "/msg NAME text" ambiguous.
+  if (INVISIBLE.test(name)) {
+    throw new TypeError(
+      `The name ${shown} has an invisible or direction-changing character`,
+    );
+  }
   if (/\s/.test(name) || CONTROL.test(name)) {
-    throw new TypeError(`The name ${JSON.stringify(name)} has spaces or control characters`);
+    throw new TypeError(`The name ${shown} has spaces or control characters`);
+  }
+  if (!NAME_CHARS.test(name) || /^\p{M}/u.test(name)) {
+    throw new TypeError(
+      `The name ${shown} may hold only letters, digits and ASCII symbols such as _ - .`,
+    );
+  }
+  if (mixesScripts(name)) {
+    throw new TypeError(
+      `The name ${shown} mixes scripts that look alike (such as Latin and Cyrillic)`,
+    );
   }
   return name;
 }
 
 /**
- * The key under which a name is unique: names differ only if they differ without case.
+ * The key under which a name is unique: names that differ only in case or width are one name.
+ *
+ * @remarks
+ * NFKC folds compatibility forms ("ａｌｉｃｅ" in fullwidth letters, the ligature "ﬁ") into
+ * their plain letters, and lower case folds case: RFC 8265's width and case mapping.
  *
  * @param name A checked name.
  * @returns Its key.
  */
 export function nameKey(name: string): string {
-  return name.normalize("NFC").toLowerCase();
+  return name.normalize("NFKC").toLowerCase().normalize("NFC");
 }
 
 const encoder = new TextEncoder();

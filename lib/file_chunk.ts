@@ -161,16 +161,19 @@ export async function hashFile(path: string): Promise<{ size: number; sha256: st
   return { size: source.size, sha256: source.sha256() };
 }
 
-// Path separators, and control characters (C0, DEL, C1), which break terminals and listings.
-// deno-lint-ignore no-control-regex
-const UNSAFE_CHARS = /[\/\\\u0000-\u001f\u007f-\u009f]/g;
+// Path separators; control characters (C0, DEL, C1), which break terminals and listings; and
+// invisible or direction-changing characters (format characters such as U+202E, other default
+// ignorables), with which "photo\u202egnp.exe" is listed as "photoexe.png".
+const UNSAFE_CHARS =
+  // deno-lint-ignore no-control-regex
+  /[\/\\\u0000-\u001f\u007f-\u009f\p{Cf}\p{Default_Ignorable_Code_Point}\p{Bidi_Control}]/gu;
 
 /**
  * Make a file name sent by a peer safe to store.
  *
  * @remarks
- * Separators and control characters become `_`, so the name cannot leave the folder or break a
- * terminal. Leading dots are removed, which rules out `.` and `..` and keeps stored files apart
+ * Separators, control characters and invisible or direction-changing characters become `_`,
+ * so the name cannot leave the folder, break a terminal or show another extension than its own. Leading dots are removed, which rules out `.` and `..` and keeps stored files apart
  * from hidden and temporary ones. Over-long names are cut on a character boundary, keeping
  * the extension. Other Unicode is kept as it is.
  *

@@ -69,6 +69,8 @@ export const Status = {
   Integrity: 11,
   /** The server could not do it for a reason of its own (disk full, shutting down). */
   ServerError: 12,
+  /** The peer did not read what was sent to it, so it was dropped (sent just before closing). */
+  Slow: 13,
 } as const;
 /** One of the values of {@linkcode Status}. */
 export type Status = typeof Status[keyof typeof Status];

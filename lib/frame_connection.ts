@@ -29,6 +29,7 @@ export interface ByteStream {
   read(p: Uint8Array): Promise<number | null>;
   write(p: Uint8Array): Promise<number>;
   close(): void;
+  closeWrite?(): Promise<void>;
 }
 
 /**
@@ -137,6 +138,39 @@ export class FrameConnection {
       }
     }
     this.#writing = false;
+  }
+
+  /**
+   * Read and drop whatever the peer still sends, until it closes its side or this connection is
+   * closed. A server that is hanging up does this instead of reading frames, and does not close
+   * until the peer has read its last frame and closed, or a deadline has passed.
+   *
+   * @remarks
+   * Closing a socket that still has unread bytes makes the kernel answer with a reset instead
+   * of an orderly close, and a reset destroys what the peer has not read yet: the very frame
+   * that told it why it is being dropped.
+   *
+   * @returns Resolves at the peer's end of stream, or when the connection fails or is closed.
+   */
+  async discardInput(): Promise<void> {
+    try {
+      while (await this.conn.read(this.#buffer) !== null) { /* dropped */ }
+    } catch {
+      // Closed by us or reset by the peer: either way there is nothing left to read.
+    }
+  }
+
+  /**
+   * Half-close: tell the peer that nothing more will come (a FIN after the bytes already
+   * written), while still reading. Safe to call when already closed.
+   */
+  async closeWrite(): Promise<void> {
+    if (this.#closed) return;
+    try {
+      await this.conn.closeWrite?.();
+    } catch {
+      // Already closed or reset: nothing to finish.
+    }
   }
 
   /** Close the underlying stream; safe to call more than once. */

@@ -170,10 +170,11 @@ export function errorResponse(request: Frame, status: number, error: string): Fr
  * Build a server notice.
  *
  * @param notice The notice.
+ * @param status Why, when the notice ends the connection (default `Ok`).
  * @returns An `S` indication with id 0.
  */
-export function noticeIndication(notice: Notice): Frame {
-  return makeFrame(Kind.Indication, LpType.Notice, { payload: notice });
+export function noticeIndication(notice: Notice, status: number = Status.Ok): Frame {
+  return makeFrame(Kind.Indication, LpType.Notice, { status, payload: notice });
 }
 
 /**

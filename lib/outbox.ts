@@ -72,6 +72,8 @@ export class Outbox {
   /** The writer is scheduled or running. */
   #running = false;
   #closed = false;
+  /** A farewell is queued: nothing more is taken, and the outbox closes once it is written. */
+  #sealed = false;
   /** The writer has stopped for good (closed, and no write in progress). */
   #stopped = false;
   #waiters: (() => void)[] = [];
@@ -100,6 +102,14 @@ export class Outbox {
     return this.#messageBytes + this.#flowBytes;
   }
 
+  /** `Date.now()` when a write last completed (or when the outbox was made). */
+  lastProgress = Date.now();
+
+  /** Bytes of messages (not file chunks) queued or being written. */
+  get messageBytes(): number {
+    return this.#messageBytes;
+  }
+
   /** Whether {@linkcode Outbox.close} was called or a write failed. */
   get closed(): boolean {
     return this.#closed;
@@ -115,7 +125,7 @@ export class Outbox {
    *   queued, or dropped because the outbox is closed.
    */
   push(bytes: Uint8Array, buffer: ArrayBufferLike = bytes.buffer): boolean {
-    if (this.#closed) return true;
+    if (this.#closed || this.#sealed) return true;
     // An empty queue takes anything, so one large reply (a long file list) always fits.
     if (this.#messageBytes > 0 && this.#messageBytes + bytes.length > this.#limits.maxQueuedBytes) {
       return false;
@@ -137,12 +147,14 @@ export class Outbox {
     let size = 0;
     for (const part of parts) size += part.length;
     while (
-      !this.#closed && this.#flowBytes > 0 &&
+      !this.#closed && !this.#sealed && this.#flowBytes > 0 &&
       this.#flowBytes + size > (this.#limits.flowWindowBytes ?? 0)
     ) {
       await new Promise<void>((resolve) => this.#waiters.push(resolve));
     }
-    if (this.#closed) throw new Deno.errors.BrokenPipe("The connection is closed");
+    if (this.#closed || this.#sealed) {
+      throw new Deno.errors.BrokenPipe("The connection is closed");
+    }
     this.#flowBytes += size;
     for (const part of parts) this.#enqueue(part, part.buffer, true);
   }
@@ -154,6 +166,44 @@ export class Outbox {
     while (!this.#closed && (this.#items.length > 0 || this.#writing)) {
       await new Promise<void>((resolve) => this.#waiters.push(resolve));
     }
+  }
+
+  /**
+   * Wait until at most `bytes` of messages are queued, or the outbox is closed or has said its
+   * {@linkcode Outbox.farewell}. A server that
+   * waits for this before reading a client's next request slows a fast sender down to the pace
+   * at which it reads its own replies, instead of queueing for it without end.
+   *
+   * @param bytes The low-water mark.
+   */
+  async messagesBelow(bytes: number): Promise<void> {
+    while (!this.#closed && !this.#sealed && this.#messageBytes > bytes) {
+      await new Promise<void>((resolve) => this.#waiters.push(resolve));
+    }
+  }
+
+  /**
+   * Say goodbye: drop what is queued but not yet being written, queue `last` (the reason the
+   * peer is being dropped) behind the write in progress, and take nothing more. The stream
+   * stays frame-aligned, because a write in progress is always a whole batch of frames.
+   * {@linkcode Outbox.drained} resolves once `last` is written; the caller closes the
+   * connection then, or after a deadline if the peer reads nothing at all.
+   *
+   * @param last One encoded frame.
+   */
+  farewell(last: Uint8Array): void {
+    if (this.#closed || this.#sealed) return;
+    this.#messageBytes -= this.#itemMessageBytes;
+    this.#flowBytes -= this.#itemFlowBytes;
+    this.#items = [];
+    this.#tailEnd = -1;
+    this.#tailBuffer = null;
+    this.#itemMessageBytes = 0;
+    this.#itemFlowBytes = 0;
+    this.#messageBytes += last.length;
+    this.#enqueue(last, last.buffer, false);
+    this.#sealed = true;
+    this.#wake(); // a download waiting for window room gives up
   }
 
   /** Stop: drop what is queued, wake every waiter. Safe to call more than once. */
@@ -267,6 +317,7 @@ export class Outbox {
           return;
         } finally {
           this.#writing = false;
+          this.lastProgress = Date.now();
           this.#messageBytes -= messages;
           this.#flowBytes -= flow;
         }

@@ -32,6 +32,7 @@ import {
   writeHeader,
 } from "../lib/frame.ts";
 import { writeAll } from "../lib/bytes.ts";
+import { withDeadline } from "../lib/deadline.ts";
 import { FrameConnection } from "../lib/frame_connection.ts";
 import {
   FileReceiver,
@@ -83,6 +84,12 @@ export const DEFAULT_STORAGE = "storage/server";
 export const DEFAULT_MAX_QUEUE = 1024 * 1024;
 
 /**
+ * Seconds a connection may stay without joining. Until it joins it holds one of the
+ * `--max-clients` places, so silent connections must not hold them for long.
+ */
+export const DEFAULT_JOIN_TIMEOUT = 10;
+
+/**
  * Bytes of file chunks in flight per client: four 256 KiB chunks (a 1 MiB piece of the file).
  * Enough to keep the link busy while the next piece is read and hashed (with two, a download
  * ran about 5 % slower); small enough that a chat line queued behind them goes out within about
@@ -112,7 +119,10 @@ Options:
                          read and write only there)
   --heartbeat SECONDS    clients send a heartbeat this often; one silent for ${MISSED_HEARTBEATS}
                          intervals is evicted (default ${DEFAULT_HEARTBEAT_SECONDS}; fractions allowed)
-  --max-queue SIZE       bytes a client may fall behind before it is dropped (default 1M)
+  --join-timeout SECONDS a connection that has not joined by then is closed, so it does not
+                         keep a place in the room (default ${DEFAULT_JOIN_TIMEOUT})
+  --max-queue SIZE       bytes a client may fall behind before it is dropped (default 1M); a
+                         client with half that unread is not read from until it catches up
   -h, --help             show this help`;
 
 /** What {@linkcode runChatServer} needs besides the listener. */
@@ -129,6 +139,8 @@ export interface ChatServerOptions {
   maxFileSize?: number;
   /** Heartbeat interval in seconds. */
   heartbeatSeconds?: number;
+  /** Seconds a connection may stay without joining. */
+  joinTimeoutSeconds?: number;
   /** Bytes of messages a client may fall behind. */
   maxQueueBytes?: number;
 }
@@ -148,7 +160,10 @@ class Session {
   readonly outbox: Outbox;
   name: string | null = null;
   since = "";
+  readonly connectedAt = Date.now();
   lastHeard = Date.now();
+  /** Its requests are not being read, because it has not read our replies (back-pressure). */
+  paused = false;
   readonly uploads = new Map<number, { rx: FileReceiver; started: number }>();
   readonly downloads = new Map<number, { cancelled: boolean }>();
   readonly tasks = new Set<Promise<void>>();
@@ -177,10 +192,29 @@ class Session {
     this.fc.close();
   }
 
-  /** Close once what is queued is written, or after {@linkcode FAREWELL_MS}. */
+  /**
+   * Drop the client, telling it why: what it has not read yet is dropped and `notice` goes out
+   * instead, after the write in progress (see {@linkcode Session.endAfterFlush}).
+   */
+  dismiss(notice: Frame, reason: string): void {
+    if (this.endReason !== null) return;
+    this.outbox.farewell(encodeFrame(notice));
+    this.track(this.endAfterFlush(reason));
+  }
+
+  /**
+   * Hang up politely: once what is queued is written, half-close, and close when the client has
+   * closed too, all within {@linkcode FAREWELL_MS}. Meanwhile the reader drops whatever the
+   * client still sends (see {@linkcode FrameConnection.discardInput}), so its last frame is
+   * not destroyed by a reset. A client that reads nothing is closed at the deadline.
+   */
   async endAfterFlush(reason: string): Promise<void> {
     this.endReason ??= reason;
-    await withDeadline(this.outbox.drained(), FAREWELL_MS);
+    const deadline = Date.now() + FAREWELL_MS;
+    if (await withDeadline(this.outbox.drained(), FAREWELL_MS)) {
+      await this.fc.closeWrite();
+      await withDeadline(this.outbox.finished, deadline - Date.now()); // closed by the reader
+    }
     this.end(reason);
   }
 
@@ -272,36 +306,48 @@ class Room {
     if (session.outbox.push(bytes, buffer) || session.endReason !== null) return;
     const queued = formatBytes(session.outbox.queuedBytes);
     this.say(`${session.label} is not reading (${queued} queued): disconnecting`);
-    session.end(`was disconnected (too slow: ${queued} waiting to be read)`);
+    session.dismiss(
+      notice(Status.Slow, `Disconnected: you did not read what was sent (${queued} waiting)`),
+      `was disconnected (too slow: ${queued} waiting to be read)`,
+    );
   }
 
-  /** Evict every session silent for too long. */
-  evictSilent(now: number): void {
-    const limitMs = this.settings.heartbeatSeconds * 1000 * MISSED_HEARTBEATS;
+  /**
+   * Close every connection that has been silent too long, or has not joined in time. A client
+   * held back by back-pressure counts as heard while it reads our replies.
+   */
+  sweep(now: number): void {
+    const { heartbeatSeconds, joinTimeoutSeconds } = this.settings;
+    const silentLimitMs = heartbeatSeconds * 1000 * MISSED_HEARTBEATS;
     for (const session of this.sessions) {
-      if (session.endReason !== null || now - session.lastHeard <= limitMs) continue;
-      const seconds = Math.round((now - session.lastHeard) / 100) / 10;
-      const reason = `timed out (no heartbeat for ${seconds} s)`;
-      this.deliver(
-        session,
-        indication(ChatType.Notice, {
-          time: formatTimestamp(),
-          text: `Disconnected: no heartbeat for ${seconds} s`,
-        }, { status: Status.Timeout }),
-      );
-      session.track(session.endAfterFlush(reason));
+      if (session.endReason !== null) continue;
+      if (session.name === null && now - session.connectedAt > joinTimeoutSeconds * 1000) {
+        const reason = `did not join within ${joinTimeoutSeconds} s`;
+        this.say(`${session.peer} ${reason}: closing`);
+        session.dismiss(notice(Status.Timeout, `Disconnected: ${reason}`), reason);
+        continue;
+      }
+      const heard = session.paused
+        ? Math.max(session.lastHeard, session.outbox.lastProgress)
+        : session.lastHeard;
+      if (now - heard <= silentLimitMs) continue;
+      const seconds = Math.round((now - heard) / 100) / 10;
+      const reason = session.paused
+        ? `was disconnected (read nothing for ${seconds} s)`
+        : `timed out (no heartbeat for ${seconds} s)`;
+      const text = session.paused
+        ? `Disconnected: you read nothing for ${seconds} s`
+        : `Disconnected: no heartbeat for ${seconds} s`;
+      session.dismiss(notice(Status.Timeout, text), reason);
     }
   }
 
   /** Tell everyone the server is stopping and close every connection once told. */
   async shutdown(): Promise<void> {
     this.closing = true;
-    const notice = indication(ChatType.Notice, {
-      time: formatTimestamp(),
-      text: "Server is shutting down. Goodbye!",
-    }, { status: Status.ServerError });
+    const goodbye = notice(Status.ServerError, "Server is shutting down. Goodbye!");
     await Promise.all([...this.sessions].map((session) => {
-      this.deliver(session, notice);
+      this.deliver(session, goodbye);
       return session.endAfterFlush("left: server shutting down");
     }));
   }
@@ -330,6 +376,7 @@ export async function runChatServer(
     maxClients: options.maxClients ?? DEFAULT_MAX_CLIENTS,
     maxFileSize: options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE,
     heartbeatSeconds: options.heartbeatSeconds ?? DEFAULT_HEARTBEAT_SECONDS,
+    joinTimeoutSeconds: options.joinTimeoutSeconds ?? DEFAULT_JOIN_TIMEOUT,
     maxQueueBytes: options.maxQueueBytes ?? DEFAULT_MAX_QUEUE,
   };
   await Deno.mkdir(settings.storage, { recursive: true });
@@ -337,8 +384,12 @@ export async function runChatServer(
   const connections = new Set<Promise<void>>();
   const stopAccepting = () => closeQuietly(listener);
   signal?.addEventListener("abort", stopAccepting, { once: true });
-  const heartbeatMs = settings.heartbeatSeconds * 1000;
-  const sweeper = setInterval(() => room.evictSilent(Date.now()), heartbeatMs);
+  // Often enough that a deadline is kept to within a tenth of it (and a second at most).
+  const shortest = Math.min(settings.heartbeatSeconds, settings.joinTimeoutSeconds) * 1000;
+  const sweeper = setInterval(
+    () => room.sweep(Date.now()),
+    Math.max(20, Math.min(1000, shortest / 10)),
+  );
   try {
     while (!signal?.aborted) {
       let conn: Deno.TcpConn;
@@ -378,11 +429,14 @@ async function serveConnection(room: Room, conn: Deno.TcpConn): Promise<void> {
       `Server is full (${maxClients}/${maxClients} client${maxClients === 1 ? "" : "s"}). ` +
       "Please try again later.";
     room.say(`${peer} refused: ${text}`);
-    const notice = indication(ChatType.Notice, { time: formatTimestamp(), text }, {
-      status: Status.Full,
-    });
-    await withDeadline(writeAll(conn, encodeFrame(notice)).catch(() => {}), FAREWELL_MS);
-    closeQuietly(conn);
+    // Half-close after the notice and read until the client closes: closing on its unread
+    // join request would reset the connection and destroy the notice.
+    const fc = new FrameConnection(conn);
+    if (await withDeadline(writeAll(conn, encodeFrame(notice(Status.Full, text))), FAREWELL_MS)) {
+      await fc.closeWrite();
+      await withDeadline(fc.discardInput(), FAREWELL_MS);
+    }
+    fc.close();
     return;
   }
 
@@ -407,36 +461,44 @@ async function serveConnection(room: Room, conn: Deno.TcpConn): Promise<void> {
 
 /** Read frames until the client leaves, the connection fails, or the server ends it. */
 async function readFrames(room: Room, session: Session): Promise<void> {
-  while (true) {
+  const { maxQueueBytes } = room.settings;
+  while (session.endReason === null) {
+    // Back-pressure: a client that sends faster than it reads its replies is not read from
+    // until it has caught up, so its requests wait in its own socket, not in our memory, and
+    // it is never dropped for sending fast. One that stops reading altogether is still dropped.
+    if (session.outbox.messageBytes > maxQueueBytes / 2) {
+      session.paused = true;
+      await session.outbox.messagesBelow(maxQueueBytes / 4);
+      session.paused = false;
+      continue;
+    }
     let frame: Frame | null;
     try {
       frame = await session.fc.read();
     } catch (err) {
-      if (session.endReason !== null) return; // we closed it
+      if (session.endReason !== null) break; // we are closing it
       if (err instanceof ProtocolError) {
         room.say(`${session.label} sent a malformed frame: ${err.message}`);
-        room.deliver(
-          session,
-          indication(ChatType.Notice, { text: `Malformed frame: ${err.message}` }, {
-            status: Status.BadFrame,
-          }),
-        );
-        await session.endAfterFlush("was disconnected (malformed frame)");
-      } else {
-        session.endReason = `lost connection (${errorMessage(err)})`;
+        room.deliver(session, notice(Status.BadFrame, `Malformed frame: ${err.message}`));
+        session.track(session.endAfterFlush("was disconnected (malformed frame)"));
+        break;
       }
+      session.endReason = `lost connection (${errorMessage(err)})`;
       return;
     }
     if (frame === null) {
       session.endReason ??= "disconnected";
       return;
     }
+    if (session.endReason !== null) break; // dismissed meanwhile: the frame is dropped
     session.lastHeard = Date.now();
     if (await handleFrame(room, session, frame) === "leave") {
-      await session.endAfterFlush("left");
-      return;
+      session.track(session.endAfterFlush("left"));
     }
   }
+  // We are hanging up: drop what the client still sends until it closes, or the hang-up's
+  // deadline closes the connection.
+  await session.fc.discardInput();
 }
 
 type Outcome = void | "leave";
@@ -739,15 +801,9 @@ function forLog(text: string): string {
     : `${chars.slice(0, LOG_TEXT_CHARS).join("")}... (${chars.length} characters)`;
 }
 
-/** Wait for a promise, but no longer than `ms`; never rejects. */
-async function withDeadline(promise: Promise<unknown>, ms: number): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<void>((resolve) => timer = setTimeout(resolve, ms));
-  try {
-    await Promise.race([promise.catch(() => {}), deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
+/** A notice from the server: an `S` indication whose status says why. */
+function notice(status: number, text: string): Frame {
+  return indication(ChatType.Notice, { time: formatTimestamp(), text }, { status });
 }
 
 function closeQuietly(resource: { close(): void }): void {
@@ -782,6 +838,7 @@ if (import.meta.main) {
       "max-file-size": { type: "string", default: "1G" },
       storage: { type: "string", default: DEFAULT_STORAGE },
       heartbeat: { type: "string", default: String(DEFAULT_HEARTBEAT_SECONDS) },
+      "join-timeout": { type: "string", default: String(DEFAULT_JOIN_TIMEOUT) },
       "max-queue": { type: "string", default: "1M" },
     },
     read: (values) => {
@@ -797,6 +854,7 @@ if (import.meta.main) {
         maxFileSize: parseByteSize(values["max-file-size"]),
         storage: values.storage,
         heartbeatSeconds: parseSeconds(values.heartbeat),
+        joinTimeoutSeconds: parseSeconds(values["join-timeout"], "--join-timeout"),
         maxQueueBytes: parseByteSize(values["max-queue"]),
       };
       return { host: values.host, port, options };

@@ -21,6 +21,7 @@ import { FrameConnection } from "../lib/frame_connection.ts";
 import { formatHostPort, isLoopback, parsePort } from "../lib/host_port.ts";
 import { readLines } from "../lib/lines.ts";
 import { Outbox } from "../lib/outbox.ts";
+import { withDeadline } from "../lib/deadline.ts";
 import { LOOPBACK_HINT } from "../lib/server_cli.ts";
 import {
   type ClientInfo,
@@ -63,9 +64,10 @@ export const DEFAULT_ACK_TIMEOUT_S = 5;
 
 /**
  * How long a goodbye frame (a notice, an error response) may take to leave before the
- * connection is closed anyway. A peer that stopped reading must not hold up a shutdown.
+ * connection is closed anyway. A peer that stopped reading must not hold up a shutdown for
+ * long; two seconds, as on the chat server, lets one that was only slow read why it goes.
  */
-const CLOSE_GRACE_MS = 500;
+const CLOSE_GRACE_MS = 2000;
 
 /**
  * Bytes of frames queued to one client or being written. A client that sends requests but
@@ -123,6 +125,8 @@ interface Client {
   readonly deliveries: Map<number, (status: number) => void>;
   lastDeliveryId: number;
   evictTimer?: ReturnType<typeof setTimeout>;
+  /** Its requests are not being read, because it has not read our replies (back-pressure). */
+  paused: boolean;
   closing: boolean;
 }
 
@@ -256,6 +260,7 @@ export class LpServer {
       ),
       deliveries: new Map(),
       lastDeliveryId: 0,
+      paused: false,
       closing: false,
     };
     this.#clients.set(client.id, client);
@@ -273,7 +278,16 @@ export class LpServer {
     }
 
     try {
-      while (true) {
+      while (!client.closing) {
+        // Back-pressure: a client that sends faster than it reads its answers is not read from
+        // until it has caught up, so it is slowed down rather than dropped. One that stops
+        // reading altogether is dropped when its queue is full, or evicted as silent.
+        if (client.outbox.messageBytes > MAX_QUEUED_BYTES / 2) {
+          client.paused = true;
+          await client.outbox.messagesBelow(MAX_QUEUED_BYTES / 4);
+          client.paused = false;
+          continue;
+        }
         let frame: Frame | null;
         try {
           frame = await fc.read();
@@ -284,20 +298,24 @@ export class LpServer {
             this.#say(client, `sent a malformed frame (${err.message}); closing`);
             const request = makeFrame(Kind.Request, "?");
             this.#closeAfter(client, errorResponse(request, Status.BadFrame, err.message));
-          } else {
-            this.#say(client, `dropped: ${errorMessage(err)}`);
+            break;
           }
-          break;
+          this.#say(client, `dropped: ${errorMessage(err)}`);
+          return;
         }
-        if (frame === null) break;
+        if (frame === null) return;
+        if (client.closing) break; // being hung up: the frame is dropped
         client.lastSeen = Date.now();
         this.#onFrame(client, frame);
       }
+      // We are hanging up: drop what the client still sends until it closes, or the hang-up's
+      // deadline closes the connection (see #hangUp).
+      await fc.discardInput();
     } finally {
       this.#clients.delete(client.id);
       clearTimeout(client.evictTimer);
       for (const settle of client.deliveries.values()) settle(Status.Gone);
-      if (!client.closing) this.#close(client);
+      this.#close(client);
       this.#say(client, "left");
       await client.outbox.finished; // no write left running on the closed socket
     }
@@ -430,12 +448,21 @@ export class LpServer {
    */
   #armEviction(client: Client, delayMs: number): void {
     client.evictTimer = setTimeout(() => {
-      const silentMs = Date.now() - client.lastSeen;
+      // A client held back by back-pressure is alive as long as it reads our answers.
+      const heard = client.paused
+        ? Math.max(client.lastSeen, client.outbox.lastProgress)
+        : client.lastSeen;
+      const silentMs = Date.now() - heard;
       if (silentMs < this.#evictAfterMs()) {
         return this.#armEviction(client, this.#evictAfterMs() - silentMs);
       }
-      this.#say(client, `evicted: silent for ${EVICT_AFTER_INTERVALS} heartbeat intervals`);
-      this.#close(client);
+      const seconds = Math.round(silentMs / 100) / 10;
+      const what = client.paused ? "read nothing" : "silent";
+      this.#dismiss(
+        client,
+        Status.Timeout,
+        `evicted: ${what} for ${EVICT_AFTER_INTERVALS} heartbeat intervals (${seconds} s)`,
+      );
     }, delayMs);
   }
 
@@ -445,8 +472,22 @@ export class LpServer {
    */
   #send(client: Client, frame: Frame): void {
     if (!client.outbox.push(encodeFrame(frame))) {
-      this.#drop(client, `more than ${MAX_QUEUED_BYTES / 1024} KiB of frames unread`);
+      this.#dismiss(
+        client,
+        Status.Slow,
+        `dropped: more than ${MAX_QUEUED_BYTES / 1024} KiB unread`,
+      );
     }
+  }
+
+  /**
+   * Drop a client, telling it why in a last `S` notice that replaces whatever it has not read
+   * yet (see {@linkcode Outbox.farewell}); the log says the same.
+   */
+  #dismiss(client: Client, status: number, text: string): void {
+    if (client.closing) return;
+    this.#say(client, text);
+    this.#closeAfter(client, noticeIndication({ text }, status), { farewell: true });
   }
 
   /** Log why a client goes (unless it is already going), then close it. */
@@ -455,19 +496,30 @@ export class LpServer {
     this.#close(client);
   }
 
-  /** Send one last frame, give it a moment to leave, then close. */
-  #closeAfter(client: Client, frame: Frame): void {
+  /**
+   * Send one last frame, give it a moment to leave, then close. With `farewell`, the frame
+   * replaces what is queued rather than waiting behind it.
+   */
+  #closeAfter(client: Client, frame: Frame, { farewell = false } = {}): void {
     if (client.closing) return;
-    this.#send(client, frame);
+    if (farewell) client.outbox.farewell(encodeFrame(frame));
+    else this.#send(client, frame);
     client.closing = true;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const grace = new Promise<void>((resolve) => timer = setTimeout(resolve, CLOSE_GRACE_MS));
-    this.#track(
-      Promise.race([client.outbox.drained(), grace]).finally(() => {
-        clearTimeout(timer);
-        this.#close(client);
-      }),
-    );
+    this.#track(this.#hangUp(client));
+  }
+
+  /**
+   * Once what is queued is written, half-close, and close when the client has closed too, all
+   * within {@linkcode CLOSE_GRACE_MS}. Meanwhile the reader drops what the client still sends,
+   * so the last frame is not destroyed by a reset (see `FrameConnection.discardInput`).
+   */
+  async #hangUp(client: Client): Promise<void> {
+    const deadline = Date.now() + CLOSE_GRACE_MS;
+    if (await withDeadline(client.outbox.drained(), CLOSE_GRACE_MS)) {
+      await client.fc.closeWrite();
+      await withDeadline(client.outbox.finished, deadline - Date.now()); // closed by the reader
+    }
+    this.#close(client);
   }
 
   /** Close at once, dropping what is queued; the read loop then ends and forgets the client. */

@@ -56,6 +56,7 @@ export class RawChat {
     } catch {
       // Reset or closed by the test: the end of the stream either way.
     } finally {
+      this.fc.close(); // as a real client does when the server hangs up
       this.#ended = true;
       this.#wake();
     }
@@ -70,6 +71,13 @@ export class RawChat {
     this.#paused ??= new Promise((resolve) => this.#resume = resolve);
   }
 
+  /** Read again after {@linkcode RawChat.pause}. */
+  resume(): void {
+    this.#resume?.();
+    this.#paused = null;
+    this.#resume = null;
+  }
+
   /**
    * Wait for a frame that matches.
    *
@@ -80,6 +88,21 @@ export class RawChat {
    */
   waitFor(match: (f: Frame) => boolean, what: string, from = 0): Promise<Frame> {
     return this.#until(() => this.frames.slice(from).find(match), what);
+  }
+
+  /**
+   * Wait until `count` frames match, looking at each frame once.
+   *
+   * @param match The test.
+   * @param count How many.
+   * @param what What is awaited, for the failure message.
+   */
+  waitForCount(match: (f: Frame) => boolean, count: number, what: string): Promise<true> {
+    let seen = 0, matched = 0;
+    return this.#until(() => {
+      for (; seen < this.frames.length; seen++) if (match(this.frames[seen])) matched++;
+      return matched >= count || undefined;
+    }, `${count} ${what}`);
   }
 
   /** Wait until the server closes the connection. */

@@ -4,8 +4,8 @@
  */
 
 import { deepStrictEqual, equal, match, ok } from "node:assert/strict";
-import { type Frame, Kind, Status } from "../lib/frame.ts";
-import { ChatType, payloadObject } from "../lib/chat_protocol.ts";
+import { encodeFrames, type Frame, Kind, Status } from "../lib/frame.ts";
+import { ChatType, payloadObject, request } from "../lib/chat_protocol.ts";
 import { RawChat } from "./_chat_frames.ts";
 import { Program } from "./_task.ts";
 import { startClient, startServer, tempDir } from "./_chat.ts";
@@ -117,4 +117,111 @@ Deno.test("an unknown request type gets an error reply; a malformed frame closes
   await raw.waitForEnd();
   await other.waitFor(leaveOf("raw"), "the room being told");
   equal((await other.request(ChatType.Chat, { text: "fine" })).status, Status.Ok);
+});
+
+Deno.test("5,000 requests pipelined in one write reach all five members; the sender is slowed, not dropped", async () => {
+  await using dir = await tempDir();
+  const { server, port } = await startServer(dir);
+  await using _s = server;
+  const members: RawChat[] = [];
+  try {
+    for (const name of ["sender", "m1", "m2", "m3", "m4"]) {
+      const member = await RawChat.connect(port);
+      members.push(member);
+      await member.join(name);
+    }
+    const [sender] = members;
+    // 200-byte lines: the sender's replies and its own copies come to 1.3 MB, over the 1 MiB
+    // queue, and each batch the server reads holds about a thousand requests.
+    const COUNT = 5000;
+    const pad = "x".repeat(190);
+    const requests = Array.from(
+      { length: COUNT },
+      (_, i) => request(ChatType.Chat, 1000 + i, { text: `${i} ${pad}` }),
+    );
+    await sender.fc.conn.write(encodeFrames(requests)); // one write; the sender keeps reading
+    const isChat = (f: Frame) => f.kind === Kind.Indication && f.type === ChatType.Chat;
+    const isReply = (f: Frame) => f.kind === Kind.Response && f.type === ChatType.Chat;
+    await sender.waitForCount(isReply, COUNT, "replies");
+    for (const member of members) await member.waitForCount(isChat, COUNT, "chat lines");
+
+    ok(sender.frames.filter(isReply).every((f) => f.status === Status.Ok));
+    for (const member of members) {
+      const texts = member.texts();
+      equal(texts.length, COUNT);
+      ok(texts.every((t, i) => t.startsWith(`${i} `)), "every line, in order");
+      ok(!member.ended);
+    }
+    ok(!server.lines.some((l) => /not reading|disconnect/.test(l)), server.lines.join("\n"));
+  } finally {
+    for (const member of members) await member.close();
+  }
+});
+
+Deno.test("a client dropped for not reading is told why in its last frame", async () => {
+  await using dir = await tempDir();
+  const { server, port } = await startServer(dir, ["--max-queue", "64K"]);
+  await using _s = server;
+  await using staller = await RawChat.connect(port);
+  await using chatter = await RawChat.connect(port);
+  await staller.join("staller");
+  await chatter.join("chatter");
+  staller.pause();
+  let dropped = false;
+  const dropping = server.waitFor(/staller is not reading .* disconnecting/);
+  dropping.then(() => dropped = true, () => {});
+  const filler = "x".repeat(8000);
+  for (let i = 0; i < 5000 && !dropped; i++) {
+    await chatter.request(ChatType.Chat, { text: `${i} ${filler}` });
+  }
+  await dropping;
+  staller.resume(); // reading again lets the write in progress finish, and the notice follow
+  await staller.waitForEnd();
+  await chatter.waitFor(leaveOf("staller"), "the room being told");
+  const last = staller.frames.at(-1)!;
+  equal(last.type, ChatType.Notice);
+  equal(last.status, Status.Slow);
+  match(String(payloadObject(last).text), /^Disconnected: you did not read what was sent/);
+});
+
+Deno.test("connections that never join are closed at the join deadline, freeing their places", async () => {
+  await using dir = await tempDir();
+  const { server, port } = await startServer(dir, [
+    "--max-clients",
+    "2",
+    "--join-timeout",
+    "0.5",
+  ]);
+  await using _s = server;
+  await using silent = await RawChat.connect(port);
+  await using half = await RawChat.connect(port);
+  await half.fc.conn.write(encodeFrames([request(ChatType.Join, 1, { name: "x" })]).slice(0, 7));
+  await server.waitForCount(/connected \(2\/2 connections\)/, 1);
+  await using refused = await RawChat.connect(port);
+  const full = await refused.waitFor((f) => f.status === Status.Full, "the full notice");
+  match(String(payloadObject(full).text), /^Server is full/);
+
+  for (const idle of [silent, half]) {
+    await idle.waitForEnd();
+    const last = idle.frames.at(-1)!;
+    equal(last.status, Status.Timeout);
+    equal(payloadObject(last).text, "Disconnected: did not join within 0.5 s");
+  }
+  await server.waitForCount(/127\.0\.0\.1:\d+ did not join within 0\.5 s: closing$/, 2);
+  await server.waitForCount(/127\.0\.0\.1:\d+ did not join within 0\.5 s$/, 2); // and gone
+  await using user = await RawChat.connect(port);
+  await user.join("latecomer"); // and the room has places again
+});
+
+Deno.test("a silent member is evicted within a tenth of an interval after three heartbeats", async () => {
+  await using dir = await tempDir();
+  const { server, port } = await startServer(dir, ["--heartbeat", "1"]);
+  await using _s = server;
+  await using silent = await RawChat.connect(port);
+  await silent.join("silent");
+  const joined = Date.now(); // the server last heard it just before this
+  await silent.waitForEnd();
+  const after = (Date.now() - joined) / 1000;
+  // The sweep used to run once an interval, so an eviction came up to a whole interval late.
+  ok(after >= 2.9 && after < 3.3, `evicted after ${after} s`);
 });

@@ -32,6 +32,21 @@ Deno.test("checkUserName() trims and refuses empty, long, spaced and control-cha
   }
 });
 
+Deno.test("checkUserName() refuses invisible, direction-changing and look-alike names", () => {
+  for (const bad of ["ali\u200bce", "\u202Eecila", "alice\u200E", "\u2067alice", "a\u2069b"]) {
+    throws(() => checkUserName(bad), TypeError, "invisible or direction-changing");
+  }
+  throws(() => checkUserName("\u3164"), TypeError); // Hangul filler: draws as a blank
+  throws(() => checkUserName("\u0430lice"), TypeError, "mixes scripts"); // Cyrillic a
+  throws(() => checkUserName("a😀"), TypeError, "only letters");
+  throws(() => checkUserName("\u0301a"), TypeError, "only letters"); // starts with a mark
+  equal(checkUserName("王小明_2024"), "王小明_2024");
+  equal(checkUserName("たなか田中"), "たなか田中"); // Han with kana is Japanese, not a spoof
+  equal(checkUserName("Jos\u0065\u0301"), "Jos\u00e9"); // NFC
+  equal(checkUserName("Дмитрий"), "Дмитрий");
+  equal(nameKey("ａｌｉｃｅ"), nameKey("Alice")); // fullwidth letters are the same name
+});
+
 Deno.test("checkText() takes one line up to the limit, quoting the size when over", () => {
   equal(checkText("hello\tworld"), "hello\tworld");
   throws(() => checkText("two\nlines"), TypeError);

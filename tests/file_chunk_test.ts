@@ -147,6 +147,9 @@ Deno.test("safeName() keeps names inside the folder and refuses what cannot be s
   equal(safeName("  report.pdf "), "report.pdf");
   equal(safeName(".bashrc"), "bashrc");
   equal(safeName("A甘晴void.txt"), "A甘晴void.txt");
+  // Shown as "photoexe.png" if kept: a right-to-left override turns the extension round.
+  equal(safeName("photo\u202egnp.exe"), "photo_gnp.exe");
+  equal(safeName("a\u200b\u200e\u2067b.txt"), "a___b.txt");
   for (const bad of ["", ".", "..", "...", "   "]) throws(() => safeName(bad), TypeError);
 });
 

@@ -393,3 +393,55 @@ Deno.test("runLpServer() runs in-process: log sink, console commands, abort stop
     await closeSession(session);
   }
 });
+
+Deno.test("lp-server: 50,000 requests pipelined in one write all get answers; the sender is not dropped", async () => {
+  const { server, port } = await startLpServer();
+  await using _s = server;
+  using raw = await RawLp.connect(port);
+  await hello(raw);
+  const COUNT = 50_000; // 2.3 MB of answers: over the 1 MiB queue unless the reads wait
+  const requests = Array.from({ length: COUNT }, (_, i) => lpRequest(LpType.Time, 1 + i));
+  let answered = 0;
+  const reading = (async () => {
+    while (answered < COUNT) {
+      const frame = await raw.next();
+      if (frame === null) return;
+      equal(frame.kind, Kind.Response);
+      equal(frame.status, Status.Ok);
+      equal(frame.id, answered + 1, "in order");
+      answered++;
+    }
+  })();
+  await raw.send(encodeFrames(requests)); // one write, while the reader keeps reading
+  await reading;
+  equal(answered, COUNT);
+  ok(!server.lines.some((l) => /dropped|evicted/.test(l)), server.lines.join("\n"));
+});
+
+Deno.test("lp-server: a client that sends but never reads is evicted, told why in its last frame", async () => {
+  const { server, port } = await startLpServer(["--heartbeat", "0.3"]);
+  await using _s = server;
+  using raw = await RawLp.connect(port);
+  const id = await hello(raw);
+  // 9 MB of answers: more than the kernel's buffers on both ends and the server's queue.
+  const requests = Array.from(
+    { length: 200_000 },
+    (_, i) => lpRequest(LpType.Time, 1 + i % 60_000),
+  );
+  // Not awaited: once the server stops reading, the rest of the write waits in our socket.
+  const writing = raw.send(encodeFrames(requests)).catch(() => {});
+  await server.waitFor(
+    new RegExp(`client ${id} .*evicted: read nothing for 3 heartbeat intervals`),
+  );
+  let last: Frame | null = null;
+  for (let i = 0; i < 300_000; i++) {
+    const frame = await raw.next().catch(() => null);
+    if (frame === null) break;
+    last = frame;
+  }
+  ok(last);
+  equal(last.type, LpType.Notice);
+  equal(last.status, Status.Timeout);
+  match(String((payloadJson(last) as { text: string }).text), /^evicted: read nothing/);
+  await writing;
+});

@@ -19,7 +19,7 @@ local kinds = { [1] = "Request", [2] = "Response", [3] = "Indication" }
 local statuses = {
   [0] = "Ok", [1] = "BadFrame", [2] = "UnknownType", [3] = "BadPayload", [4] = "NotFound",
   [5] = "Timeout", [6] = "Gone", [7] = "Full", [8] = "TooLarge", [9] = "Taken",
-  [10] = "BadState", [11] = "Integrity", [12] = "ServerError",
+  [10] = "BadState", [11] = "Integrity", [12] = "ServerError", [13] = "Slow",
 }
 
 -- Type letters and what they mean. The LP lab and the chat never give one letter two meanings,
