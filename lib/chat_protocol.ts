@@ -297,7 +297,8 @@ function mixesScripts(name: string): boolean {
  * The rule, as docs/PROTOCOL.md states it: trimmed, then Unicode NFC; 1 to
  * {@linkcode MAX_USER_NAME} code points; only letters, combining marks, digits and printable
  * ASCII (no spaces); no invisible or direction-changing character; letters of one script (or
- * Latin and Han with kana, Hangul or Bopomofo); not starting with a combining mark. Two names are the same name when their {@linkcode nameKey}s are equal.
+ * Latin and Han with kana, Hangul or Bopomofo); not starting with a combining mark. Two names
+ * are the same name when their {@linkcode nameKey}s are equal.
  *
  * @param raw What the user typed.
  * @returns The name, trimmed and in Unicode NFC.

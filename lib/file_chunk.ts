@@ -173,9 +173,10 @@ const UNSAFE_CHARS =
  *
  * @remarks
  * Separators, control characters and invisible or direction-changing characters become `_`,
- * so the name cannot leave the folder, break a terminal or show another extension than its own. Leading dots are removed, which rules out `.` and `..` and keeps stored files apart
- * from hidden and temporary ones. Over-long names are cut on a character boundary, keeping
- * the extension. Other Unicode is kept as it is.
+ * so the name cannot leave the folder, break a terminal or show another extension than its
+ * own. Leading dots are removed, which rules out `.` and `..` and keeps stored files apart from
+ * hidden and temporary ones. Over-long names are cut on a character boundary, keeping the
+ * extension. Other Unicode is kept as it is.
  *
  * @param name The name as the peer sent it.
  * @param maxBytes Longest result in UTF-8 bytes.

@@ -35,6 +35,7 @@ import { writeAll } from "../lib/bytes.ts";
 import { withDeadline } from "../lib/deadline.ts";
 import { FrameConnection } from "../lib/frame_connection.ts";
 import {
+  DEFAULT_CHUNK_SIZE,
   FileReceiver,
   IntegrityError,
   isTempName,
@@ -119,7 +120,8 @@ Options:
                          read and write only there)
   --heartbeat SECONDS    clients send a heartbeat this often; one silent for ${MISSED_HEARTBEATS}
                          intervals is evicted (default ${DEFAULT_HEARTBEAT_SECONDS}; fractions allowed)
-  --join-timeout SECONDS a connection that has not joined by then is closed, so it does not
+  --join-timeout SECONDS
+                         a connection that has not joined by then is closed, so it does not
                          keep a place in the room (default ${DEFAULT_JOIN_TIMEOUT})
   --max-queue SIZE       bytes a client may fall behind before it is dropped (default 1M); a
                          client with half that unread is not read from until it catches up
@@ -698,6 +700,11 @@ const INDICATIONS: Record<string, Handler> = {
     const upload = session.uploads.get(frame.id);
     if (upload === undefined) return; // cancelled or refused: the rest of its chunks are dropped
     try {
+      if (frame.payload.length > DEFAULT_CHUNK_SIZE) {
+        throw new RangeError(
+          `A chunk of ${frame.payload.length} bytes; the limit is ${DEFAULT_CHUNK_SIZE}`,
+        );
+      }
       await upload.rx.write(frame.payload);
     } catch (err) {
       session.uploads.delete(frame.id);

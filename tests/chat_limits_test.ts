@@ -4,6 +4,7 @@
  */
 
 import { deepStrictEqual, equal, match, ok } from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { encodeFrames, type Frame, Kind, Status } from "../lib/frame.ts";
 import { ChatType, payloadObject, request } from "../lib/chat_protocol.ts";
 import { RawChat } from "./_chat_frames.ts";
@@ -224,4 +225,35 @@ Deno.test("a silent member is evicted within a tenth of an interval after three 
   const after = (Date.now() - joined) / 1000;
   // The sweep used to run once an interval, so an eviction came up to a whole interval late.
   ok(after >= 2.9 && after < 3.3, `evicted after ${after} s`);
+});
+
+Deno.test("a stored file name has no direction-changing characters; an over-long chunk cancels", async () => {
+  await using dir = await tempDir();
+  const { server, port } = await startServer(dir);
+  await using _s = server;
+  await using raw = await RawChat.connect(port);
+  await raw.join("mallory");
+  const body = new TextEncoder().encode("MZ not a picture\n");
+  // Listed as "photoexe.png" if stored as sent: U+202E draws the rest of the name backwards.
+  const start = await raw.request(ChatType.Upload, { name: "photo\u202egnp.exe", size: 17 }, 5);
+  equal(payloadObject(start).name, "photo_gnp.exe");
+  await raw.indicate(ChatType.Data, body, 5);
+  const end = await raw.request(ChatType.End, {
+    sha256: createHash("sha256").update(body).digest("hex"),
+  }, 5);
+  equal(payloadObject(end).name, "photo_gnp.exe");
+
+  // The protocol's chunk limit is 256 KiB; the frame limit (1 MiB) would let more through.
+  const size = 600 * 1024;
+  equal((await raw.request(ChatType.Upload, { name: "big.bin", size }, 6)).status, Status.Ok);
+  await raw.indicate(ChatType.Data, new Uint8Array(size), 6);
+  const cancel = await raw.waitFor((f) => f.type === ChatType.Cancel && f.id === 6, "the X");
+  match(String(payloadObject(cancel).error), /^A chunk of 614400 bytes; the limit is 262144/);
+  const end2 = await raw.request(ChatType.End, { sha256: "0".repeat(64) }, 6);
+  equal(end2.status, Status.NotFound);
+  const files = await raw.request(ChatType.Files);
+  deepStrictEqual(
+    (payloadObject(files).files as { name: string }[]).map((f) => f.name),
+    ["photo_gnp.exe"],
+  );
 });
