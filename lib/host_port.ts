@@ -11,7 +11,7 @@ export interface HostPort {
 }
 
 /**
- * Parse a TCP or UDP port number.
+ * Parse a TCP or UDP port to listen on.
  *
  * @param text The text the user typed.
  * @returns The port, 0 to 65535 (0 asks the kernel for any free port).
@@ -21,19 +21,46 @@ export interface HostPort {
  * ```ts
  * import { deepStrictEqual, throws } from "node:assert/strict";
  * deepStrictEqual(parsePort("15000"), 15000);
+ * deepStrictEqual(parsePort("0"), 0);
  * throws(() => parsePort("70000"), RangeError);
  * ```
  */
 export function parsePort(text: string): number {
+  return portFrom(text, 0);
+}
+
+/**
+ * Parse the TCP or UDP port of a server to connect or send to. Port 0 means "any free port"
+ * only to a program that listens; no server can be reached on it, and Deno would refuse it
+ * later with a raw "Invalid port", so it is a mistake to report now, like port 70000.
+ *
+ * @param text The text the user typed.
+ * @returns The port, 1 to 65535.
+ * @throws {RangeError} When the text is not a whole number in that range.
+ *
+ * @example
+ * ```ts
+ * import { deepStrictEqual, throws } from "node:assert/strict";
+ * deepStrictEqual(parseRemotePort("15000"), 15000);
+ * throws(() => parseRemotePort("0"), RangeError);
+ * ```
+ */
+export function parseRemotePort(text: string): number {
+  return portFrom(text, 1);
+}
+
+function portFrom(text: string, lowest: 0 | 1): number {
   const port = /^\d{1,5}$/.test(text.trim()) ? Number(text) : NaN;
-  if (!(port >= 0 && port <= 65535)) {
-    throw new RangeError(`Invalid port "${text}": expected a number from 0 to 65535`);
+  if (!(port >= lowest && port <= 65535)) {
+    throw new RangeError(`Invalid port "${text}": expected a number from ${lowest} to 65535`);
   }
   return port;
 }
 
 /**
- * Parse `host:port`, `[v6addr]:port`, or a bare `host` when a default port is given.
+ * Parse the address of a server to connect to: `host:port`, `[v6addr]:port`, or a bare `host`
+ * when a default port is given. The port is read by {@linkcode parseRemotePort}, so it is 1 to
+ * 65535.
  *
  * @param text The text the user typed.
  * @param defaultPort Used when the text has no port.
@@ -66,7 +93,7 @@ export function parseHostPort(text: string, defaultPort?: number): HostPort {
     }
     return { hostname, port: defaultPort };
   }
-  return { hostname, port: parsePort(portText) };
+  return { hostname, port: parseRemotePort(portText) };
 }
 
 /**

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { errorMessage, parseFlags } from "../lib/cli.ts";
+import { errorMessage, parseProgramFlags } from "../lib/cli.ts";
 import { parsePort } from "../lib/host_port.ts";
 
 /**
@@ -17,6 +17,15 @@ import { parsePort } from "../lib/host_port.ts";
  * thousand idle connections cost what Deno's connections cost, not what our buffers cost.
  */
 const READ_SIZE = 16 * 1024;
+
+const USAGE = `Usage: deno task bench:echo [--port PORT]
+
+The benchmark's yardstick: a TCP echo server on 127.0.0.1 with no framing. Whatever a client
+writes comes back as it is. Ctrl-C stops it.
+
+Options:
+  --port PORT   port to listen on (default 0: any free port, printed at start)
+  -h, --help    show this help`;
 
 /**
  * Echo every connection until the listener is closed.
@@ -51,16 +60,27 @@ async function echo(conn: Deno.TcpConn): Promise<void> {
 }
 
 if (import.meta.main) {
+  const parsed = parseProgramFlags({
+    name: "bench_echo",
+    usage: USAGE,
+    args: Deno.args,
+    options: { port: { type: "string", default: "0" } },
+    read: (values) => ({ port: parsePort(values.port) }),
+    log: console.log,
+    error: console.error,
+  });
+  if ("exitCode" in parsed) Deno.exit(parsed.exitCode);
+  const { port } = parsed.flags;
+  let listener: Deno.TcpListener;
   try {
-    const { values } = parseFlags(Deno.args, { port: { type: "string", default: "0" } });
-    const listener = Deno.listen({ hostname: "127.0.0.1", port: parsePort(values.port) });
-    // Nothing to flush or tell anyone: Ctrl-C ends it at once.
-    Deno.addSignalListener("SIGINT", () => Deno.exit(0));
-    console.log(`Listening on 127.0.0.1:${(listener.addr as Deno.NetAddr).port}`);
-    await serveEcho(listener).catch(() => {});
-    Deno.exit(0);
+    listener = Deno.listen({ hostname: "127.0.0.1", port });
   } catch (err) {
-    console.error(`bench_echo: ${errorMessage(err)}`);
+    console.error(`bench_echo: ${errorMessage(err, `cannot listen on 127.0.0.1:${port}`)}`);
     Deno.exit(1);
   }
+  // Nothing to flush or tell anyone: Ctrl-C ends it at once.
+  Deno.addSignalListener("SIGINT", () => Deno.exit(0));
+  console.log(`Listening on 127.0.0.1:${listener.addr.port}`);
+  await serveEcho(listener).catch(() => {});
+  Deno.exit(0);
 }

@@ -12,20 +12,23 @@
  * @module
  */
 
-import { createInterface, type Interface } from "node:readline";
-import * as readline from "node:readline";
+import { createInterface } from "node:readline";
 import process from "node:process";
 import { basename, join } from "node:path";
 import { errorMessage, parseProgramFlags } from "../lib/cli.ts";
 import { type ByteStream, FrameConnection } from "../lib/frame_connection.ts";
 import { type Frame, Kind, ProtocolError, Status } from "../lib/frame.ts";
 import { FileReceiver, openChunks } from "../lib/file_chunk.ts";
-import { formatHostPort, parsePort } from "../lib/host_port.ts";
+import { formatHostPort, parseRemotePort } from "../lib/host_port.ts";
 import { formatTimestamp } from "../lib/timestamp.ts";
+import { type LineEditor, openTerminalEditor } from "../lib/line_editor.ts";
+import { displayWidth, padEndToWidth } from "../lib/display_width.ts";
+import { resolveUserPath, type UserFolders } from "../lib/user_path.ts";
 import {
   ChatError,
   type ChatEvent,
   ChatType,
+  checkText,
   DEFAULT_HEARTBEAT_SECONDS,
   DEFAULT_PORT,
   type FileInfo,
@@ -166,6 +169,11 @@ export class ChatClient {
   #heartbeat: ReturnType<typeof setInterval> | undefined;
   /** Why reading failed, such as a {@linkcode ProtocolError} from a server of another kind. */
   failure: unknown;
+  /**
+   * Whether an LP server's hello came: the same frames, another protocol. It is not passed on
+   * as an event (it would read as a notice from the room).
+   */
+  lpHello = false;
 
   /**
    * Start reading from the server.
@@ -237,14 +245,27 @@ export class ChatClient {
     return parseWelcome(await this.request(ChatType.Join, { name }));
   }
 
-  /** Say something to everyone (the server sends it back to us too, with its time). */
+  /**
+   * Say something to everyone (the server sends it back to us too, with its time).
+   *
+   * @param text The message.
+   * @throws {RangeError} Before anything is sent, when it is over the chat's limit of 8 KiB:
+   *   the server would refuse it, or, past its frame limit, hang up on us.
+   * @throws {TypeError} Before anything is sent, when it is empty or not one line.
+   * @throws {ChatError} When the server refuses it.
+   */
   async say(text: string): Promise<void> {
-    await this.request(ChatType.Chat, { text });
+    await this.request(ChatType.Chat, { text: checkText(text) });
   }
 
-  /** Say something to one user. */
+  /**
+   * Say something to one user.
+   *
+   * @param to The user's name.
+   * @param text The message, checked as {@linkcode say} checks it.
+   */
   async whisper(to: string, text: string): Promise<void> {
-    await this.request(ChatType.Private, { to, text });
+    await this.request(ChatType.Private, { to, text: checkText(text) });
   }
 
   /** Who is online. */
@@ -274,7 +295,7 @@ export class ChatClient {
   async upload(path: string, onProgress?: ProgressFn): Promise<TransferResult> {
     // Check locally first: a bad path is the user's mistake, not the server's business.
     const stat = await Deno.stat(path);
-    if (!stat.isFile) throw new TypeError(`"${path}" is a folder, not a file`);
+    if (!stat.isFile) throw new TypeError(`"${basename(path)}" is a folder, not a file`);
     (await Deno.open(path, { read: true })).close();
     const id = this.#allocId();
     const state = { cancelled: null as string | null };
@@ -286,7 +307,9 @@ export class ChatClient {
       accepted = true;
       // Opened only now: a source that is never read would keep its file open.
       const source = await openChunks(path);
-      if (source.size !== stat.size) throw new TypeError(`"${path}" changed while starting`);
+      if (source.size !== stat.size) {
+        throw new TypeError(`"${basename(path)}" changed while starting`);
+      }
       let sent = 0;
       const inFlight: { written: Promise<void>; bytes: number }[] = [];
       const oldestWritten = async () => {
@@ -440,6 +463,10 @@ export class ChatClient {
       return;
     }
     if (frame.kind === Kind.Request) return; // the server asks nothing of us
+    if (isLpHello(frame)) {
+      this.lpHello = true;
+      return;
+    }
     switch (frame.type) {
       case ChatType.Data:
         return await this.#onChunk(frame);
@@ -500,6 +527,19 @@ export class ChatClient {
     if (tellServer) this.#send(indication(ChatType.Cancel, undefined, { id })).catch(() => {});
     await download.rx.abort();
     download.reject(err);
+  }
+}
+
+/**
+ * Whether a frame is the hello an LP server sends on connect: an `S` notice carrying the
+ * client's id. A chat server sends nothing before it is asked, and its notices carry no id.
+ */
+function isLpHello(frame: Frame): boolean {
+  if (frame.kind !== Kind.Indication || frame.type !== ChatType.Notice) return false;
+  try {
+    return typeof payloadObject(frame).clientId === "number";
+  } catch {
+    return false;
   }
 }
 
@@ -611,10 +651,14 @@ export function formatFiles(files: readonly FileInfo[]): string[] {
     f.uploader === null ? "(uploader unknown)" : `by ${printable(f.uploader)}`,
     printable(f.time),
   ]);
-  const widths = [0, 1, 2].map((c) => Math.max(...rows.map((r) => r[c].length)));
+  // Padded by the columns a terminal gives each cell, not by string length: "报告.pdf" is 6
+  // characters but 8 columns wide, and padEnd would push its size out of line.
+  const widths = [0, 1, 2].map((c) => Math.max(...rows.map((r) => displayWidth(r[c]))));
   return [
     `Files on the server (${files.length}):`,
-    ...rows.map((r) => `  ${r.map((cell, c) => c < 3 ? cell.padEnd(widths[c]) : cell).join("  ")}`),
+    ...rows.map((r) =>
+      `  ${r.map((cell, c) => c < 3 ? padEndToWidth(cell, widths[c]) : cell).join("  ")}`
+    ),
   ];
 }
 
@@ -648,6 +692,18 @@ export interface ChatClientOptions {
   server?: string;
   /** See {@linkcode ANSWER_TIMEOUT_MS}. */
   answerTimeoutMs?: number;
+  /**
+   * Connect again, for a user who took longer to choose a name than the server's join deadline
+   * (the server closes a connection that has not joined in time). Absent: such a close ends the
+   * session.
+   */
+  reconnect?: () => Promise<ByteStream>;
+  /**
+   * The user's own folder and home, for the paths they type: `/file upload notes.txt` means the
+   * notes.txt in the folder they started from, `~/notes.txt` the one in their home. Absent: a
+   * path is used as typed, relative to this process's working folder.
+   */
+  folders?: UserFolders;
 }
 
 /** How a session ended: the user left, the server shut down, or it dropped us. */
@@ -676,14 +732,21 @@ export async function runChatClient(
   const { ui, signal, downloads = DEFAULT_DOWNLOADS, server = "the server" } = options;
   const answerMs = options.answerTimeoutMs ?? ANSWER_TIMEOUT_MS;
   let lastNotice: Extract<ChatEvent, { type: "notice" }> | null = null;
-  const client = new ChatClient(conn, (event) => {
-    if (event.type === "notice") lastNotice = event;
-    // Being turned away is an error for the caller to report, not a line of the room.
-    if (event.type === "notice" && event.status === Status.Full) return;
-    ui.print(formatEvent(event));
-  });
+  let welcome: Welcome | null = null;
   const ownHeartbeat = options.heartbeatSeconds ?? DEFAULT_HEARTBEAT_SECONDS;
-  client.startHeartbeat(ownHeartbeat);
+  const connectClient = (conn: ByteStream) => {
+    const client = new ChatClient(conn, (event) => {
+      if (event.type === "notice") lastNotice = event;
+      // Being turned away is an error for the caller to report, not a line of the room; and
+      // the join deadline passing while the user types a name is handled below.
+      const status = event.type === "notice" ? event.status : Status.Ok;
+      if (status === Status.Full || (status === Status.Timeout && welcome === null)) return;
+      ui.print(formatEvent(event));
+    });
+    client.startHeartbeat(ownHeartbeat);
+    return client;
+  };
+  let client = connectClient(conn);
   // One heartbeat at once: its answer gives the server's interval, which matters while the
   // user is still typing a name (the server evicts silent connections, joined or not).
   const firstAnswer = client.request(ChatType.Heartbeat).then((frame) => {
@@ -694,7 +757,7 @@ export async function runChatClient(
   // Three things can happen next: a typed line, the server closing, or Ctrl-C.
   const lines = toAsyncIterator(input);
   let typed: Promise<IteratorResult<string>> | null = null;
-  const closed = client.closed.then(() => ({ from: "server" as const }));
+  let closed = client.closed.then(() => ({ from: "server" as const }));
   const stopped = new Promise<{ from: "stop" }>((resolve) => {
     if (signal?.aborted) resolve({ from: "stop" });
     signal?.addEventListener("abort", () => resolve({ from: "stop" }), { once: true });
@@ -710,7 +773,6 @@ export async function runChatClient(
     return event;
   };
 
-  let welcome: Welcome | null = null;
   const serverEnded = (): ClientEnd => {
     const notice = lastNotice as Extract<ChatEvent, { type: "notice" }> | null;
     if (notice?.status === Status.Full) throw new JoinError(printable(notice.text));
@@ -744,18 +806,26 @@ export async function runChatClient(
   };
   const notChat = async (): Promise<never> => {
     await client.close();
-    throw new JoinError(`${server} does not speak the chat protocol (is it an LP server?)`);
+    throw new JoinError(
+      client.lpHello
+        ? `${server} is an LP server, not a chat server (try deno task lp-client)`
+        : `${server} does not speak the chat protocol (is it an LP server?)`,
+    );
   };
 
   // The heartbeat's answer first: the server is a chat server, and it has room for us, before
-  // the user is asked for a name.
+  // the user is asked for a name. An LP server answers the heartbeat too, but greets first: its
+  // hello has been read by the time the answer comes.
   try {
-    if (await bounded(firstAnswer) === null) {
+    const answered = await bounded(firstAnswer);
+    if (client.lpHello) await notChat();
+    if (answered === null) {
       await client.close();
       return "left";
     }
   } catch (err) {
     if (err instanceof JoinError) throw err;
+    if (client.lpHello) await notChat();
     if (err instanceof ChatError && err.status === Status.UnknownType) await notChat();
     if (!(err instanceof ChatError) || err.status === Status.Gone) {
       await client.closed;
@@ -769,9 +839,21 @@ export async function runChatClient(
   while (welcome === null) {
     if (name === undefined) {
       ui.ask("Your name: ");
-      const event = await next();
-      if (event.from === "server") return serverEnded();
-      if (event.from === "stop" || event.r.done) {
+      let event = await next();
+      if (event.from === "server") {
+        // Too long at the prompt: the server frees the place of a connection that has not
+        // joined in time. Wait for the name, then connect again to join with it.
+        const notice = lastNotice as Extract<ChatEvent, { type: "notice" }> | null; // set meanwhile
+        if (notice?.status !== Status.Timeout || !options.reconnect) return serverEnded();
+        closed = new Promise(() => {}); // the old connection's close is no news any more
+        event = await next();
+        if (event.from === "user" && !event.r.done) {
+          client = connectClient(await options.reconnect());
+          closed = client.closed.then(() => ({ from: "server" as const }));
+          lastNotice = null;
+        }
+      }
+      if (event.from !== "user" || event.r.done) {
         await client.close();
         return "left";
       }
@@ -812,6 +894,11 @@ export async function runChatClient(
   };
   const report = (err: unknown, what: string) =>
     ui.print(errorLine(`${what}${err instanceof ChatError ? err.message : errorMessage(err)}`));
+  /** A chat line that failed: refused by the server, or by the check before sending. */
+  const notSent = (err: unknown) =>
+    err instanceof ChatError
+      ? report(err, "")
+      : ui.print(errorLine(`not sent: ${lowerFirst(errorMessage(err))}`));
 
   /** Run one transfer in the background, with live progress or a final summary line. */
   const transfer = (
@@ -883,10 +970,11 @@ export async function runChatClient(
         break;
       case "say":
         // Not awaited: the next line can go out at once; the answer only matters if it fails.
-        client.say(command.text).catch((err) => report(err, ""));
+        // A line the server would refuse (too long, say) is not sent at all.
+        client.say(command.text).catch(notSent);
         break;
       case "msg":
-        client.whisper(command.to, command.text).catch((err) => report(err, ""));
+        client.whisper(command.to, command.text).catch(notSent);
         break;
       case "who":
         await client.who().then(
@@ -902,11 +990,19 @@ export async function runChatClient(
         );
         break;
       case "upload": {
-        const path = command.path;
+        const typed = command.path;
+        let path: string;
+        try {
+          path = options.folders ? resolveUserPath(typed, options.folders) : typed;
+        } catch (err) {
+          ui.print(errorLine(`cannot upload "${typed}": ${lowerFirst(errorMessage(err))}`));
+          break;
+        }
         transfer(
           `upload ${basename(path)}`,
           (onProgress) => client.upload(path, onProgress),
-          (r, summary) => `Uploaded ${path} as ${printable(r.name)}: ${summary}`,
+          (r, summary) => `Uploaded ${typed} as ${printable(r.name)}: ${summary}`,
+          // The path tried, in full: "not found" alone does not say where it looked.
           `cannot upload "${path}": `,
         );
         break;
@@ -933,7 +1029,12 @@ export async function runChatClient(
  * `error: cannot download "a.txt": …`. A leading word in capitals (`SHA-256`) stays as it is.
  */
 function errorLine(text: string): string {
-  return `error: ${/^[A-Z][a-z]/.test(text) ? text[0].toLowerCase() + text.slice(1) : text}`;
+  return `error: ${lowerFirst(text)}`;
+}
+
+/** A sentence made to follow a colon: "The message" becomes "the message", "SHA-256" stays. */
+function lowerFirst(text: string): string {
+  return /^[A-Z][a-z]/.test(text) ? text[0].toLowerCase() + text.slice(1) : text;
 }
 
 function toAsyncIterator(input: AsyncIterable<string> | Iterable<string>): AsyncIterator<string> {
@@ -946,23 +1047,19 @@ function toAsyncIterator(input: AsyncIterable<string> | Iterable<string>): Async
  * Output for a terminal: each line is printed above the prompt, which is then redrawn with
  * whatever the user had typed, so incoming messages never break the line being typed.
  *
- * @param rl The readline interface reading the keyboard.
- * @param out The terminal.
+ * @param editor The line editor reading the keyboard (lib/line_editor.ts).
  * @returns The UI.
  */
-export function terminalUi(rl: Interface, out: NodeJS.WriteStream = process.stdout): ChatUi {
+export function terminalUi(editor: LineEditor): ChatUi {
   let prompt = ""; // none until the name is asked for
   let status: string | null = null;
   const redraw = () => {
-    rl.setPrompt(status === null ? prompt : `[${status}] ${prompt}`);
-    rl.prompt(true);
+    editor.setPrompt(status === null ? prompt : `[${status}] ${prompt}`);
+    editor.prompt();
   };
   return {
     print(line) {
-      readline.clearLine(out, 0);
-      readline.cursorTo(out, 0);
-      out.write(`${line}\n`);
-      redraw();
+      editor.print(line);
     },
     prompt(text) {
       prompt = text;
@@ -974,15 +1071,14 @@ export function terminalUi(rl: Interface, out: NodeJS.WriteStream = process.stdo
     },
     progress(text) {
       status = text;
-      redraw();
+      editor.setPrompt(status === null ? prompt : `[${status}] ${prompt}`);
     },
     end() {
       // Leave the line empty for the shell's prompt, rather than a dangling "> " above it.
       prompt = "";
       status = null;
-      rl.setPrompt("");
-      readline.clearLine(out, 0);
-      readline.cursorTo(out, 0);
+      editor.hide();
+      editor.setPrompt("");
     },
   };
 }
@@ -1002,6 +1098,20 @@ function fail(message: string, code = 1): never {
   Deno.exit(code);
 }
 
+/**
+ * The folder the user started in and their home, for the paths they type. `deno task` runs
+ * the program in the project's folder and says where the user was in `INIT_CWD`; `deno run`
+ * runs it where the user is. Each variable is read only when the task grants it
+ * (`--allow-env=INIT_CWD,HOME`), so that Deno never stops to ask.
+ */
+function userFolders(): UserFolders {
+  const env = (name: string) =>
+    Deno.permissions.querySync({ name: "env", variable: name }).state === "granted"
+      ? Deno.env.get(name)
+      : undefined;
+  return { cwd: env("INIT_CWD") || Deno.cwd(), home: env("HOME") || undefined };
+}
+
 if (import.meta.main) {
   const parsed = parseProgramFlags({
     name: "chat_client",
@@ -1016,7 +1126,7 @@ if (import.meta.main) {
     },
     read: (values) => ({
       host: values.host,
-      port: parsePort(values.port),
+      port: parseRemotePort(values.port),
       name: values.name,
       downloads: values.downloads,
       heartbeatSeconds: parseSeconds(values.heartbeat),
@@ -1047,30 +1157,32 @@ if (import.meta.main) {
   conn.setKeepAlive(true);
 
   // A terminal gets a prompt, line editing and live progress; a pipe gets plain lines.
-  const interactive = Deno.stdin.isTerminal();
-  const rl = createInterface({
-    input: process.stdin,
-    output: interactive ? process.stdout : undefined,
-    terminal: interactive,
-  });
-  const ui = interactive ? terminalUi(rl) : plainUi();
-  // Ctrl-C leaves cleanly: readline reports it on a terminal, the signal does otherwise.
+  // Ctrl-C leaves cleanly: the editor reports it on a terminal, the signal does otherwise.
   const stop = new AbortController();
   const onSigint = () => stop.abort();
-  rl.on("SIGINT", onSigint);
+  const editor = Deno.stdin.isTerminal() ? openTerminalEditor({ onInterrupt: onSigint }) : null;
+  const rl = editor ? null : createInterface({ input: process.stdin, terminal: false });
+  const ui = editor ? terminalUi(editor) : plainUi();
   Deno.addSignalListener("SIGINT", onSigint);
   ui.print(`Connected to ${server}`);
 
   let end: ClientEnd = "dropped";
   let failure: string | null = null;
   try {
-    end = await runChatClient(conn, rl, {
+    end = await runChatClient(conn, editor ?? rl!, {
       ui,
       name,
       downloads,
       heartbeatSeconds,
       signal: stop.signal,
       server,
+      folders: userFolders(),
+      reconnect: async () => {
+        const again = await Deno.connect({ hostname: host, port });
+        again.setNoDelay(true);
+        again.setKeepAlive(true);
+        return again;
+      },
     });
   } catch (err) {
     failure = err instanceof JoinError
@@ -1079,7 +1191,8 @@ if (import.meta.main) {
   } finally {
     Deno.removeSignalListener("SIGINT", onSigint);
     ui.end?.();
-    rl.close();
+    editor?.close();
+    rl?.close();
   }
   if (failure !== null) console.error(`chat_client: ${failure}`);
   // Standard input may still be open (a terminal, or a pipe that has not ended).

@@ -14,12 +14,13 @@
  * @module
  */
 
-import { clearLine, createInterface, cursorTo, type Interface } from "node:readline";
+import { createInterface, type Interface } from "node:readline";
 import process from "node:process";
 import { errorMessage, parseProgramFlags, UsageError } from "../lib/cli.ts";
 import { type Frame, Kind, makeFrame, ProtocolError, Status } from "../lib/frame.ts";
 import { FrameConnection } from "../lib/frame_connection.ts";
-import { formatHostPort, parseHostPort, parsePort } from "../lib/host_port.ts";
+import { formatHostPort, parseHostPort, parseRemotePort } from "../lib/host_port.ts";
+import { type LineEditor, openTerminalEditor } from "../lib/line_editor.ts";
 import {
   DEFAULT_LP_PORT,
   errorText,
@@ -33,6 +34,7 @@ import {
   type Notice,
   parseListReply,
   parseMessageIndication,
+  parseMessageRequest,
   parseNameReply,
   parseNotice,
   parseTimeReply,
@@ -335,21 +337,26 @@ export class LpSession {
  * The server sends its hello before it reads anything, so by the time this answer arrives the
  * hello has been shown: the output reads the same on every run. A server of another kind is
  * found out here, before the user is asked anything: it answers nothing (a line-based server
- * waits for a newline that never comes) or sends bytes that are not an LP frame.
+ * waits for a newline that never comes), sends bytes that are not an LP frame, or speaks LP
+ * frames but not this protocol. The chat server is such a one: it sends no hello and answers
+ * the heartbeat (both protocols have `H`), but it does not know the name request `N`, which
+ * every LP server answers. So when no hello came, `N` is asked once to tell them apart.
  *
  * @param session A session just connected.
- * @param timeoutMs Longest wait for the answer (default {@linkcode REQUEST_TIMEOUT_MS}).
+ * @param timeoutMs Longest wait for each answer (default {@linkcode REQUEST_TIMEOUT_MS}).
  * @throws {RequestError} When no answer comes in time, or the server is not an LP server.
  */
 export async function greet(session: LpSession, timeoutMs = REQUEST_TIMEOUT_MS): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<"late">((resolve) => timer = setTimeout(resolve, timeoutMs, "late"));
-  const answered = session.request(LpType.Heartbeat).then(() => "ok" as const, (err) => err);
-  let outcome: unknown;
-  try {
-    outcome = await Promise.race([answered, late]);
-  } finally {
-    clearTimeout(timer);
+  let outcome = await answerWithin(session, LpType.Heartbeat, timeoutMs);
+  if (outcome === "ok" && session.clientId === undefined) {
+    // No hello: an LP server started with --no-hello, or a chat server.
+    outcome = await answerWithin(session, LpType.Name, timeoutMs);
+    if (outcome instanceof RequestError && outcome.status === Status.UnknownType) {
+      throw new RequestError(
+        Status.UnknownType,
+        `${session.server} is a chat server, not an LP server (try deno task chat-client)`,
+      );
+    }
   }
   if (outcome === "ok") return;
   if (session.failure instanceof ProtocolError) {
@@ -367,6 +374,22 @@ export async function greet(session: LpSession, timeoutMs = REQUEST_TIMEOUT_MS):
     );
   }
   throw outcome;
+}
+
+/** Send a request and wait for its answer: `"ok"`, `"late"`, or what it failed with. */
+async function answerWithin(
+  session: LpSession,
+  type: LpType,
+  timeoutMs: number,
+): Promise<unknown> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<"late">((resolve) => timer = setTimeout(resolve, timeoutMs, "late"));
+  const answered = session.request(type).then(() => "ok" as const, (err) => err);
+  try {
+    return await Promise.race([answered, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** One thing `--do` or the menu can ask the server. */
@@ -428,10 +451,17 @@ export async function runAction(session: LpSession, action: Action): Promise<str
     }
     case "msg":
       try {
-        await session.request(LpType.Message, { to: action.to, text: action.text });
+        // Checked here as the server checks it: a text over the limit is not sent at all (past
+        // the frame limit, the server would take it for a malformed frame and hang up).
+        const message = parseMessageRequest({ to: action.to, text: action.text });
+        await session.request(LpType.Message, message);
       } catch (err) {
         if (!(err instanceof Error)) throw err;
-        const status = err instanceof RequestError ? err.status : Status.Gone;
+        const status = err instanceof RequestError
+          ? err.status
+          : err instanceof RangeError
+          ? Status.TooLarge
+          : Status.Gone;
         throw new RequestError(status, `Message to client ${action.to} not sent: ${err.message}`);
       }
       return [`Message delivered to client ${action.to}`];
@@ -582,9 +612,14 @@ export async function runMenu(io: MenuIO, options: MenuOptions): Promise<void> {
       if (portAnswer === null) break;
       const host = hostAnswer.trim() || defaultHost;
       let port = DEFAULT_LP_PORT;
+      try {
+        if (portAnswer.trim() !== "") port = parseRemotePort(portAnswer.trim());
+      } catch (err) {
+        io.print(errorMessage(err)); // such as port 0: no server listens there
+        continue;
+      }
       let s: LpSession;
       try {
-        if (portAnswer.trim() !== "") port = parsePort(portAnswer.trim());
         s = await options.connect(host, port, { onEvent });
       } catch (err) {
         io.print(
@@ -645,41 +680,50 @@ export async function runMenu(io: MenuIO, options: MenuOptions): Promise<void> {
 }
 
 /**
- * The menu's I/O on stdin and stdout. On a terminal: prompts, line editing, and indications
- * printed above the prompt, which is then redrawn with what was typed so far. On a pipe: no
- * prompt is left waiting; each answer is echoed after its prompt, so the output reads like a
- * terminal session.
+ * The menu's I/O on a terminal: prompts, line editing, and indications printed above the
+ * prompt, which is then redrawn with what was typed so far.
  *
- * @param rl A readline interface on stdin.
- * @param terminal Whether stdin is a terminal.
+ * @param editor The line editor reading the keyboard (lib/line_editor.ts).
  * @returns The I/O.
  */
-export function readlineIO(rl: Interface, terminal: boolean): MenuIO {
-  const lines = rl[Symbol.asyncIterator]();
-  let prompting = false;
+export function editorIO(editor: LineEditor): MenuIO {
+  const lines = editor[Symbol.asyncIterator]();
   return {
     async ask(prompt) {
-      if (terminal) {
-        rl.setPrompt(prompt);
-        rl.prompt();
-        prompting = true;
-      }
+      editor.setPrompt(prompt);
+      editor.prompt();
       const next = await lines.next();
-      prompting = false;
       if (next.done) {
         // Ctrl-D or Ctrl-C left the cursor after the prompt: end that line first.
-        if (terminal) process.stdout.write("\n");
+        editor.leaveLine();
         return null;
       }
-      if (!terminal) console.log(`${prompt}${next.value}`);
       return next.value;
     },
     print(line) {
-      if (!prompting) return console.log(line);
-      clearLine(process.stdout, 0);
-      cursorTo(process.stdout, 0);
-      process.stdout.write(`${line}\n`);
-      rl.prompt(true);
+      editor.print(line);
+    },
+  };
+}
+
+/**
+ * The menu's I/O on a pipe: no prompt is left waiting; each answer is echoed after its prompt,
+ * so the output reads like a terminal session.
+ *
+ * @param rl A readline interface on stdin.
+ * @returns The I/O.
+ */
+export function readlineIO(rl: Interface): MenuIO {
+  const lines = rl[Symbol.asyncIterator]();
+  return {
+    async ask(prompt) {
+      const next = await lines.next();
+      if (next.done) return null;
+      console.log(`${prompt}${next.value}`);
+      return next.value;
+    },
+    print(line) {
+      console.log(line);
     },
   };
 }
@@ -742,18 +786,19 @@ if (import.meta.main) {
   const { target, actions, repeat, listen } = parsed.flags;
 
   const scripted = actions.length > 0 || repeat > 0 || listen;
-  const interactive = Deno.stdin.isTerminal();
   let io: MenuIO | undefined;
-  let rl: Interface | undefined;
+  let input: { close(): void } | undefined;
   if (!scripted) {
-    rl = createInterface({
-      input: process.stdin,
-      output: interactive ? process.stdout : undefined,
-      terminal: interactive,
-    });
-    // Ctrl-C at a prompt exits like choice 7 instead of pausing the input.
-    rl.on("SIGINT", () => rl!.close());
-    io = readlineIO(rl, interactive);
+    if (Deno.stdin.isTerminal()) {
+      // Ctrl-C at a prompt exits like choice 7, as Ctrl-D does (the editor's default).
+      const editor = openTerminalEditor();
+      input = editor;
+      io = editorIO(editor);
+    } else {
+      const rl = createInterface({ input: process.stdin, terminal: false });
+      input = rl;
+      io = readlineIO(rl);
+    }
   }
   const print = (line: string) => io ? io.print(line) : console.log(line);
   const onEvent = (event: LpEvent) => print(describeEvent(event));
@@ -771,13 +816,18 @@ if (import.meta.main) {
       await greet(session);
     } catch (err) {
       session.close();
-      fail(errorMessage(err));
+      await session.closed;
+      session = undefined;
+      // Scripted, there is nothing more to do; the menu says so and carries on, unconnected.
+      if (scripted) fail(errorMessage(err));
+      const text = errorMessage(err);
+      print(text.charAt(0).toUpperCase() + text.slice(1));
     }
   }
 
   if (!scripted) {
     await runMenu(io!, { connect: LpSession.connect, session });
-    rl!.close();
+    input!.close();
     Deno.exit(0);
   }
 

@@ -13,7 +13,7 @@
 
 import process from "node:process";
 import { errorMessage, parseProgramFlags } from "../lib/cli.ts";
-import { formatHostPort, parsePort } from "../lib/host_port.ts";
+import { formatHostPort, parseRemotePort } from "../lib/host_port.ts";
 import { openLineInput } from "../lib/line_input.ts";
 import { DEFAULT_MAX_LINE, readLines, writeLine } from "../lib/lines.ts";
 
@@ -151,7 +151,7 @@ if (import.meta.main) {
       host: { type: "string", default: "127.0.0.1" },
       port: { type: "string", default: String(DEFAULT_PORT) },
     },
-    read: (values) => ({ host: values.host, port: parsePort(values.port) }),
+    read: (values) => ({ host: values.host, port: parseRemotePort(values.port) }),
     log: console.log,
     error: console.error,
   });

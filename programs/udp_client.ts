@@ -14,7 +14,7 @@
 import { lookup } from "node:dns/promises";
 import process from "node:process";
 import { errorMessage, parseProgramFlags } from "../lib/cli.ts";
-import { formatHostPort, parsePort } from "../lib/host_port.ts";
+import { formatHostPort, parseRemotePort } from "../lib/host_port.ts";
 import { openLineInput } from "../lib/line_input.ts";
 
 /** The port `udp_server` listens on by default. */
@@ -178,7 +178,7 @@ if (import.meta.main) {
       timeout: { type: "string", default: String(DEFAULT_TIMEOUT_MS) },
     },
     read: (values) => {
-      const port = parsePort(values.port);
+      const port = parseRemotePort(values.port);
       const timeoutMs = Number(values.timeout);
       if (!/^\d+$/.test(values.timeout) || timeoutMs < 1) {
         throw new RangeError(

@@ -20,7 +20,10 @@ export const WAIT_MS = 20_000;
 export interface StartOptions {
   /** Working directory; a test's temporary folder, so relative storage paths land there. */
   cwd?: string;
-  /** Extra environment. `NO_COLOR=1` is always set, so output is plain text. */
+  /**
+   * Extra environment. `NO_COLOR=1` is always set, so output is plain text, and `INIT_CWD` is
+   * the working directory, as `deno task` sets it for a user who runs the task from there.
+   */
   env?: Record<string, string>;
   /** Whether the test will type into the program. */
   stdin?: "piped" | "null";
@@ -53,7 +56,7 @@ export class Program implements AsyncDisposable {
     this.child = new Deno.Command(Deno.execPath(), {
       args: ["run", ...flags, script, ...args],
       cwd: options.cwd ?? ROOT,
-      env: { NO_COLOR: "1", ...options.env },
+      env: { NO_COLOR: "1", INIT_CWD: options.cwd ?? ROOT, ...options.env },
       stdin: options.stdin ?? "null",
       stdout: "piped",
       stderr: "piped",
@@ -273,14 +276,18 @@ export async function listeningPort(p: Program): Promise<number> {
  * @param task The task name.
  * @param args Arguments after the script.
  * @param expected What the one line must match.
+ * @param exitCode The exit code it must end with, such as 2 for a usage error; any non-zero
+ *   code when not given.
  */
 export async function expectOneLineError(
   task: string,
   args: string[],
   expected: RegExp,
+  exitCode?: number,
 ): Promise<void> {
   const { code, stdout, stderr } = await runTask(task, args);
-  notEqual(code, 0, `exit code\n${stdout}`);
+  if (exitCode === undefined) notEqual(code, 0, `exit code\n${stdout}`);
+  else equal(code, exitCode, `exit code\n${stdout}\n${stderr}`);
   const lines = stderr.split("\n").filter((l) => l !== "");
   equal(lines.length, 1, `expected one line on stderr, got:\n${stderr}`);
   ok(!/^\s+at /m.test(stderr), `stack trace on stderr:\n${stderr}`);

@@ -116,13 +116,21 @@ Deno.test("upload and download errors: missing, folder, too large, no such file"
   await Deno.mkdir(join(dir.path, "folder"));
   await Deno.writeFile(join(dir.path, "big.bin"), new Uint8Array(2048));
   await using alice = await startClient(dir, port, "alice");
+  // The error names the path it tried, in full.
+  const at = (name: string) => literal(join(dir.path, name));
   await alice.type("/file upload missing.txt\n");
-  await alice.waitFor(/^error: cannot upload "missing\.txt": not found$/);
+  await alice.waitFor(new RegExp(`^error: cannot upload "${at("missing.txt")}": not found$`));
   await alice.type("/file upload folder\n");
-  await alice.waitFor(/^error: cannot upload "folder": "folder" is a folder, not a file$/);
+  await alice.waitFor(
+    new RegExp(`^error: cannot upload "${at("folder")}": "folder" is a folder, not a file$`),
+  );
   await alice.type("/file upload big.bin\n");
   await alice.waitFor(
-    /^error: cannot upload "big\.bin": "big\.bin" is 2\.0 KiB; the server accepts files up to 1\.0 KiB$/,
+    new RegExp(
+      `^error: cannot upload "${
+        at("big.bin")
+      }": "big\\.bin" is 2\\.0 KiB; the server accepts files up to 1\\.0 KiB$`,
+    ),
   );
   await alice.type("/file download nothing.txt\n");
   await alice.waitFor(

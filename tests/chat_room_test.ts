@@ -34,6 +34,13 @@ Deno.test("chat programs answer --help, and bad flags with one line and exit 2",
   const heartbeat = await runTask("chat-server", ["--heartbeat", "0"]);
   equal(heartbeat.code, 2);
   match(heartbeat.stderr, /Invalid seconds "0"/);
+  const join = await runTask("chat-server", ["--join-timeout", "soon"]);
+  equal(join.code, 2);
+  match(join.stderr, /^chat_server: Invalid --join-timeout "soon": expected a number over 0/);
+  // Port 0 means "any free port" to a server; no server listens there for a client.
+  const zero = await runTask("chat-client", ["--port", "0", "--name", "a"]);
+  equal(zero.code, 2);
+  match(zero.stderr, /^chat_client: Invalid port "0": expected a number from 1 to 65535/);
 });
 
 Deno.test("chat-server in use and chat-client with no server fail in one line", async () => {
@@ -212,8 +219,10 @@ Deno.test("chat-client pointed at another kind of server fails in one line and e
   equal(onLp.code, 1);
   equal(
     onLp.stderr,
-    `chat_client: 127.0.0.1:${lpPort} does not speak the chat protocol (is it an LP server?)`,
+    `chat_client: 127.0.0.1:${lpPort} is an LP server, not a chat server (try deno task lp-client)`,
   );
+  // Its hello is recognised, not shown as a notice from the room.
+  equal(onLp.stdout, `Connected to 127.0.0.1:${lpPort}`);
 
   // Something that answers with bytes that are not frames at all; found out before the name
   // is asked for.
@@ -283,7 +292,8 @@ Deno.test("chat programs refuse a folder outside the task's permissions in one l
 /** What a terminal shows on the output's last line, roughly: the text after its last erase. */
 function lastLineShown(output: string): string {
   const line = output.slice(output.lastIndexOf("\n") + 1);
-  const erased = line.lastIndexOf("\x1b[2K");
+  // Erase the line, or erase from the start of the line to the end of the screen.
+  const erased = Math.max(line.lastIndexOf("\x1b[2K"), line.lastIndexOf("\r\x1b[J"));
   // deno-lint-ignore no-control-regex -- terminal escapes are what this reads
   return line.slice(erased === -1 ? 0 : erased).replace(/\x1b\[[\d;]*[A-Za-z]|\r/g, "");
 }

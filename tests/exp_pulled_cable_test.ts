@@ -4,7 +4,8 @@
  */
 
 import { deepStrictEqual, equal, match, ok } from "node:assert/strict";
-import { hasCommand, runTask, taskParts } from "./_task.ts";
+import { join, relative } from "node:path";
+import { hasCommand, ROOT, runTask, taskParts } from "./_task.ts";
 import { labFor, setupCommands } from "../programs/exp_pulled_cable.ts";
 
 const IS_ROOT = Deno.uid() === 0;
@@ -71,28 +72,63 @@ Deno.test({
   },
 });
 
+/** The ordinary user the root check is tried as: `nobody`. */
+const NOBODY = 65534;
+
+/**
+ * Copy what the program needs (deno.json, for its task flags, and programs/ and lib/) into a
+ * fresh folder that every user can read, with an empty Deno cache `nobody` can write. The
+ * checkout itself may be private to root: a clone under /root, or in a `mktemp -d` folder.
+ *
+ * @returns The folder; the caller removes it.
+ */
+async function copyForNobody(): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "exp_test_nobody_" });
+  const steps: [string, string[]][] = [
+    ["cp", ["-R", "deno.json", "lib", "programs", dir]],
+    ["chmod", ["-R", "a+rX", dir]],
+  ];
+  for (const [cmd, args] of steps) {
+    const { success, stderr } = await new Deno.Command(cmd, { args, cwd: ROOT, stderr: "piped" })
+      .output();
+    ok(success, `${cmd}: ${new TextDecoder().decode(stderr)}`);
+  }
+  await Deno.mkdir(join(dir, "deno_dir"));
+  await Deno.chown(join(dir, "deno_dir"), NOBODY, NOBODY);
+  return dir;
+}
+
 Deno.test({
   name: "exp:pulled-cable says in one line that it needs root, and exits non-zero",
   ignore: !IS_ROOT || !hasCommand("setpriv"),
   async fn() {
-    // As an ordinary user (setpriv drops root for this one command).
-    const { flags, script } = taskParts("exp:pulled-cable");
-    const out = await new Deno.Command("setpriv", {
-      args: [
-        "--reuid=65534",
-        "--regid=65534",
-        "--clear-groups",
-        Deno.execPath(),
-        "run",
-        ...flags,
-        script,
-      ],
-      env: { DENO_DIR: Deno.env.get("DENO_DIR") ?? `${Deno.env.get("HOME")}/.cache/deno` },
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const stderr = new TextDecoder().decode(out.stderr).trim();
-    equal(out.code, 1, stderr);
-    equal(stderr, "exp_pulled_cable: needs root to create network namespaces (run it with sudo)");
+    const dir = await copyForNobody();
+    try {
+      // As an ordinary user (setpriv drops root for this one command), on the readable copy.
+      const { flags, script } = taskParts("exp:pulled-cable");
+      const out = await new Deno.Command("setpriv", {
+        args: [
+          `--reuid=${NOBODY}`,
+          `--regid=${NOBODY}`,
+          "--clear-groups",
+          Deno.execPath(),
+          "run",
+          ...flags,
+          join(dir, relative(ROOT, script)),
+        ],
+        cwd: dir,
+        env: { DENO_DIR: join(dir, "deno_dir"), HOME: dir },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const stderr = new TextDecoder().decode(out.stderr).trim();
+      equal(out.code, 1, stderr);
+      equal(
+        stderr,
+        "exp_pulled_cable: needs root to create network namespaces (run it with sudo)",
+      );
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
   },
 });

@@ -1,7 +1,7 @@
 import { deepStrictEqual, equal, match, throws } from "node:assert/strict";
 import { errorMessage, parseFlags, UsageError } from "../lib/cli.ts";
 import { makePainter } from "../lib/colour.ts";
-import { formatHostPort, parseHostPort, parsePort } from "../lib/host_port.ts";
+import { formatHostPort, parseHostPort, parsePort, parseRemotePort } from "../lib/host_port.ts";
 import { readLines } from "../lib/lines.ts";
 import { formatTimestamp } from "../lib/timestamp.ts";
 
@@ -18,6 +18,17 @@ Deno.test("parsePort() takes 0..65535 and rejects the rest with the value quoted
       (e: Error) => e instanceof RangeError && e.message.includes(`"${bad}"`),
     );
   }
+});
+
+Deno.test("parseRemotePort() takes 1..65535: no server can be reached on port 0", () => {
+  deepStrictEqual(["1", "15000", "65535"].map((p) => parseRemotePort(p)), [1, 15000, 65535]);
+  for (const bad of ["0", "00", "70000", "-1", ""]) {
+    throws(
+      () => parseRemotePort(bad),
+      (e: Error) => e instanceof RangeError && e.message.includes(`"${bad}"`),
+    );
+  }
+  throws(() => parseHostPort("127.0.0.1:0"), /expected a number from 1 to 65535/);
 });
 
 Deno.test("parseHostPort() reads names, IPv4 and bracketed IPv6", () => {

@@ -207,6 +207,10 @@ Deno.test("lp-client fails in one line: refused, unresolvable, bad flags", async
   const bad = await runTask("lp-client", ["--do", "time"]);
   equal(bad.code, 2);
   match(bad.stderr, /^lp_client: --do, --repeat and --listen need --connect/);
+  const portZero = await runTask("lp-client", ["--connect", "127.0.0.1:0", "--do", "time"]);
+  equal(portZero.code, 2);
+  match(portZero.stderr, /^lp_client: Invalid port "0": expected a number from 1 to 65535/);
+  equal(portZero.stderr.split("\n").length, 1);
   const badRepeat = await runTask("lp-client", ["--connect", "127.0.0.1:1", "--repeat", "0"]);
   equal(badRepeat.code, 2);
   ok(!badRepeat.stderr.includes("    at "), badRepeat.stderr);

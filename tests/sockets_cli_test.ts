@@ -39,6 +39,19 @@ for (const task of ["tcp-server", "tcp-client", "udp-server", "udp-client"]) {
   });
 }
 
+// Port 0 means "any free port" to a server, and it rightly listens there (the tests rely on it);
+// a client can reach nothing on it.
+for (const task of ["tcp-client", "udp-client"]) {
+  Deno.test(`${task} rejects --port 0, where no server can be, as a usage error`, async () => {
+    await expectOneLineError(
+      task,
+      ["--port", "0"],
+      /^\w+_client: Invalid port "0": expected a number from 1 to 65535 \(see --help\)$/,
+      2,
+    );
+  });
+}
+
 Deno.test("udp-client rejects a timeout that is not a number", async () => {
   await expectOneLineError("udp-client", ["--timeout", "soon"], /Invalid timeout "soon"/);
 });
