@@ -1,5 +1,5 @@
 /**
- * What the experiments in `programs/exp_*.ts` share: running a system tool with one-line
+ * What the experiments in `programs/experiments/` share: running a system tool with one-line
  * errors, reading socket states from `ss`, waiting for a condition with a deadline, and the
  * command line around a run.
  *

@@ -8,7 +8,7 @@ import { deepStrictEqual, equal, match, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { hasCommand, runTask } from "./_task.ts";
 import { tempDir } from "./_chat.ts";
-import type { Report } from "../programs/bench.ts";
+import type { Report } from "../programs/tools/bench.ts";
 
 Deno.test("bench --quick runs every section, prints one table and writes the same rows as JSON", async () => {
   await using dir = await tempDir();

@@ -19,8 +19,13 @@ import {
   refusalText,
 } from "../lib/chat_protocol.ts";
 import { formatBytes, formatProgress, parseByteSize, parseSeconds } from "../lib/_chat_units.ts";
-import { ChatClient, formatEvent, formatFiles, parseCommand } from "../programs/chat_client.ts";
-import { runChatServer } from "../programs/chat_server.ts";
+import {
+  ChatClient,
+  formatEvent,
+  formatFiles,
+  parseCommand,
+} from "../programs/chat/chat_client.ts";
+import { runChatServer } from "../programs/chat/chat_server.ts";
 import { tempDir } from "./_chat.ts";
 
 Deno.test("checkUserName() trims and refuses empty, long, spaced and control-character names", () => {

@@ -6,7 +6,7 @@
 
 import { deepStrictEqual, equal, match, notEqual, ok } from "node:assert/strict";
 import config from "../deno.json" with { type: "json" };
-import { DOWNLOAD_FAILED, outputPath, runtimeFailure } from "../programs/compile.ts";
+import { DOWNLOAD_FAILED, outputPath, runtimeFailure } from "../programs/tools/compile.ts";
 import { taskParts, WAIT_MS } from "./_task.ts";
 
 /** What `deno compile` downloads on first use, for this Deno and this machine. */
@@ -122,8 +122,8 @@ Deno.test("every program task has a compile:NAME task, and it runs the compile t
 
 Deno.test("runtimeFailure() explains a missing runtime in one line, and nothing else", () => {
   const download = [
-    "Check programs/get_ip.ts",
-    "Compile programs/get_ip.ts to dist/get-ip",
+    "Check programs/sockets/get_ip.ts",
+    "Compile programs/sockets/get_ip.ts to dist/get-ip",
     "Download https://dl.deno.land/release/v2.9.6/denort-x86_64-unknown-linux-gnu.zip",
     "error: Writing deno compile executable to temporary file 'dist/get-ip.tmp-e7437a39c6e04227'",
     "",
@@ -151,6 +151,6 @@ Deno.test("runtimeFailure() explains a missing runtime in one line, and nothing 
     'DENORT_BIN is "/nonexistent": No such file or directory (os error 2)',
   );
   equal(runtimeFailure("error: Type checking failed.\n"), undefined);
-  equal(runtimeFailure("Check programs/get_ip.ts\n"), undefined);
+  equal(runtimeFailure("Check programs/sockets/get_ip.ts\n"), undefined);
   equal(outputPath("exp:time-wait"), "dist/exp-time-wait");
 });

@@ -8,7 +8,7 @@ import { LineClient, tooLongLineReplies } from "./_line_client.ts";
 import { expectOneLineError, listeningPort, Program, runTask } from "./_task.ts";
 import { HAS_TERMINAL, TerminalProgram } from "./_terminal.ts";
 import { GOODBYE } from "../lib/line_server.ts";
-import { fullMessage } from "../programs/tcp_server_pool_reject.ts";
+import { fullMessage } from "../programs/concurrency/tcp_server_pool_reject.ts";
 
 const SERVERS = [
   "tcp-server-concurrent",

@@ -6,9 +6,9 @@
 import { deepStrictEqual, equal, match, ok } from "node:assert/strict";
 import { hasCommand, runTask } from "./_task.ts";
 import { parseSs } from "../lib/_exp.ts";
-import { sourcePorts } from "../programs/exp_ports.ts";
-import { describeSizes } from "../programs/exp_coalesce.ts";
-import { timeWaitSeconds } from "../programs/exp_time_wait.ts";
+import { sourcePorts } from "../programs/experiments/exp_ports.ts";
+import { describeSizes } from "../programs/experiments/exp_coalesce.ts";
+import { timeWaitSeconds } from "../programs/experiments/exp_time_wait.ts";
 
 const HAS_SS = hasCommand("ss");
 const HAS_TSHARK = hasCommand("tshark") && hasCommand("dumpcap");

@@ -6,7 +6,7 @@
 import { deepStrictEqual, equal, match, ok } from "node:assert/strict";
 import { join, relative } from "node:path";
 import { hasCommand, ROOT, runTask, taskParts } from "./_task.ts";
-import { labFor, setupCommands } from "../programs/exp_pulled_cable.ts";
+import { labFor, setupCommands } from "../programs/experiments/exp_pulled_cable.ts";
 
 const IS_ROOT = Deno.uid() === 0;
 const CAN_RUN = IS_ROOT && hasCommand("ip") && hasCommand("ss");

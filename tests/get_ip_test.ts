@@ -8,7 +8,7 @@ import {
   defaultRouteInterface,
   describeAddresses,
   type IpReport,
-} from "../programs/get_ip.ts";
+} from "../programs/sockets/get_ip.ts";
 import { runTask } from "./_task.ts";
 
 function info(name: string, address: string, prefix: number): Deno.NetworkInterfaceInfo {

@@ -5,7 +5,7 @@
 
 import { deepStrictEqual, equal, match, ok, rejects, throws } from "node:assert/strict";
 import { UsageError } from "../lib/cli.ts";
-import { greet, LpSession, parseActions } from "../programs/lp_client.ts";
+import { greet, LpSession, parseActions } from "../programs/lp/lp_client.ts";
 import { startLpServer } from "./_lp.ts";
 import { Program, runTask } from "./_task.ts";
 import { HAS_TERMINAL, TerminalProgram } from "./_terminal.ts";

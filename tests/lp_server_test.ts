@@ -14,10 +14,10 @@ import {
   parseNotice,
   parseTimeReply,
 } from "../lib/lp_protocol.ts";
-import { LpSession, RequestError, runAction, timeBurst } from "../programs/lp_client.ts";
+import { LpSession, RequestError, runAction, timeBurst } from "../programs/lp/lp_client.ts";
 import { rawHeader, RawLp, startLpServer, withFailsafe } from "./_lp.ts";
 import { Program } from "./_task.ts";
-import { consoleCommand, LpServer } from "../programs/lp_server.ts";
+import { consoleCommand, LpServer } from "../programs/lp/lp_server.ts";
 
 /** Read the hello a raw client gets on connect, and return its client id. */
 async function hello(raw: RawLp): Promise<number> {

@@ -1,0 +1,246 @@
+/**
+ * Lab 2.3: concurrent servers — real OS threads, a pool of Web Workers.
+ *
+ * One event loop runs one handler at a time; CPU-heavy handlers need more threads. A Web Worker
+ * is an OS thread with its own event loop, but Deno cannot pass a socket from one thread to
+ * another. So instead of one thread accepting for all, every worker opens its own listener on
+ * the SAME port with SO_REUSEPORT (Linux; needs `--unstable-net`), and the kernel spreads new
+ * connections among them. Each worker serves its clients as tcp_server_concurrent does, and
+ * every reply names the worker, so you can watch the spreading.
+ *
+ * SO_REUSEPORT would also let our workers join a group already listening on the port, such as a
+ * second copy of this server, and start without a word. So the main thread first binds the
+ * port WITHOUT it, as a probe: that fails if anyone holds the port, and with `--port 0` it picks
+ * the free port that every worker then binds. (A program started later that sets SO_REUSEPORT
+ * on the same port can still join our group; the probe only checks who was there first.)
+ *
+ * Elsewhere (macOS, Windows) SO_REUSEPORT does not spread connections, so the fallback is ONE
+ * worker that listens and serves everyone: correct, still off the main thread, but with no
+ * parallelism. (The alternative, the main thread proxying bytes to workers, was left out: it
+ * puts every byte through one thread, the bottleneck threads were meant to remove.)
+ *
+ * Run it:   deno task tcp-server-workers [--workers N] [--host 127.0.0.1] [--port 15010]
+ * Try it: several `nc 127.0.0.1 15010` sessions; the replies say which worker answered.
+ *
+ * @module
+ */
+
+import { errorMessage, UsageError } from "../../lib/cli.ts";
+import { formatHostPort, isLoopback } from "../../lib/host_port.ts";
+import type { Log, Work } from "../../lib/line_server.ts";
+import {
+  abortOnShutdownSignals,
+  LOOPBACK_HINT,
+  parseServerFlags,
+  serverOptionsHelp,
+} from "../../lib/server_cli.ts";
+import type { StartMessage, ToMain, ToWorker } from "./_tcp_worker.ts";
+
+/** Not a seed port: the seed has no worker model. The next free one after pool-reject's. */
+export const DEFAULT_PORT = 15010;
+
+/** One thread per core: more threads than cores only take turns. */
+export const DEFAULT_WORKERS = Math.max(1, navigator.hardwareConcurrency ?? 1);
+
+/** Threads are not free (a stack each); a typo must not start a thousand of them. */
+export const MAX_THREADS = 64;
+
+/**
+ * How long workers get to say goodbye to their clients on shutdown before they are terminated.
+ * Goodbyes are one short write each; a worker still busy after this is stuck.
+ */
+export const STOP_DEADLINE_MS = 5000;
+
+/** Whether this platform spreads connections among listeners on one port. */
+export const SHARES_PORT = Deno.build.os === "linux";
+
+const WORKER_URL = new URL("./_tcp_worker.ts", import.meta.url);
+
+const USAGE = `Usage: deno task tcp-server-workers [options]
+
+A line-based TCP server whose clients are served by N worker threads sharing one port.
+
+Options:
+${
+  serverOptionsHelp({
+    port: DEFAULT_PORT,
+    workers: DEFAULT_WORKERS,
+    workersMeaning: "worker threads, each serving many clients at once",
+  })
+}`;
+
+/** What {@linkcode startWorkers} needs. */
+export interface WorkersOptions {
+  hostname: string;
+  /** 0 picks a free port, shared by all workers. */
+  port: number;
+  /** Worker threads (forced to 1 where the port cannot be shared). */
+  workers: number;
+  /** Aborting it tells every client goodbye, stops every worker and resolves `stopped`. */
+  signal?: AbortSignal;
+  /** Where the workers' log lines go (default `console.log`). */
+  log?: Log;
+  work?: Work;
+  maxLineBytes?: number;
+}
+
+/** Workers that are listening. */
+export interface RunningWorkers {
+  /** The address every worker listens on. */
+  addr: Deno.NetAddr;
+  /** How many workers listen. */
+  count: number;
+  /** Resolves when every worker has stopped and been terminated. */
+  stopped: Promise<void>;
+}
+
+interface WorkerHandle {
+  /** The port the worker listens on, once it does. */
+  listening: Promise<number>;
+  /** Ask it to stop; resolves when it has, or at the deadline; it is terminated either way. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Start the worker threads, each listening on the same port, and serve until aborted.
+ *
+ * @param options Where to listen, how many workers, the shutdown signal, the log and the work.
+ * @returns Once every worker listens: the address, the count, and a promise for the end.
+ * @throws {Error} When the port is taken or a worker cannot listen, as the error it got (such
+ *   as `AddrInUse`); the workers already started are stopped first.
+ */
+export async function startWorkers(options: WorkersOptions): Promise<RunningWorkers> {
+  const { hostname, signal, log = console.log } = options;
+  const count = SHARES_PORT ? options.workers : 1;
+  // The probe: without SO_REUSEPORT this bind fails if anyone listens on the port, even a
+  // group that set SO_REUSEPORT. Closed at once; the workers bind the port it got.
+  const probe = Deno.listen({ hostname, port: options.port });
+  const port = (probe.addr as Deno.NetAddr).port;
+  probe.close();
+  const handles: WorkerHandle[] = [];
+  const stopAll = () => Promise.all(handles.map((h) => h.stop())).then(() => {});
+  const start = (id: number) => {
+    const message: StartMessage = { ...options, type: "start", id, port, reusePort: SHARES_PORT };
+    const handle = spawnWorker(message, log);
+    handles.push(handle);
+    return handle.listening;
+  };
+  try {
+    const all = [];
+    for (let id = 1; id <= count; id++) all.push(start(id));
+    await Promise.all(all);
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+  const stopped = new Promise<void>((resolve) => {
+    const onAbort = () => stopAll().then(resolve);
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener("abort", onAbort, { once: true });
+  });
+  return { addr: { transport: "tcp", hostname, port }, count, stopped };
+}
+
+function spawnWorker(start: StartMessage, log: Log): WorkerHandle {
+  const worker = new Worker(WORKER_URL, { type: "module", name: `worker ${start.id}` });
+  const listening = Promise.withResolvers<number>();
+  const stopped = Promise.withResolvers<void>();
+  let started = false;
+  // Before listening, a failure fails the start and the caller reports it, in one line; after,
+  // it is one worker's accept loop failing, and only the log can tell.
+  const failed = (err: Error, what: string) => {
+    if (started) log(errorMessage(err, `worker ${start.id} ${what}`));
+    else listening.reject(err);
+    stopped.resolve();
+  };
+  worker.onmessage = ({ data }: MessageEvent<ToMain>) => {
+    if (data.type === "listening") {
+      started = true;
+      listening.resolve(data.port);
+    } else if (data.type === "log") log(data.line);
+    else if (data.type === "stopped") stopped.resolve();
+    else failed(toError(data), "failed");
+  };
+  worker.onerror = (event) => {
+    event.preventDefault(); // an error in one worker must not end the whole server
+    failed(new Error(event.message), "crashed");
+  };
+  worker.postMessage(start satisfies ToWorker);
+
+  let stopping: Promise<void> | undefined;
+  return {
+    listening: listening.promise,
+    stop() {
+      stopping ??= (async () => {
+        worker.postMessage({ type: "stop" } satisfies ToWorker);
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const deadline = new Promise<void>((resolve) =>
+          timer = setTimeout(resolve, STOP_DEADLINE_MS)
+        );
+        await Promise.race([stopped.promise, deadline]);
+        clearTimeout(timer);
+        worker.terminate();
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** Rebuild a worker's error with its class, so `errorMessage` words it as for the main thread. */
+function toError({ name, message }: { name: string; message: string }): Error {
+  const classes = Deno.errors as unknown as Record<string, ErrorConstructor | undefined>;
+  const ErrorClass = classes[name] ?? Error;
+  return new ErrorClass(message);
+}
+
+function fail(message: string, code = 1): never {
+  console.error(`tcp_server_workers: ${message}`);
+  Deno.exit(code);
+}
+
+if (import.meta.main) {
+  let flags;
+  try {
+    flags = parseServerFlags(Deno.args, { port: DEFAULT_PORT, workers: DEFAULT_WORKERS });
+    if (flags.workers! > MAX_THREADS) {
+      throw new RangeError(
+        `Invalid --workers "${flags.workers}": expected at most ${MAX_THREADS} threads`,
+      );
+    }
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof RangeError) {
+      fail(`${err.message} (see --help)`, 2);
+    }
+    throw err;
+  }
+  if (flags.help) {
+    console.log(USAGE);
+    Deno.exit(0);
+  }
+  const { host, port, work } = flags;
+
+  // Before the workers start: a signal sent as soon as the port is printed must be caught.
+  using shutdown = abortOnShutdownSignals(console.log);
+  let running: RunningWorkers;
+  try {
+    running = await startWorkers({
+      hostname: host,
+      port,
+      workers: flags.workers!,
+      work,
+      signal: shutdown.signal,
+    });
+  } catch (err) {
+    fail(errorMessage(err, `cannot listen on ${formatHostPort({ hostname: host, port })}`));
+  }
+  console.log(`Listening on ${formatHostPort(running.addr)}`);
+  if (isLoopback(host)) console.log(LOOPBACK_HINT);
+  console.log(
+    SHARES_PORT
+      ? `${running.count} worker threads share the port (SO_REUSEPORT); the kernel spreads clients`
+      : `SO_REUSEPORT is Linux-only here: one worker thread listens and serves every client`,
+  );
+
+  await running.stopped;
+  console.log("Server stopped");
+}

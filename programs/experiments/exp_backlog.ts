@@ -1,0 +1,142 @@
+/**
+ * Experiment: if the server sits between listen() and accept(), does a client's connect()
+ * succeed?
+ *
+ * It does. The three-way handshake is done by the kernel, not by accept(): once a socket
+ * listens, the kernel answers each SYN, completes the handshake and puts the new connection in
+ * the listener's *accept queue* (its length is capped by the backlog given to listen()).
+ * accept() only takes the next finished connection off that queue. So connect() returns, and
+ * the client can even send data, which waits in the server's receive buffer, before the
+ * server program has accepted anything. Here a server listens and does not accept; clients
+ * connect and write; `ss` shows the queue; then the server accepts and finds the data waiting.
+ *
+ * Run it:   deno task exp:backlog [--clients 3]
+ *
+ * @module
+ */
+
+import { readLines, writeLine } from "../../lib/lines.ts";
+import {
+  askQuestion,
+  closeQuietly,
+  formatSockets,
+  loopbackSockets,
+  type Out,
+  runExperimentMain,
+  type SocketRow,
+} from "../../lib/_exp.ts";
+
+/** A few clients: the listener's queue length in `ss` should read as a count, not noise. */
+export const DEFAULT_CLIENTS = 3;
+
+const USAGE = `Usage: deno task exp:backlog [--clients N] [--quick]
+
+A server listens but does not accept; N clients connect and send a line anyway.
+
+Options:
+  --clients N  how many clients (default ${DEFAULT_CLIENTS}, at most 50)
+  --quick      same as the default (kept for symmetry with the other experiments)
+  -h, --help   show this help`;
+
+/** What the experiment saw. */
+export interface BacklogResult {
+  port: number;
+  /** How long each connect() took, in ms; every one finished before any accept(). */
+  connectMs: number[];
+  /** The listener's row in `ss` before any accept: recvQ is the accept queue's length. */
+  listenerBefore: SocketRow;
+  /** All sockets on the port before any accept. */
+  socketsBefore: SocketRow[];
+  /** What each accept() then found waiting on its connection. */
+  waiting: string[];
+}
+
+/**
+ * Listen, let `count` clients connect and send a line, read `ss`, then accept them all.
+ *
+ * @param count How many clients.
+ * @returns The timings, the kernel's view before accepting, and the lines found after.
+ * @throws {Error} When ss is missing.
+ */
+export async function backlog(count: number): Promise<BacklogResult> {
+  using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = listener.addr.port;
+  const clients: Deno.TcpConn[] = [];
+  const served: Deno.TcpConn[] = [];
+  try {
+    const connectMs: number[] = [];
+    for (let k = 1; k <= count; k++) {
+      const start = performance.now();
+      const client = await Deno.connect({ hostname: "127.0.0.1", port });
+      connectMs.push(performance.now() - start);
+      clients.push(client);
+      await writeLine(client, `hello from client ${k}, sent before any accept()`);
+    }
+    const socketsBefore = await loopbackSockets(port, clients);
+    const listenerBefore = socketsBefore.find((r) => r.state === "LISTEN");
+    if (!listenerBefore) throw new Error(`ss shows no listening socket on port ${port}`);
+    const waiting: string[] = [];
+    for (let k = 0; k < count; k++) {
+      const conn = await listener.accept();
+      served.push(conn);
+      waiting.push((await readLines(conn).next()).value ?? "");
+    }
+    return { port, connectMs, listenerBefore, socketsBefore, waiting };
+  } finally {
+    for (const c of [...clients, ...served]) closeQuietly(c);
+  }
+}
+
+/**
+ * Run the experiment and report it.
+ *
+ * @param out Where the report goes.
+ * @param count How many clients.
+ * @returns What was seen.
+ */
+export async function runBacklog(out: Out, count = DEFAULT_CLIENTS): Promise<BacklogResult> {
+  askQuestion(
+    out,
+    "If the server sits between listen() and accept(), does a client's connect() succeed?",
+  );
+  const r = await backlog(count);
+  out(`Server: listen() on 127.0.0.1:${r.port}, and no accept() yet`);
+  r.connectMs.forEach((ms, i) => {
+    out(`client ${i + 1}: connect() succeeded in ${ms.toFixed(2)} ms; wrote a line`);
+  });
+  out("");
+  out("The kernel's sockets before any accept() (ss -tan):");
+  for (
+    const line of formatSockets(
+      r.socketsBefore,
+      (s) =>
+        s.state === "LISTEN"
+          ? `recv-q = ${s.recvQ} connections in the accept queue, send-q = backlog ${s.sendQ}`
+          : s.local.endsWith(`:${r.port}`)
+          ? `server side, not accepted; ${s.recvQ} bytes waiting`
+          : "client side",
+    )
+  ) out(line);
+  out("");
+  r.waiting.forEach((line, i) => out(`accept() #${i + 1} finds waiting: "${line}"`));
+  out("");
+  out(
+    `Answer: yes. All ${count} connects succeeded and their data arrived before any accept(); ` +
+      `the listener's queue held ${r.listenerBefore.recvQ} (limit ${r.listenerBefore.sendQ}).`,
+  );
+  return r;
+}
+
+if (import.meta.main) {
+  Deno.exit(
+    await runExperimentMain({
+      name: "exp_backlog",
+      usage: USAGE,
+      args: Deno.args,
+      count: { flag: "clients", max: 50 },
+      run: ({ count }, out) => runBacklog(out, count),
+      log: console.log,
+      error: console.error,
+    }),
+  );
+}

@@ -1,0 +1,197 @@
+/**
+ * Lab: sockets basics — a TCP client.
+ *
+ * The client connects once, then sends each line you type and prints the server's reply. A
+ * connection has two directions that close separately: when you are done we close our side
+ * (a FIN), still read what the server has left to say, and stop when it closes too.
+ *
+ * Run it (with `deno task tcp-server` running):   deno task tcp-client [--host H] [--port P]
+ * From a pipe:   printf 'a\nb\n' | deno task tcp-client
+ *
+ * @module
+ */
+
+import process from "node:process";
+import { errorMessage, parseProgramFlags } from "../../lib/cli.ts";
+import { formatHostPort, parseRemotePort } from "../../lib/host_port.ts";
+import { openLineInput } from "../../lib/line_input.ts";
+import { DEFAULT_MAX_LINE, readLines, writeLine } from "../../lib/lines.ts";
+
+/** The port `tcp_server` listens on by default. */
+export const DEFAULT_PORT = 15000;
+
+/** The server's line limit plus room for the `ack: ` it puts in front of our line. */
+const MAX_REPLY_BYTES = DEFAULT_MAX_LINE + 1024;
+
+/**
+ * How long to wait for the server to close after we closed our side. Ours closes at once; a
+ * server that never does must not keep the client hanging.
+ */
+export const LINGER_MS = 2000;
+
+const USAGE = `Usage: deno task tcp-client [--host HOST] [--port PORT]
+
+Connects to a line-based TCP server, sends each line you type and prints the reply.
+Type "exit" or press Ctrl-D to quit. Reads lines from a pipe too.
+
+Options:
+  --host HOST   server address (default 127.0.0.1)
+  --port PORT   server port (default ${DEFAULT_PORT})
+  -h, --help    show this help`;
+
+/** What {@linkcode talk} needs besides the connection and the lines to send. */
+export interface ClientOptions {
+  /** Where the server's replies and the client's notes go (default `console.log`). */
+  log?: (line: string) => void;
+  /** Called whenever the client is ready for the next line, to show a prompt. */
+  prompt?: () => void;
+  /** Also log each line sent, as `> line`: for transcripts and piped input. */
+  echo?: boolean;
+  /** See {@linkcode LINGER_MS}. */
+  lingerMs?: number;
+}
+
+/** Why a conversation ended. */
+export type ClientEnd = "input ended" | "server closed";
+
+/**
+ * Send lines one at a time, waiting for each reply, until the input ends, a line says `exit`,
+ * or the server closes. Lines the server sends unasked, such as a shutdown notice, are logged
+ * as they arrive, even while waiting for input.
+ *
+ * @param conn A connected stream; the caller closes it afterwards.
+ * @param input The lines to send, such as a readline interface or an array.
+ * @param options Where output goes, and the prompt.
+ * @returns Why the conversation ended.
+ * @throws {Error} When the connection fails, such as a reset by the server.
+ */
+export async function talk(
+  conn: Deno.Conn,
+  input: AsyncIterable<string> | Iterable<string>,
+  options: ClientOptions = {},
+): Promise<ClientEnd> {
+  const { log = console.log, prompt = () => {}, echo = false, lingerMs = LINGER_MS } = options;
+  const replies = readLines(conn, { maxLineBytes: MAX_REPLY_BYTES });
+  // One read in flight at a time; the guard stops a read that fails after we are done from
+  // becoming an unhandled rejection.
+  const nextReply = () => {
+    const reply = replies.next();
+    reply.catch(() => {});
+    return reply;
+  };
+  const lines = toAsyncIterator(input);
+
+  let heard = nextReply();
+  let typed = lines.next();
+  prompt();
+  while (true) {
+    const event = await Promise.race([
+      typed.then((r) => ({ from: "user" as const, r })),
+      heard.then((r) => ({ from: "server" as const, r })),
+    ]);
+    if (event.from === "server") {
+      if (event.r.done) return serverClosed(log);
+      log(event.r.value);
+      heard = nextReply();
+      continue;
+    }
+    if (event.r.done) break;
+    if (echo) log(`> ${event.r.value}`);
+    if (event.r.value.trim() === "exit") break;
+    await writeLine(conn, event.r.value);
+    const reply = await heard;
+    if (reply.done) return serverClosed(log);
+    log(reply.value);
+    heard = nextReply();
+    typed = lines.next();
+    prompt();
+  }
+
+  // Half-close: the server reads end-of-stream, finishes, and closes its side.
+  await conn.closeWrite();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const lingerOver = new Promise<"timeout">((resolve) => {
+    timer = setTimeout(() => resolve("timeout"), lingerMs);
+  });
+  try {
+    while (true) {
+      const r = await Promise.race([heard, lingerOver]);
+      if (r === "timeout" || r.done) break;
+      log(r.value);
+      heard = nextReply();
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+  return "input ended";
+}
+
+function serverClosed(log: (line: string) => void): ClientEnd {
+  log("The server closed the connection.");
+  return "server closed";
+}
+
+function toAsyncIterator(input: AsyncIterable<string> | Iterable<string>): AsyncIterator<string> {
+  if (Symbol.asyncIterator in input) return input[Symbol.asyncIterator]();
+  const sync = input[Symbol.iterator]();
+  return { next: () => Promise.resolve(sync.next()) };
+}
+
+function fail(message: string, code = 1): never {
+  console.error(`tcp_client: ${message}`);
+  Deno.exit(code);
+}
+
+if (import.meta.main) {
+  const parsed = parseProgramFlags({
+    name: "tcp_client",
+    usage: USAGE,
+    args: Deno.args,
+    options: {
+      host: { type: "string", default: "127.0.0.1" },
+      port: { type: "string", default: String(DEFAULT_PORT) },
+    },
+    read: (values) => ({ host: values.host, port: parseRemotePort(values.port) }),
+    log: console.log,
+    error: console.error,
+  });
+  if ("exitCode" in parsed) Deno.exit(parsed.exitCode);
+  const { host, port } = parsed.flags;
+
+  const server = formatHostPort({ hostname: host, port });
+  let conn: Deno.TcpConn;
+  try {
+    conn = await Deno.connect({ hostname: host, port });
+  } catch (err) {
+    fail(errorMessage(err, `cannot connect to ${server}`));
+  }
+
+  // A terminal gets prompts and line editing; a pipe gets neither, and we echo what we send.
+  const input = openLineInput({
+    input: process.stdin,
+    output: process.stdout,
+    interactive: Deno.stdin.isTerminal(),
+    log: console.log,
+  });
+  console.log(
+    input.interactive
+      ? `Connected to ${server}. Type a line; "exit" or Ctrl-D quits.`
+      : `Connected to ${server}`,
+  );
+
+  try {
+    await talk(conn, input.lines, {
+      prompt: input.prompt,
+      echo: !input.interactive,
+    });
+  } catch (err) {
+    fail(errorMessage(err, `connection to ${server} failed`));
+  } finally {
+    input.close();
+    try {
+      conn.close();
+    } catch {
+      // Already closed.
+    }
+  }
+}

@@ -1,0 +1,241 @@
+/**
+ * Lab: sockets basics — a UDP client.
+ *
+ * Each line you type goes out as one datagram, and the client waits a while for the reply. UDP
+ * promises nothing: a datagram or its reply can vanish without an error, so the client gives
+ * up after a timeout and carries on, and a datagram has a hard size limit checked up front.
+ *
+ * Run it (with `deno task udp-server` running):   deno task udp-client [--host H] [--port P]
+ * Try it with no server running, and watch the timeouts.
+ *
+ * @module
+ */
+
+import { lookup } from "node:dns/promises";
+import process from "node:process";
+import { errorMessage, parseProgramFlags } from "../../lib/cli.ts";
+import { formatHostPort, parseRemotePort } from "../../lib/host_port.ts";
+import { openLineInput } from "../../lib/line_input.ts";
+
+/** The port `udp_server` listens on by default. */
+export const DEFAULT_PORT = 15001;
+
+/** Long enough for any LAN round trip, short enough that a lost datagram is noticed quickly. */
+export const DEFAULT_TIMEOUT_MS = 2000;
+
+/**
+ * Largest UDP payload: the 16-bit length field's 65535, less the headers that share it
+ * (IPv4's 20 bytes and UDP's 8; IPv6 does not count its own header there).
+ */
+export const MAX_DATAGRAM = { IPv4: 65507, IPv6: 65527 } as const;
+
+const USAGE = `Usage: deno task udp-client [--host HOST] [--port PORT] [--timeout MS]
+
+Sends each line you type as one UDP datagram and prints the reply, giving up after a timeout.
+Type "exit" or press Ctrl-D to quit. Reads lines from a pipe too.
+
+Options:
+  --host HOST     server address (default 127.0.0.1)
+  --port PORT     server port (default ${DEFAULT_PORT})
+  --timeout MS    how long to wait for each reply (default ${DEFAULT_TIMEOUT_MS})
+  -h, --help      show this help`;
+
+/** What {@linkcode talkUdp} needs besides the socket, the server and the lines. */
+export interface UdpClientOptions {
+  /** How long to wait for each reply (default {@linkcode DEFAULT_TIMEOUT_MS}). */
+  timeoutMs?: number;
+  /** Where replies and notes go (default `console.log`). */
+  log?: (line: string) => void;
+  /** Called whenever the client is ready for the next line, to show a prompt. */
+  prompt?: () => void;
+  /** Also log each line sent, as `> line`: for transcripts and piped input. */
+  echo?: boolean;
+}
+
+interface Reply {
+  text: string;
+  from: Deno.NetAddr;
+}
+
+/**
+ * Send each line as a datagram and wait for one reply, until the input ends or says `exit`.
+ *
+ * @param socket A bound UDP socket; the caller closes it afterwards.
+ * @param server Where to send, as an address (not a name).
+ * @param input The lines to send.
+ * @param options The timeout, where output goes, and the prompt.
+ * @throws {Error} When sending or receiving fails outright.
+ */
+export async function talkUdp(
+  socket: Deno.DatagramConn,
+  server: Deno.NetAddr,
+  input: AsyncIterable<string> | Iterable<string>,
+  options: UdpClientOptions = {},
+): Promise<void> {
+  const { timeoutMs = DEFAULT_TIMEOUT_MS, log = console.log, prompt = () => {} } = options;
+  const limit = server.hostname.includes(":") ? MAX_DATAGRAM.IPv6 : MAX_DATAGRAM.IPv4;
+  const encoder = new TextEncoder();
+  const replies = new ReplyWaiter(socket);
+  prompt();
+  for await (const line of input) {
+    if (line.trim() === "exit") {
+      if (options.echo) log(`> ${line}`);
+      break;
+    }
+    const late = replies.late();
+    if (late) log(`late reply to an earlier message: ${late.text}`);
+    const data = encoder.encode(line);
+    if (data.length > limit) {
+      log(
+        `error: message is ${data.length} bytes; one UDP datagram carries at most ${limit}. ` +
+          "Not sent.",
+      );
+    } else {
+      if (options.echo) log(`> ${line}`);
+      await socket.send(data, server);
+      const reply = await replies.wait(timeoutMs);
+      if (reply) {
+        log(reply.text);
+      } else {
+        log(
+          `no reply within ${timeoutMs} ms, giving up on this one: UDP does not retransmit, so ` +
+            "the datagram or its reply may have been lost (or no server is listening)",
+        );
+      }
+    }
+    prompt();
+  }
+}
+
+/**
+ * Keeps exactly one `receive()` in flight, however many waits time out: Deno refuses a second
+ * concurrent receive on a socket, and a reply that comes late must not be lost.
+ */
+class ReplyWaiter {
+  readonly #socket: Deno.DatagramConn;
+  readonly #decoder = new TextDecoder();
+  #pending: Promise<Reply> | undefined;
+  #arrived: Reply | undefined;
+
+  constructor(socket: Deno.DatagramConn) {
+    this.#socket = socket;
+  }
+
+  /** Wait up to `ms` for the next reply; `undefined` when the time runs out first. */
+  async wait(ms: number): Promise<Reply | undefined> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), ms);
+    });
+    try {
+      const reply = await Promise.race([this.#receive(), timeout]);
+      return reply && this.#take();
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** A reply that arrived after its wait gave up, if any. */
+  late(): Reply | undefined {
+    return this.#arrived && this.#take();
+  }
+
+  #receive(): Promise<Reply> {
+    if (!this.#pending) {
+      this.#pending = this.#socket.receive().then(([data, from]) =>
+        this.#arrived = {
+          text: this.#decoder.decode(data).replace(/\r?\n$/, ""),
+          from: from as Deno.NetAddr,
+        }
+      );
+      // Closing the socket at the end rejects the read that is still waiting; that is expected.
+      this.#pending.catch(() => {});
+    }
+    return this.#pending;
+  }
+
+  #take(): Reply | undefined {
+    const reply = this.#arrived;
+    this.#arrived = undefined;
+    this.#pending = undefined;
+    return reply;
+  }
+}
+
+function fail(message: string, code = 1): never {
+  console.error(`udp_client: ${message}`);
+  Deno.exit(code);
+}
+
+if (import.meta.main) {
+  const parsed = parseProgramFlags({
+    name: "udp_client",
+    usage: USAGE,
+    args: Deno.args,
+    options: {
+      host: { type: "string", default: "127.0.0.1" },
+      port: { type: "string", default: String(DEFAULT_PORT) },
+      timeout: { type: "string", default: String(DEFAULT_TIMEOUT_MS) },
+    },
+    read: (values) => {
+      const port = parseRemotePort(values.port);
+      const timeoutMs = Number(values.timeout);
+      if (!/^\d+$/.test(values.timeout) || timeoutMs < 1) {
+        throw new RangeError(
+          `Invalid timeout "${values.timeout}": expected milliseconds, 1 or more`,
+        );
+      }
+      return { host: values.host, port, timeoutMs };
+    },
+    log: console.log,
+    error: console.error,
+  });
+  if ("exitCode" in parsed) Deno.exit(parsed.exitCode);
+  const { host, port, timeoutMs } = parsed.flags;
+
+  // Resolve once, up front: a typo in the host is reported now, not after the first line.
+  const named = formatHostPort({ hostname: host, port });
+  let server: Deno.NetAddr;
+  try {
+    const found = await lookup(host, { all: true });
+    const address = found.find((a) => a.family === 4) ?? found[0];
+    server = { transport: "udp", hostname: address.address, port };
+  } catch (err) {
+    fail(errorMessage(err, `cannot resolve ${host}`));
+  }
+
+  let socket: Deno.DatagramConn;
+  try {
+    // Any local port will do: the server replies to whatever address the datagram came from.
+    const anyAddress = server.hostname.includes(":") ? "::" : "0.0.0.0";
+    socket = Deno.listenDatagram({ hostname: anyAddress, port: 0, transport: "udp" });
+  } catch (err) {
+    fail(errorMessage(err, "cannot open a UDP socket"));
+  }
+
+  // A terminal gets prompts and line editing; a pipe gets neither, and we echo what we send.
+  const input = openLineInput({
+    input: process.stdin,
+    output: process.stdout,
+    interactive: Deno.stdin.isTerminal(),
+    log: console.log,
+  });
+  console.log(
+    input.interactive
+      ? `Sending to ${named} (udp). Type a line; "exit" or Ctrl-D quits.`
+      : `Sending to ${named} (udp)`,
+  );
+
+  try {
+    await talkUdp(socket, server, input.lines, {
+      timeoutMs,
+      prompt: input.prompt,
+      echo: !input.interactive,
+    });
+  } catch (err) {
+    fail(errorMessage(err, `talking to ${named} failed`));
+  } finally {
+    input.close();
+    socket.close();
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * Lab: sockets basics — a UDP server.
+ *
+ * UDP has no connections: the server binds one socket and every datagram that arrives carries
+ * its sender's address, which is where the reply goes. A datagram is a whole message (no lines
+ * to reassemble), but it may be lost, duplicated or reordered, and nobody is told.
+ *
+ * Run it:   deno task udp-server [--host 127.0.0.1] [--port 15001]
+ * Talk to it:   deno task udp-client   or   nc -u 127.0.0.1 15001
+ *
+ * @module
+ */
+
+import { errorMessage, parseProgramFlags } from "../../lib/cli.ts";
+import { formatHostPort, isLoopback, parsePort } from "../../lib/host_port.ts";
+import { closeQuietly } from "../../lib/line_server.ts";
+import { abortOnShutdownSignals } from "../../lib/server_cli.ts";
+import { formatTimestamp } from "../../lib/timestamp.ts";
+
+/** The lab's UDP port: next to the TCP server's 15000, so both can run at once. */
+export const DEFAULT_PORT = 15001;
+
+/** Loopback by default, so a first run is not reachable from the network by surprise. */
+export const DEFAULT_HOST = "127.0.0.1";
+
+/**
+ * Largest UDP payload: a 16-bit length field, less the IPv4 and UDP headers (65535 - 20 - 8).
+ * Over IPv6 a little more fits, but one limit keeps the lab simple.
+ */
+export const MAX_DATAGRAM = 65507;
+
+const USAGE = `Usage: deno task udp-server [--host HOST] [--port PORT]
+
+A UDP server that acknowledges every datagram with "ack: <message>".
+
+Options:
+  --host HOST   address to listen on (default ${DEFAULT_HOST}; 0.0.0.0 accepts LAN clients)
+  --port PORT   port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
+  -h, --help    show this help`;
+
+/** What {@linkcode serveUdp} needs besides the socket. */
+export interface UdpServeOptions {
+  /** Aborting it closes the socket and ends `serveUdp`. */
+  signal?: AbortSignal;
+  /** Where each log line goes (default `console.log`). */
+  log?: (line: string) => void;
+}
+
+/**
+ * Acknowledge every datagram until aborted.
+ *
+ * @param socket A bound UDP socket; closed when this returns.
+ * @param options The shutdown signal and the log.
+ * @throws {Error} When receiving fails for a reason other than shutdown.
+ */
+export async function serveUdp(
+  socket: Deno.DatagramConn,
+  options: UdpServeOptions = {},
+): Promise<void> {
+  const { signal, log = console.log } = options;
+  const encoder = new TextEncoder();
+  const decoder = new TextDecoder();
+  // One buffer for every receive: a datagram is decoded before the next one lands in it.
+  const buffer = new Uint8Array(MAX_DATAGRAM + 1);
+  const stop = () => closeQuietly(socket);
+  signal?.addEventListener("abort", stop, { once: true });
+  try {
+    while (!signal?.aborted) {
+      let data: Uint8Array, from: Deno.Addr;
+      try {
+        [data, from] = await socket.receive(buffer);
+      } catch (err) {
+        if (signal?.aborted) break;
+        throw err;
+      }
+      // nc and most clients end the message with the newline that sent it; it is not content.
+      const message = decoder.decode(data).replace(/\r?\n$/, "");
+      const peer = formatHostPort(from as Deno.NetAddr);
+      log(`${formatTimestamp()} ${peer} says: ${message}`);
+      let reply = encoder.encode(`ack: ${message}\n`);
+      if (reply.length > MAX_DATAGRAM) {
+        reply = encoder.encode(`ack: ${data.length} bytes (too long to echo back)\n`);
+      }
+      try {
+        await socket.send(reply, from);
+      } catch (err) {
+        // One unreachable sender must not stop the server for everyone else.
+        log(`${formatTimestamp()} ${peer} reply failed: ${errorMessage(err)}`);
+      }
+    }
+  } finally {
+    signal?.removeEventListener("abort", stop);
+    closeQuietly(socket);
+  }
+}
+
+function fail(message: string, code = 1): never {
+  console.error(`udp_server: ${message}`);
+  Deno.exit(code);
+}
+
+if (import.meta.main) {
+  const parsed = parseProgramFlags({
+    name: "udp_server",
+    usage: USAGE,
+    args: Deno.args,
+    options: {
+      host: { type: "string", default: DEFAULT_HOST },
+      port: { type: "string", default: String(DEFAULT_PORT) },
+    },
+    read: (values) => ({ host: values.host, port: parsePort(values.port) }),
+    log: console.log,
+    error: console.error,
+  });
+  if ("exitCode" in parsed) Deno.exit(parsed.exitCode);
+  const { host, port } = parsed.flags;
+
+  let socket: Deno.DatagramConn;
+  try {
+    socket = Deno.listenDatagram({ hostname: host, port, transport: "udp" });
+  } catch (err) {
+    fail(errorMessage(err, `cannot listen on ${formatHostPort({ hostname: host, port })} (udp)`));
+  }
+  // Before announcing the port: a signal sent as soon as it is printed must be caught.
+  using shutdown = abortOnShutdownSignals(console.log);
+  console.log(`Listening on ${formatHostPort(socket.addr as Deno.NetAddr)}`);
+  if (isLoopback(host)) {
+    console.log("Only this machine can reach it; to accept LAN clients use --host 0.0.0.0");
+  }
+
+  try {
+    await serveUdp(socket, { signal: shutdown.signal });
+    console.log("Server stopped");
+  } catch (err) {
+    fail(errorMessage(err, "server failed"));
+  }
+}

@@ -1,0 +1,1009 @@
+/**
+ * The benchmark: our programs beside well-known peers, on loopback, in one run.
+ *
+ * A figure alone says little on a shared machine whose speed drifts by a third from one
+ * session to the next, so every figure here sits beside a peer's, measured in the same run
+ * under the same load, and the ratio is what to read: a file through the chat server against
+ * `nc` and `socat`; LP requests against a plain Deno echo of the same size; chat fan-out
+ * against `ncat --broker --chat`; idle memory against the echo server's; the concurrency
+ * models against each other. Our programs are started exactly as their tasks start them.
+ *
+ * Run it:   deno task bench [--size 1G] [--json bench-results.json]
+ * Quick:    deno task bench --quick        (small loads, well under 30 s; tests run this)
+ *
+ * Permissions, and why: `--allow-net=127.0.0.1` for the load generators; `--allow-run` to
+ * start the programs with the running `deno` (whose path is known only at run time, so the
+ * list cannot be narrowed) and the peers, and to read a child's memory with `cat /proc/PID/
+ * status` (Deno guards /proc/PID with --allow-all); `--allow-read=.bench --allow-write=.bench`
+ * for the files it moves, in a folder it removes at the end; `--allow-write=bench-results.json`
+ * for the JSON. Allowed to run anything, the benchmark is in effect unsandboxed: the narrow
+ * read and write grants keep its own mistakes inside `.bench`, nothing more.
+ *
+ * @module
+ */
+
+import { randomFillSync } from "node:crypto";
+import { join } from "node:path";
+import { errorMessage, parseFlags, UsageError } from "../../lib/cli.ts";
+import { hashFile } from "../../lib/file_chunk.ts";
+import { encodeFrame, Kind, makeFrame } from "../../lib/frame.ts";
+import { formatBytes, parseByteSize } from "../../lib/_chat_units.ts";
+import {
+  type Child,
+  freePort,
+  hasCommand,
+  listeningPort,
+  residentKiB,
+  Scope,
+  sleep,
+  STARTUP_MS,
+  taskCommand,
+} from "../../lib/_bench_proc.ts";
+import {
+  chatDialect,
+  type Dialect,
+  echoPipelined,
+  echoSequential,
+  fanoutLatency,
+  fanoutRate,
+  HOST,
+  idleCrowd,
+  lpPipelined,
+  lpSequential,
+  ncatDialect,
+} from "./bench/load.ts";
+import { serveEcho } from "./bench_echo.ts";
+
+/** The folder for the files the benchmark moves, relative to the working folder. */
+export const WORK_ROOT = ".bench";
+
+/** The default file size: 1 GiB, large enough that start-up costs vanish. */
+export const DEFAULT_SIZE = 1024 ** 3;
+
+/** The file size in quick mode: big enough to cross every buffer, small enough for a test. */
+const QUICK_SIZE = 32 * 1024 * 1024;
+
+/** Bytes per write while making the random file: one `randomFillSync` call each. */
+const FILL_PIECE = 1024 * 1024;
+
+/** The load of one run: the full benchmark, or the quick one a test runs. */
+export interface Load {
+  quick: boolean;
+  /** File size in bytes. */
+  size: number;
+  /** Sequential LP requests (and echo round trips) timed, after a warm-up. */
+  sequential: number;
+  /** Pipelined requests from one client. */
+  pipelined: number;
+  /** Pipelined requests from each of {@linkcode PIPELINE_CLIENTS} clients. */
+  pipelinedEach: number;
+  /** Crowd sizes for the fan-out. */
+  crowds: number[];
+  /** How long each fan-out run sends, in milliseconds. */
+  fanoutMs: number;
+  /** Idle clients for the memory row. */
+  idleClients: number;
+  /** Arguments for compare-servers (none: its default load). */
+  compareArgs: string[];
+}
+
+/** Clients in the multi-client pipelined run. */
+const PIPELINE_CLIENTS = 10;
+
+/**
+ * Requests in flight per client when pipelining. Ids are 16 bits, so 100,000 cannot all be
+ * out at once; 4,096 is far more than loopback needs to stay busy.
+ */
+const PIPELINE_WINDOW = 4096;
+
+/** The seed's experiment: this many time requests written back to back. */
+const SEED_REQUESTS = 100;
+
+/** The fan-out sender's steady rate, in messages per second. */
+const FANOUT_RATE = 500;
+
+/** Senders flat out in the deliveries-per-second run. */
+const FANOUT_SENDERS = 10;
+
+/** How long a server gets to settle before its memory is read. */
+const SETTLE_MS = 1500;
+
+/**
+ * The loads.
+ *
+ * @param quick The quick mode's small loads.
+ * @param size File size in bytes (ignored in quick mode).
+ * @returns The load.
+ */
+export function loadFor(quick: boolean, size = DEFAULT_SIZE): Load {
+  return quick
+    ? {
+      quick,
+      size: Math.min(size, QUICK_SIZE),
+      sequential: 2_000,
+      pipelined: 20_000,
+      pipelinedEach: 2_000,
+      crowds: [20],
+      fanoutMs: 500,
+      idleClients: 100,
+      compareArgs: ["--clients", "10", "--rounds", "2"],
+    }
+    : {
+      quick,
+      size,
+      sequential: 20_000,
+      pipelined: 100_000,
+      pipelinedEach: 10_000,
+      crowds: [100, 500],
+      fanoutMs: 4_000,
+      idleClients: 1_000,
+      compareArgs: [],
+    };
+}
+
+/** A goal, as a bound on the ratio or on our own figure. */
+export interface Target {
+  /** What is compared: the ratio ours/peer, or our figure itself. */
+  on: "ratio" | "ours";
+  op: ">=" | "<=";
+  value: number;
+  /** How the table shows it, such as `>= 0.8x nc`. */
+  text: string;
+}
+
+/** One line of the table: our figure, the peer's from the same run, and their ratio. */
+export interface Row {
+  /** The section, 1 to 5. */
+  section: number;
+  measure: string;
+  unit: string;
+  ours: number | null;
+  peer: string;
+  peerValue: number | null;
+  /** ours / peer; null when either is missing. */
+  ratio: number | null;
+  /** Whether a higher figure is better. */
+  higherIsBetter: boolean;
+  target: Target | null;
+  /** Whether the target is met; null when there is none or a figure is missing. */
+  met: boolean | null;
+  /** Why a figure is missing, or what else to know. */
+  note: string;
+}
+
+/** Everything one run found. */
+export interface Report {
+  date: string;
+  machine: { os: string; arch: string; cpus: number; deno: string };
+  command: string;
+  load: Load;
+  rows: Row[];
+}
+
+/** What every section needs. */
+interface Context {
+  scope: Scope;
+  /** This run's folder (absolute). */
+  work: string;
+  load: Load;
+  /** Progress, on stderr. */
+  say: (text: string) => void;
+  /** Which peers are installed. */
+  has: Record<"nc" | "socat" | "ncat", boolean>;
+}
+
+function row(
+  section: number,
+  measure: string,
+  unit: string,
+  ours: number | null,
+  peer: string,
+  peerValue: number | null,
+  options: { higherIsBetter?: boolean; target?: Target | null; note?: string } = {},
+): Row {
+  const ratio = ours !== null && peerValue !== null && peerValue !== 0 ? ours / peerValue : null;
+  const target = options.target ?? null;
+  const subject = target?.on === "ratio" ? ratio : ours;
+  const met = target === null || subject === null
+    ? null
+    : target.op === ">="
+    ? subject >= target.value
+    : subject <= target.value;
+  return {
+    section,
+    measure,
+    unit,
+    ours,
+    peer,
+    peerValue,
+    ratio,
+    higherIsBetter: options.higherIsBetter ?? true,
+    target,
+    met,
+    note: options.note ?? "",
+  };
+}
+
+/** Run a measurement; on failure, say why in the note instead of stopping the benchmark. */
+async function attempt<T>(
+  what: string,
+  run: () => Promise<T>,
+  notes: string[],
+): Promise<T | null> {
+  try {
+    return await run();
+  } catch (err) {
+    notes.push(`${what} failed: ${errorMessage(err)}`);
+    return null;
+  }
+}
+
+const missing = (tool: string) => `missing: ${tool} is not installed`;
+
+// ---------------------------------------------------------------------------------------------
+// 1. File transfer: through the chat server and client, beside nc and socat.
+
+/** Fill a file with random bytes, a piece at a time. */
+async function writeRandomFile(path: string, size: number): Promise<void> {
+  using file = await Deno.open(path, { write: true, createNew: true });
+  const piece = new Uint8Array(FILL_PIECE);
+  for (let left = size; left > 0;) {
+    const part = piece.subarray(0, Math.min(left, piece.length));
+    randomFillSync(part);
+    for (let at = 0; at < part.length;) at += await file.write(part.subarray(at));
+    left -= part.length;
+  }
+}
+
+/**
+ * Write `size` bytes to a scratch file and remove it, just before a timed transfer, so that
+ * every transfer writes its file to page-cache pages in the same state.
+ *
+ * @remarks
+ * On a virtual machine whose host takes back the memory a guest frees, the first write to a
+ * page not used lately costs far more than a write to one freed a moment ago: on our 2-core VM,
+ * `dd` writes 1 GiB to a new file in 0.2 s right after another 1 GiB file was removed, and in
+ * 1.6 to 2.5 s otherwise (all of it system time). Without this step the ratio measured the order
+ * of the rows, not the programs: nc and socat ran right after the chat transfer's files were
+ * removed and wrote to warm pages (nc: 840 MB/s; 560 MB/s on cold ones), while the chat
+ * transfer's own writes, after the source file's, went to cold ones. Recycled pages are what a
+ * machine without that host gives every write.
+ */
+async function recyclePages(work: string, size: number): Promise<void> {
+  const path = join(work, "recycle.tmp");
+  {
+    using file = await Deno.open(path, { write: true, createNew: true });
+    const zeros = new Uint8Array(FILL_PIECE);
+    for (let left = size; left > 0;) {
+      const part = zeros.subarray(0, Math.min(left, zeros.length));
+      for (let at = 0; at < part.length;) at += await file.write(part.subarray(at));
+      left -= part.length;
+    }
+  }
+  await Deno.remove(path);
+}
+
+/** Longest a transfer of `size` bytes may take: 30 s, plus the time at a crawling 20 MB/s. */
+function transferMs(size: number): number {
+  return 30_000 + size / 20_000;
+}
+
+const mbPerSec = (bytes: number, ms: number) => bytes / 1e6 / (ms / 1000);
+
+/** Upload then download through the real chat server and client; MB/s each way. */
+async function chatTransfer(
+  ctx: Context,
+  source: string,
+  sha256: string,
+): Promise<{ upload: number; download: number }> {
+  const { scope, load } = ctx;
+  const folder = join(ctx.work, "chat");
+  await Deno.mkdir(folder);
+  let server: Child | undefined, client: Child | undefined;
+  try {
+    const [cmd, args] = taskCommand("chat-server", [
+      "--port",
+      "0",
+      "--max-file-size",
+      String(load.size),
+    ]);
+    server = scope.spawn("chat-server", cmd, args, { cwd: folder });
+    const port = await listeningPort(server);
+    const [ccmd, cargs] = taskCommand("chat-client", ["--port", String(port), "--name", "bench"]);
+    client = scope.spawn("chat-client", ccmd, cargs, { cwd: folder, stdin: "piped" });
+    await client.waitFor(/\*\*\* You joined as /, STARTUP_MS);
+
+    await recyclePages(ctx.work, load.size);
+    const from = client.lines.length;
+    const t0 = performance.now();
+    await client.type(`/file upload ${source}\n`);
+    const up = await client.waitFor(/^Uploaded .* as (.+): /, transferMs(load.size), from);
+    const t1 = performance.now();
+    const stored = up[1];
+    await recyclePages(ctx.work, load.size);
+    const from2 = client.lines.length;
+    const t2 = performance.now();
+    await client.type(`/file download ${stored}\n`);
+    const down = await client.waitFor(
+      /^Downloaded .* to (.+): /,
+      transferMs(load.size),
+      from2,
+    );
+    const t3 = performance.now();
+    const got = await hashFile(join(folder, down[1]));
+    if (got.size !== load.size || got.sha256 !== sha256) {
+      throw new Error(`the downloaded file differs from the original (SHA-256 ${got.sha256})`);
+    }
+    await client.type("/exit\n");
+    await client.exit(5_000);
+    return { upload: mbPerSec(load.size, t1 - t0), download: mbPerSec(load.size, t3 - t2) };
+  } finally {
+    await client?.stop();
+    await server?.stop();
+    await Deno.remove(folder, { recursive: true }).catch(() => {});
+  }
+}
+
+/**
+ * A file through a pair of peers, listener to a file, sender from the file. Timed from the
+ * sender's start to the listener's exit, after the listener has had a moment to bind.
+ */
+async function peerTransfer(
+  ctx: Context,
+  name: string,
+  listen: (port: number, out: string) => string,
+  send: (port: number, source: string) => string,
+  source: string,
+  sha256: string,
+): Promise<number> {
+  const { scope, load } = ctx;
+  const out = join(ctx.work, `${name}.out`);
+  const port = freePort();
+  const listener = scope.spawn(`${name} listener`, "sh", ["-c", listen(port, out)]);
+  try {
+    await sleep(200); // nc and socat say nothing when ready; they bind in a few milliseconds
+    await recyclePages(ctx.work, load.size);
+    const t0 = performance.now();
+    const sender = scope.spawn(`${name} sender`, "sh", ["-c", send(port, source)]);
+    const sent = await sender.exit(transferMs(load.size));
+    const received = await listener.exit(transferMs(load.size));
+    const ms = performance.now() - t0;
+    if (!sent.success || !received.success) {
+      throw new Error(`${name} failed: ${[...sender.errors, ...listener.errors].join(" ")}`);
+    }
+    const got = await hashFile(out);
+    if (got.size !== load.size || got.sha256 !== sha256) {
+      throw new Error(`${name} delivered a different file (${got.size} bytes)`);
+    }
+    return mbPerSec(load.size, ms);
+  } finally {
+    await listener.stop();
+    await Deno.remove(out).catch(() => {});
+  }
+}
+
+async function fileSection(ctx: Context): Promise<Row[]> {
+  const { load, has } = ctx;
+  const notes: string[] = [];
+  const source = join(ctx.work, "random.bin");
+  ctx.say(`1. file transfer: writing ${formatBytes(load.size)} of random bytes`);
+  await writeRandomFile(source, load.size);
+  const { sha256 } = await hashFile(source);
+  ctx.say("   through chat-server and chat-client");
+  const ours = await attempt("chat transfer", () => chatTransfer(ctx, source, sha256), notes);
+  const q = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
+  let nc: number | null = null, socat: number | null = null;
+  if (has.nc) {
+    ctx.say("   through nc");
+    nc = await attempt("nc", () =>
+      peerTransfer(
+        ctx,
+        "nc",
+        (port, out) => `exec nc -l 127.0.0.1 ${port} > ${q(out)}`,
+        (port, src) => `exec nc -N 127.0.0.1 ${port} < ${q(src)}`,
+        source,
+        sha256,
+      ), notes);
+  }
+  if (has.socat) {
+    ctx.say("   through socat -b 131072");
+    socat = await attempt("socat", () =>
+      peerTransfer(
+        ctx,
+        "socat",
+        (port, out) =>
+          `exec socat -u -b 131072 TCP-LISTEN:${port},bind=127.0.0.1,reuseaddr CREATE:${q(out)}`,
+        (port, src) => `exec socat -u -b 131072 OPEN:${q(src)} TCP:127.0.0.1:${port}`,
+        source,
+        sha256,
+      ), notes);
+  }
+  await Deno.remove(source).catch(() => {});
+  const note = notes.join("; ");
+  const size = formatBytes(load.size);
+  const toNc: Target = { on: "ratio", op: ">=", value: 0.8, text: ">= 0.8x nc" };
+  const peers = [
+    ["nc to a file", nc, has.nc ? "" : missing("nc"), toNc],
+    ["socat -b 131072 to a file", socat, has.socat ? "" : missing("socat"), null],
+  ] as const;
+  return (["upload", "download"] as const).flatMap((way) =>
+    peers.map(([peer, value, why, target]) =>
+      row(1, `${way} MB/s (${size}, SHA-256 checked)`, "MB/s", ours?.[way] ?? null, peer, value, {
+        target,
+        note: [why, note].filter(Boolean).join("; "),
+      })
+    )
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. LP requests, beside a plain echo of the same size.
+
+/** The echo server, started as its own process like the LP server. */
+function startEcho(scope: Scope): Child {
+  const [cmd, args] = Deno.build.standalone
+    ? [Deno.execPath(), ["--serve-echo"]]
+    : taskCommand("bench:echo");
+  return scope.spawn("echo server", cmd, [...args, "--port", "0"]);
+}
+
+/** Bytes of a time response: the size the echo moves per round trip. */
+function timeResponseSize(): number {
+  const request = makeFrame(Kind.Request, "T", { id: 1 });
+  return encodeFrame(
+    makeFrame(Kind.Response, request.type, { id: 1, payload: { time: new Date().toISOString() } }),
+  ).length;
+}
+
+/** The better of two tries, alternating with the peer's, so that a burst of noise hits both. */
+async function bestOf<T>(
+  runs: number,
+  run: () => Promise<T>,
+  better: (a: T, b: T) => T,
+): Promise<T> {
+  let best: T = await run();
+  for (let i = 1; i < runs; i++) best = better(best, await run());
+  return best;
+}
+
+async function lpSection(ctx: Context): Promise<Row[]> {
+  const { scope, load } = ctx;
+  const notes: string[] = [];
+  const size = timeResponseSize();
+  const [cmd, args] = taskCommand("lp-server", ["--port", "0"]);
+  const server = scope.spawn("lp-server", cmd, args);
+  const echo = startEcho(scope);
+  try {
+    const [lpPort, echoPort] = await Promise.all([listeningPort(server), listeningPort(echo)]);
+    const warm = Math.min(1000, load.sequential);
+    type Seq = Awaited<ReturnType<typeof echoSequential>>;
+    const fastest = (a: Seq, b: Seq) => (a.p50Ms ?? Infinity) <= (b.p50Ms ?? Infinity) ? a : b;
+    ctx.say("2. LP requests: sequential");
+    const seqEcho1 = await attempt(
+      "echo",
+      () => echoSequential(echoPort, size, load.sequential, warm),
+      notes,
+    );
+    const seqLp1 = await attempt("lp", () => lpSequential(lpPort, load.sequential, warm), notes);
+    const seqEcho2 = await attempt(
+      "echo",
+      () => echoSequential(echoPort, size, load.sequential, warm),
+      notes,
+    );
+    const seqLp2 = await attempt("lp", () => lpSequential(lpPort, load.sequential, warm), notes);
+    const pick = (a: Seq | null, b: Seq | null) => a && b ? fastest(a, b) : a ?? b;
+    const seqEcho = pick(seqEcho1, seqEcho2), seqLp = pick(seqLp1, seqLp2);
+
+    ctx.say(`   pipelined: ${load.pipelined} from one client, then ${PIPELINE_CLIENTS} clients`);
+    type Pipe = Awaited<ReturnType<typeof echoPipelined>>;
+    const quicker = (a: Pipe, b: Pipe) => a.perSec >= b.perSec ? a : b;
+    const pipeEcho = await attempt(
+      "echo pipelined",
+      () => bestOf(2, () => echoPipelined(echoPort, size, 1, load.pipelined), quicker),
+      notes,
+    );
+    const pipeLp = await attempt(
+      "lp pipelined",
+      () => bestOf(2, () => lpPipelined(lpPort, 1, load.pipelined, PIPELINE_WINDOW), quicker),
+      notes,
+    );
+    const manyEcho = await attempt(
+      "echo 10 clients",
+      () => echoPipelined(echoPort, size, PIPELINE_CLIENTS, load.pipelinedEach),
+      notes,
+    );
+    const manyLp = await attempt(
+      "lp 10 clients",
+      () => lpPipelined(lpPort, PIPELINE_CLIENTS, load.pipelinedEach, PIPELINE_WINDOW),
+      notes,
+    );
+
+    ctx.say(`   the seed's experiment: lp-client --repeat ${SEED_REQUESTS}`);
+    const seed = await attempt("lp-client --repeat", async () => {
+      const [ccmd, cargs] = taskCommand("lp-client", [
+        "--connect",
+        `${HOST}:${lpPort}`,
+        "--repeat",
+        String(SEED_REQUESTS),
+      ]);
+      const client = scope.spawn("lp-client", ccmd, cargs);
+      const m = await client.waitFor(/ in ([\d.]+) ms$/, STARTUP_MS);
+      await client.exit(5_000);
+      return Number(m[1]);
+    }, notes);
+    const seedEcho = await attempt(
+      "echo 100",
+      () => echoPipelined(echoPort, size, 1, SEED_REQUESTS),
+      notes,
+    );
+
+    const note = notes.join("; ");
+    const echoPeer = `Deno echo, ${size} B`;
+    return [
+      row(
+        2,
+        "sequential LP time requests/s",
+        "req/s",
+        seqLp?.perSec ?? null,
+        echoPeer,
+        seqEcho?.perSec ?? null,
+        { note },
+      ),
+      row(
+        2,
+        "sequential p50 latency ms",
+        "ms",
+        seqLp?.p50Ms ?? null,
+        echoPeer,
+        seqEcho?.p50Ms ?? null,
+        {
+          higherIsBetter: false,
+          target: { on: "ratio", op: "<=", value: 1.25, text: "<= 1.25x echo" },
+          note,
+        },
+      ),
+      row(
+        2,
+        "sequential p99 latency ms",
+        "ms",
+        seqLp?.p99Ms ?? null,
+        echoPeer,
+        seqEcho?.p99Ms ?? null,
+        {
+          higherIsBetter: false,
+          note,
+        },
+      ),
+      row(
+        2,
+        `pipelined, ${load.pipelined} from 1 client, req/s`,
+        "req/s",
+        pipeLp?.perSec ?? null,
+        `${echoPeer}, 1 write/frame`,
+        pipeEcho?.perSec ?? null,
+        {
+          target: load.quick ? null : { on: "ours", op: ">=", value: 150_000, text: ">= 150k/s" },
+          note,
+        },
+      ),
+      row(
+        2,
+        `pipelined, ${PIPELINE_CLIENTS} clients x ${load.pipelinedEach}, req/s`,
+        "req/s",
+        manyLp?.perSec ?? null,
+        `${echoPeer}, 1 write/frame`,
+        manyEcho?.perSec ?? null,
+        { note },
+      ),
+      row(
+        2,
+        `seed's experiment: ${SEED_REQUESTS} requests, total ms`,
+        "ms",
+        seed,
+        `${echoPeer}, ${SEED_REQUESTS} pipelined`,
+        seedEcho?.elapsedMs ?? null,
+        {
+          higherIsBetter: false,
+          target: { on: "ours", op: "<=", value: 50, text: "< 50 ms" },
+          note: ["ours from a fresh lp-client process, cold", note].filter(Boolean).join("; "),
+        },
+      ),
+    ];
+  } finally {
+    await Promise.all([server.stop(), echo.stop()]);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. Chat fan-out, beside ncat --broker --chat.
+
+async function fanoutSection(ctx: Context): Promise<Row[]> {
+  const { scope, load, has } = ctx;
+  const rows: Row[] = [];
+  const most = Math.max(...load.crowds) + FANOUT_SENDERS + 10;
+  const [cmd, args] = taskCommand("chat-server", [
+    "--port",
+    "0",
+    "--max-clients",
+    String(most),
+    "--heartbeat",
+    "600",
+  ]);
+  const folder = join(ctx.work, "fanout");
+  await Deno.mkdir(folder);
+  const server = scope.spawn("chat-server", cmd, args, { cwd: folder });
+  let ncat: Child | undefined;
+  try {
+    const port = await listeningPort(server);
+    let ncatPort: number | null = null;
+    if (has.ncat) {
+      ncatPort = freePort();
+      ncat = scope.spawn("ncat", "ncat", [
+        "--broker",
+        "--chat",
+        "-l",
+        HOST,
+        String(ncatPort),
+        "--max-conns",
+        String(most),
+      ]);
+      // Not probed: ncat quits if a connection closes before it looks at it. The first
+      // client retries until ncat listens.
+    }
+    for (const n of load.crowds) {
+      const notes: string[] = [];
+      if (!has.ncat) notes.push(missing("ncat"));
+      const run = <T>(
+        what: string,
+        dialect: Dialect,
+        p: number | null,
+        f: (d: Dialect, p: number) => Promise<T>,
+      ) => p === null ? Promise.resolve(null) : attempt(what, () => f(dialect, p), notes);
+      ctx.say(`3. chat fan-out: ${n} clients, one sender at ${FANOUT_RATE} msg/s`);
+      const latency = (d: Dialect, p: number) => fanoutLatency(d, p, n, FANOUT_RATE, load.fanoutMs);
+      const ours = await run("chat latency", chatDialect, port, latency);
+      const theirs = await run("ncat latency", ncatDialect, ncatPort, latency);
+      ctx.say(`   ${n} clients, ${FANOUT_SENDERS} senders flat out`);
+      const rate = (d: Dialect, p: number) => fanoutRate(d, p, n, FANOUT_SENDERS, load.fanoutMs);
+      const oursRate = await run("chat rate", chatDialect, port, rate);
+      const theirsRate = await run("ncat rate", ncatDialect, ncatPort, rate);
+      for (const [who, r] of [["ours", ours], ["ncat", theirs]] as const) {
+        if (r && r.deliveries < r.expected) {
+          notes.push(`${who}: ${r.expected - r.deliveries} of ${r.expected} deliveries missing`);
+        }
+      }
+      const note = notes.join("; ");
+      const peer = "ncat --broker --chat";
+      rows.push(
+        row(
+          3,
+          `fan-out ${n} clients, p50 delivery ms`,
+          "ms",
+          ours?.p50Ms ?? null,
+          peer,
+          theirs?.p50Ms ?? null,
+          {
+            higherIsBetter: false,
+            note,
+          },
+        ),
+        row(
+          3,
+          `fan-out ${n} clients, p99 delivery ms`,
+          "ms",
+          ours?.p99Ms ?? null,
+          peer,
+          theirs?.p99Ms ?? null,
+          {
+            higherIsBetter: false,
+            target: { on: "ratio", op: "<=", value: 1, text: "<= ncat" },
+            note,
+          },
+        ),
+        row(
+          3,
+          `fan-out ${n} clients, ${FANOUT_SENDERS} senders, deliveries/s`,
+          "/s",
+          oursRate?.perSec ?? null,
+          peer,
+          theirsRate?.perSec ?? null,
+          {
+            target: { on: "ratio", op: ">=", value: 1, text: ">= ncat" },
+            note,
+          },
+        ),
+      );
+    }
+    return rows;
+  } finally {
+    await Promise.all([server.stop(), ncat?.stop()]);
+    await Deno.remove(folder, { recursive: true }).catch(() => {});
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. Idle memory, beside the echo server holding the same connections.
+
+/** A server's resident memory with no clients, then with `count` idle ones. */
+async function idleMemory(
+  server: Child,
+  dialect: Dialect | null,
+  count: number,
+): Promise<{ emptyKiB: number; fullKiB: number }> {
+  const port = await listeningPort(server);
+  await sleep(SETTLE_MS);
+  const emptyKiB = await residentKiB(server.pid);
+  const crowd = await idleCrowd(dialect, port, count);
+  try {
+    await sleep(SETTLE_MS);
+    const fullKiB = await residentKiB(server.pid);
+    if (emptyKiB === null || fullKiB === null) throw new Error("cannot read the server's memory");
+    return { emptyKiB, fullKiB };
+  } finally {
+    await crowd.close();
+  }
+}
+
+async function memorySection(ctx: Context): Promise<Row[]> {
+  const { scope, load } = ctx;
+  const notes: string[] = [];
+  const n = load.idleClients;
+  ctx.say(`4. idle memory: 0 and ${n} idle clients`);
+  const folder = join(ctx.work, "memory");
+  await Deno.mkdir(folder);
+  const [cmd, args] = taskCommand("chat-server", [
+    "--port",
+    "0",
+    "--max-clients",
+    String(n + 10),
+    "--heartbeat",
+    "600",
+  ]);
+  const chat = scope.spawn("chat-server", cmd, args, { cwd: folder });
+  const ours = await attempt("chat memory", () => idleMemory(chat, chatDialect, n), notes)
+    .finally(() => chat.stop());
+  await Deno.remove(folder, { recursive: true }).catch(() => {});
+  const echo = startEcho(scope);
+  const theirs = await attempt("echo memory", () => idleMemory(echo, null, n), notes)
+    .finally(() => echo.stop());
+  const perClient = (m: typeof ours) => m ? ((m.fullKiB - m.emptyKiB) * 1024) / n : null;
+  const mib = (kib: number | undefined) => kib === undefined ? null : kib / 1024;
+  const note = notes.join("; ");
+  const peer = "Deno echo server";
+  return [
+    row(4, "server RSS, no clients, MiB", "MiB", mib(ours?.emptyKiB), peer, mib(theirs?.emptyKiB), {
+      higherIsBetter: false,
+      note,
+    }),
+    row(
+      4,
+      `server RSS, ${n} idle clients, MiB`,
+      "MiB",
+      mib(ours?.fullKiB),
+      peer,
+      mib(theirs?.fullKiB),
+      { higherIsBetter: false, note },
+    ),
+    row(4, "bytes per idle client", "B", perClient(ours), peer, perClient(theirs), {
+      higherIsBetter: false,
+      target: { on: "ours", op: "<=", value: 64 * 1024, text: "<= 64 KiB" },
+      note,
+    }),
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// 5. The concurrency models, through compare-servers.
+
+interface CompareRow {
+  model: string;
+  clients: number;
+  roundTripsPerSec: number;
+  p99Ms: number | null;
+  peakMemoryMiB: number | null;
+  note: string;
+}
+
+async function modelsSection(ctx: Context): Promise<Row[]> {
+  const { scope, load } = ctx;
+  ctx.say("5. concurrency models: compare-servers");
+  const notes: string[] = [];
+  const rows = await attempt("compare-servers", async () => {
+    const [cmd, args] = taskCommand("compare-servers", [...load.compareArgs, "--json"]);
+    const child = scope.spawn("compare-servers", cmd, args);
+    const status = await child.exit(300_000);
+    if (!status.success) throw new Error(child.errors.slice(-2).join(" ") || `exit ${status.code}`);
+    return JSON.parse(child.lines.join("\n")).rows as CompareRow[];
+  }, notes);
+  if (rows === null || rows.length === 0) {
+    return [row(5, "compare-servers round trips/s", "/s", null, "concurrent", null, {
+      note: notes.join("; "),
+    })];
+  }
+  const most = Math.max(...rows.map((r) => r.clients));
+  const atMost = rows.filter((r) => r.clients === most);
+  const base = atMost.find((r) => r.model === "concurrent") ?? null;
+  return atMost.map((r) =>
+    row(
+      5,
+      `${r.model}, ${most} clients, round trips/s`,
+      "/s",
+      r.roundTripsPerSec,
+      `concurrent model`,
+      base?.roundTripsPerSec ?? null,
+      {
+        note: [
+          `p99 ${r.p99Ms === null ? "-" : r.p99Ms.toFixed(2)} ms`,
+          r.peakMemoryMiB === null ? "" : `peak ${r.peakMemoryMiB.toFixed(0)} MiB`,
+          r.note,
+        ].filter(Boolean).join(", "),
+      },
+    )
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The run, the table, the JSON.
+
+/** Every section, in order. */
+const SECTIONS = [fileSection, lpSection, fanoutSection, memorySection, modelsSection];
+
+/**
+ * Run the benchmark.
+ *
+ * @param scope Where children and the work folder are registered, for cleanup.
+ * @param load The load.
+ * @param say Where progress goes.
+ * @param only The sections to run, 1 to 5 (default all).
+ * @returns The rows, in table order.
+ */
+export async function runBench(
+  scope: Scope,
+  load: Load,
+  say: (text: string) => void,
+  only: readonly number[] = [1, 2, 3, 4, 5],
+): Promise<Row[]> {
+  await Deno.mkdir(WORK_ROOT, { recursive: true });
+  const work = Deno.realPathSync(await Deno.makeTempDir({ dir: WORK_ROOT, prefix: "run-" }));
+  scope.removeLater(work);
+  const [nc, socat, ncat] = await Promise.all(["nc", "socat", "ncat"].map(hasCommand));
+  const ctx: Context = { scope, work, load, say, has: { nc, socat, ncat } };
+  const rows: Row[] = [];
+  for (const [i, section] of SECTIONS.entries()) {
+    if (only.includes(i + 1)) rows.push(...await section(ctx));
+  }
+  return rows;
+}
+
+function figure(v: number | null): string {
+  if (v === null) return "-";
+  const a = Math.abs(v);
+  if (a >= 10_000) return `${(v / 1000).toFixed(0)}k`;
+  if (a >= 100) return v.toFixed(0);
+  if (a >= 10) return v.toFixed(1);
+  return v.toFixed(2);
+}
+
+/**
+ * The rows as a plain-text table.
+ *
+ * @param rows The rows.
+ * @returns The table, numbers right-aligned.
+ */
+export function formatTable(rows: readonly Row[]): string {
+  const header = ["#", "measure", "ours", "peer", "peer value", "ratio", "target", "met", "note"];
+  const cells = rows.map((r) => [
+    String(r.section),
+    r.measure,
+    figure(r.ours),
+    r.peer,
+    figure(r.peerValue),
+    r.ratio === null ? "-" : `${r.ratio.toFixed(2)}x`,
+    r.target?.text ?? "",
+    r.met === null ? "" : r.met ? "yes" : "NO",
+    r.note,
+  ]);
+  const right = new Set([2, 4, 5]);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
+  const line = (c: string[]) =>
+    c.map((v, i) => right.has(i) ? v.padStart(widths[i]) : v.padEnd(widths[i])).join("  ")
+      .trimEnd();
+  return [line(header), line(widths.map((w) => "-".repeat(w))), ...cells.map(line)].join("\n");
+}
+
+const USAGE = `Usage: deno task bench [--quick] [--size SIZE] [--json FILE]
+
+Runs our programs beside their peers on loopback and prints one table: our figure, the peer's
+from the same run, and the ratio. Files go to a folder under ${WORK_ROOT}, removed at the end.
+
+Options:
+  --size SIZE    file size for the transfer row, such as 256M or 1G (default 1G)
+  --quick        small loads, under 30 s (what the tests run)
+  --json FILE    also write the figures as JSON (the task may write bench-results.json)
+  --only LIST    run only these sections, such as 1,3 (1 file transfer, 2 LP requests,
+                 3 chat fan-out, 4 idle memory, 5 concurrency models)
+  -h, --help     show this help`;
+
+function fail(message: string, code = 1): never {
+  console.error(`bench: ${message}`);
+  Deno.exit(code);
+}
+
+if (import.meta.main) {
+  if (Deno.args[0] === "--serve-echo") {
+    // Compiled, the benchmark has no separate echo script to run: it is its own echo server.
+    const listener = Deno.listen({ hostname: HOST, port: 0 });
+    Deno.addSignalListener("SIGINT", () => Deno.exit(0));
+    console.log(`Listening on ${HOST}:${(listener.addr as Deno.NetAddr).port}`);
+    await serveEcho(listener).catch(() => {});
+    Deno.exit(0);
+  }
+  let load: Load, jsonPath: string | undefined, only: number[];
+  try {
+    const { values } = parseFlags(Deno.args, {
+      size: { type: "string" },
+      quick: { type: "boolean", default: false },
+      json: { type: "string" },
+      only: { type: "string", default: "1,2,3,4,5" },
+      help: { type: "boolean", short: "h", default: false },
+    });
+    if (values.help) {
+      console.log(USAGE);
+      Deno.exit(0);
+    }
+    const size = values.size === undefined ? DEFAULT_SIZE : parseByteSize(values.size);
+    if (size < 1 || size > 64 * 1024 ** 3) {
+      throw new RangeError(`Invalid --size "${values.size}": expected 1 byte to 64G`);
+    }
+    load = loadFor(values.quick, values.quick && values.size === undefined ? QUICK_SIZE : size);
+    jsonPath = values.json;
+    only = values.only.split(",").map((v) => {
+      const n = Number(v.trim());
+      if (!Number.isInteger(n) || n < 1 || n > SECTIONS.length) {
+        throw new RangeError(`Invalid --only "${values.only}": expected sections 1 to 5`);
+      }
+      return n;
+    });
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof RangeError) {
+      fail(`${err.message} (see --help)`, 2);
+    }
+    throw err;
+  }
+
+  const scope = new Scope(() => {
+    console.error("bench: interrupted; children stopped and files removed");
+    Deno.exit(130);
+  });
+  const say = (text: string) => console.error(text);
+  let rows: Row[];
+  try {
+    rows = await runBench(scope, load, say, only);
+  } catch (err) {
+    await scope[Symbol.asyncDispose]();
+    fail(errorMessage(err, "benchmark failed"));
+  }
+  await scope[Symbol.asyncDispose]();
+  await Deno.remove(WORK_ROOT).catch(() => {}); // only if empty: another run may be using it
+  const cpus = navigator.hardwareConcurrency;
+  console.log(
+    `Loopback, ${cpus} CPUs, Deno ${Deno.version.deno}, ` +
+      `${load.quick ? "quick mode" : "full run"}; ratio = ours / peer\n`,
+  );
+  console.log(formatTable(rows));
+  if (jsonPath !== undefined) {
+    const report: Report = {
+      date: new Date().toISOString(),
+      machine: { os: Deno.build.os, arch: Deno.build.arch, cpus, deno: Deno.version.deno },
+      command: ["deno task bench", ...Deno.args].join(" "),
+      load,
+      rows,
+    };
+    try {
+      await Deno.writeTextFile(jsonPath, JSON.stringify(report, null, 2) + "\n");
+    } catch (err) {
+      fail(errorMessage(err, `cannot write ${jsonPath} (the task may write bench-results.json)`));
+    }
+  }
+  Deno.exit(0);
+}

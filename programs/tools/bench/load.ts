@@ -1,0 +1,683 @@
+/**
+ * The benchmark's load generators: clients that time round trips, pipeline requests, and fan
+ * chat messages out to hundreds of receivers. Each is written once and aimed at our program
+ * and at its peer alike, so the two get exactly the same load from the same process.
+ *
+ * @module
+ */
+
+import { Buffer } from "node:buffer";
+import { writeAll } from "../../../lib/bytes.ts";
+import { FrameConnection } from "../../../lib/frame_connection.ts";
+import { encodeFrame, Kind, Status } from "../../../lib/frame.ts";
+import { ChatType, refusalText, request } from "../../../lib/chat_protocol.ts";
+import { LpType } from "../../../lib/lp_protocol.ts";
+import { LpSession } from "../../lp/lp_client.ts";
+
+/** Every benchmark runs on loopback. */
+export const HOST = "127.0.0.1";
+
+/** Clients connected at once while a crowd is being built: a burst the backlog absorbs. */
+const CONNECT_BATCH = 50;
+
+/** Longest wait for a crowd to connect and join, or for a message to reach everyone. */
+const CROWD_MS = 30_000;
+
+/** Longest wait for the last deliveries after the sender stops. */
+const DRAIN_MS = 5_000;
+
+/** Bytes per receiver read: a few hundred chat lines, however the server coalesces them. */
+const RECEIVE_SIZE = 32 * 1024;
+
+/**
+ * Nearest-rank percentile.
+ *
+ * @param sorted Values in ascending order.
+ * @param p The percentile, 0 to 100.
+ * @returns The value, or null when there are none.
+ */
+export function percentile(sorted: ArrayLike<number>, p: number): number | null {
+  if (sorted.length === 0) return null;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+/** Round trips timed one after another. */
+export interface RoundTrips {
+  count: number;
+  perSec: number;
+  p50Ms: number | null;
+  p99Ms: number | null;
+}
+
+function summarise(latencies: Float64Array, elapsedMs: number): RoundTrips {
+  latencies.sort();
+  return {
+    count: latencies.length,
+    perSec: latencies.length / (elapsedMs / 1000),
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+  };
+}
+
+/** Run `task` but give up after `ms`, rejecting with a message that says what was waited for. */
+export async function deadline<T>(task: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no result within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([task, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function connect(port: number): Promise<Deno.TcpConn> {
+  const conn = await Deno.connect({ hostname: HOST, port });
+  conn.setNoDelay(true);
+  return conn;
+}
+
+function closeQuietly(conn: Deno.Conn): void {
+  try {
+    conn.close();
+  } catch {
+    // Already closed.
+  }
+}
+
+/** Read exactly `count` bytes and drop them. */
+async function readExactly(conn: Deno.Conn, buf: Uint8Array, count: number): Promise<void> {
+  for (let got = 0; got < count;) {
+    const n = await conn.read(buf);
+    if (n === null) throw new Error("The server closed the connection");
+    got += n;
+  }
+}
+
+/**
+ * Sequential round trips to an echo server: write `size` bytes, wait for them to come back.
+ *
+ * @param port The echo server.
+ * @param size Bytes per round trip.
+ * @param count Round trips timed, after `warmup` untimed ones.
+ * @param warmup Round trips first, to warm the JIT and the connection.
+ * @returns Rate and latency.
+ */
+export async function echoSequential(
+  port: number,
+  size: number,
+  count: number,
+  warmup: number,
+): Promise<RoundTrips> {
+  const conn = await connect(port);
+  const out = new Uint8Array(size).fill(0x61);
+  const buf = new Uint8Array(64 * 1024);
+  const latencies = new Float64Array(count);
+  try {
+    for (let i = 0; i < warmup; i++) {
+      await writeAll(conn, out);
+      await readExactly(conn, buf, size);
+    }
+    const start = performance.now();
+    for (let i = 0; i < count; i++) {
+      const t = performance.now();
+      await writeAll(conn, out);
+      await readExactly(conn, buf, size);
+      latencies[i] = performance.now() - t;
+    }
+    return summarise(latencies, performance.now() - start);
+  } finally {
+    closeQuietly(conn);
+  }
+}
+
+/**
+ * Sequential time requests through the LP client's own session class.
+ *
+ * @param port The LP server.
+ * @param count Requests timed, after `warmup` untimed ones.
+ * @param warmup Requests first.
+ * @returns Rate and latency.
+ */
+export async function lpSequential(
+  port: number,
+  count: number,
+  warmup: number,
+): Promise<RoundTrips> {
+  const session = await LpSession.connect(HOST, port);
+  const latencies = new Float64Array(count);
+  try {
+    for (let i = 0; i < warmup; i++) await session.request(LpType.Time);
+    const start = performance.now();
+    for (let i = 0; i < count; i++) {
+      const t = performance.now();
+      await session.request(LpType.Time);
+      latencies[i] = performance.now() - t;
+    }
+    return summarise(latencies, performance.now() - start);
+  } finally {
+    session.close();
+    await session.closed;
+  }
+}
+
+/** Many requests in flight. */
+export interface Pipelined {
+  total: number;
+  perSec: number;
+  elapsedMs: number;
+}
+
+/**
+ * Pipelined echo: each client writes `perClient` frames of `size` bytes, one write per frame,
+ * without waiting, while it reads the echoes back. Timed from the first write to the last byte.
+ *
+ * @param port The echo server.
+ * @param size Bytes per frame.
+ * @param clients Clients at once.
+ * @param perClient Frames per client.
+ * @returns The rate over every client.
+ */
+export async function echoPipelined(
+  port: number,
+  size: number,
+  clients: number,
+  perClient: number,
+): Promise<Pipelined> {
+  const conns = await Promise.all(Array.from({ length: clients }, () => connect(port)));
+  const one = async (conn: Deno.TcpConn) => {
+    const frame = new Uint8Array(size).fill(0x62);
+    const reader = readExactly(conn, new Uint8Array(64 * 1024), size * perClient);
+    for (let i = 0; i < perClient; i++) await writeAll(conn, frame);
+    await reader;
+  };
+  try {
+    const start = performance.now();
+    await Promise.all(conns.map(one));
+    const elapsedMs = performance.now() - start;
+    const total = clients * perClient;
+    return { total, perSec: total / (elapsedMs / 1000), elapsedMs };
+  } finally {
+    conns.forEach(closeQuietly);
+  }
+}
+
+/**
+ * Pipelined LP time requests through the LP client's session: each client keeps `window`
+ * requests in flight (ids are 16 bits, so 100,000 cannot all be out at once).
+ *
+ * @param port The LP server.
+ * @param clients Clients at once.
+ * @param perClient Requests per client.
+ * @param window Requests in flight per client.
+ * @returns The rate over every client.
+ */
+export async function lpPipelined(
+  port: number,
+  clients: number,
+  perClient: number,
+  window: number,
+): Promise<Pipelined> {
+  const sessions = await Promise.all(
+    Array.from({ length: clients }, () => LpSession.connect(HOST, port)),
+  );
+  const one = async (session: LpSession) => {
+    let issued = 0;
+    const lane = async () => {
+      while (issued < perClient) {
+        issued++;
+        await session.request(LpType.Time);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(window, perClient) }, lane));
+  };
+  try {
+    const start = performance.now();
+    await Promise.all(sessions.map(one));
+    const elapsedMs = performance.now() - start;
+    const total = clients * perClient;
+    return { total, perSec: total / (elapsedMs / 1000), elapsedMs };
+  } finally {
+    for (const s of sessions) s.close();
+    await Promise.all(sessions.map((s) => s.closed));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Chat fan-out: one load generator for our chat server and for `ncat --broker --chat`.
+
+/**
+ * How a crowd speaks to one server: how a client becomes a member, and the bytes of one
+ * message. Every message carries a marker, `#` then a 2-digit sender and a 7-digit sequence
+ * number then `#`, which receivers find in the raw bytes whatever wraps it (an LP frame with
+ * JSON, or ncat's `<userN> ` prefix), so both servers are measured by the same code.
+ */
+export interface Dialect {
+  name: string;
+  /** Connect and become a member (join the room); resolves once the server says so. */
+  join(port: number, index: number): Promise<Deno.TcpConn>;
+  /** The bytes that send one message carrying `marker`. */
+  message(marker: string, seq: number): Uint8Array;
+  /** Clients connecting at once while the crowd is built. */
+  batch: number;
+}
+
+/** Our chat server: a `J` request, its answer, then `C` requests whose text is the marker. */
+export const chatDialect: Dialect = {
+  name: "chat-server",
+  async join(port, index) {
+    const conn = await connect(port);
+    try {
+      const fc = new FrameConnection(conn);
+      await fc.write(request(ChatType.Join, 1, { name: `bench${index}` }));
+      for (let f = await fc.read();; f = await fc.read()) {
+        if (f === null) throw new Error("The chat server closed the connection while joining");
+        if (f.kind !== Kind.Response || f.type !== ChatType.Join) continue;
+        if (f.status !== Status.Ok) throw new Error(refusalText(f));
+        break;
+      }
+      // From here on the raw connection is read: what the decoder still holds is join news,
+      // which carries no markers.
+      return conn;
+    } catch (err) {
+      closeQuietly(conn);
+      throw err;
+    }
+  },
+  message(marker, seq) {
+    return encodeFrame(request(ChatType.Chat, (seq % 0xffff) + 1, { text: marker }));
+  },
+  batch: CONNECT_BATCH,
+};
+
+const encoder = new TextEncoder();
+
+/**
+ * `ncat --broker --chat`: a message is a line. A client has joined once ncat greets it with
+ * "already connected: ...": joining one at a time, each after the greeting, keeps to ncat's
+ * pace. Faster, its small listen backlog overflows and connections stall for a second; and
+ * ncat quits altogether when a connection is gone before it has looked at it, so it is never
+ * probed (the first client retries while ncat is starting).
+ */
+export const ncatDialect: Dialect = {
+  name: "ncat",
+  async join(port) {
+    let conn: Deno.TcpConn;
+    for (let tries = 1;; tries++) {
+      try {
+        conn = await connect(port);
+        break;
+      } catch (err) {
+        if (!(err instanceof Deno.errors.ConnectionRefused) || tries >= 100) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
+    try {
+      const buf = new Uint8Array(64 * 1024);
+      const decoder = new TextDecoder();
+      let text = "";
+      while (!/already connected:[^\n]*\n/.test(text)) {
+        const n = await conn.read(buf);
+        if (n === null) throw new Error("ncat closed the connection while greeting");
+        text = (text + decoder.decode(buf.subarray(0, n), { stream: true })).slice(-256 * 1024);
+      }
+      return conn;
+    } catch (err) {
+      closeQuietly(conn);
+      throw err;
+    }
+  },
+  message: (marker) => encoder.encode(`${marker}\n`),
+  batch: 1,
+};
+
+/** Bytes in a marker: `#`, 2 digits of sender, 7 of sequence, `#`. */
+const MARKER_LEN = 11;
+const HASH = 0x23;
+
+/**
+ * The marker for one message.
+ *
+ * @param sender 0 to 99.
+ * @param seq 0 to 9,999,999.
+ * @returns Such as `#030000042#`.
+ */
+export function marker(sender: number, seq: number): string {
+  return `#${String(sender).padStart(2, "0")}${String(seq).padStart(7, "0")}#`;
+}
+
+function digits(buf: Uint8Array, from: number, count: number): number {
+  let n = 0;
+  for (let i = from; i < from + count; i++) {
+    const d = buf[i] - 0x30;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/**
+ * Read a connection until it closes, calling `onMarker` for every marker in the bytes, with
+ * the time the read that completed it returned.
+ */
+async function receive(
+  conn: Deno.Conn,
+  onMarker: (sender: number, seq: number, at: number) => void,
+): Promise<void> {
+  const buf = new Uint8Array(RECEIVE_SIZE);
+  let keep = 0; // bytes of a marker split across reads, kept at the start of buf
+  try {
+    while (true) {
+      const n = await conn.read(keep === 0 ? buf : buf.subarray(keep));
+      if (n === null) return;
+      const now = performance.now();
+      const view = buf.subarray(0, keep + n);
+      keep = 0;
+      for (let at = 0;;) {
+        const i = view.indexOf(HASH, at);
+        if (i < 0) break;
+        if (i + MARKER_LEN > view.length) {
+          buf.copyWithin(0, i, view.length);
+          keep = view.length - i;
+          break;
+        }
+        const sender = view[i + MARKER_LEN - 1] === HASH ? digits(view, i + 1, 2) : -1;
+        const seq = sender < 0 ? -1 : digits(view, i + 3, 7);
+        if (seq < 0) {
+          at = i + 1;
+          continue;
+        }
+        onMarker(sender, seq, now);
+        at = i + MARKER_LEN;
+      }
+    }
+  } catch {
+    // Closed by us at the end, or reset: the counts say what arrived.
+  }
+}
+
+/**
+ * Connect `count` members, a batch at a time.
+ *
+ * @param dialect How to join.
+ * @param port The server.
+ * @param count How many.
+ * @param first Index of the first, for unique names.
+ * @returns The connections, once every one has joined.
+ */
+export async function joinMany(
+  dialect: Dialect,
+  port: number,
+  count: number,
+  first = 0,
+): Promise<Deno.TcpConn[]> {
+  const conns: Deno.TcpConn[] = [];
+  try {
+    await deadline(
+      (async () => {
+        for (let at = 0; at < count; at += dialect.batch) {
+          const batch = Array.from(
+            { length: Math.min(dialect.batch, count - at) },
+            (_, i) => dialect.join(port, first + at + i),
+          );
+          conns.push(...await Promise.all(batch));
+        }
+      })(),
+      CROWD_MS,
+      `${count} clients joining ${dialect.name}`,
+    );
+    return conns;
+  } catch (err) {
+    conns.forEach(closeQuietly);
+    throw err;
+  }
+}
+
+/** A crowd of members whose every read is scanned for markers. */
+class Crowd {
+  readonly receivers: Deno.TcpConn[];
+  readonly senders: Deno.TcpConn[];
+  readonly #loops: Promise<void>[] = [];
+
+  constructor(
+    receivers: Deno.TcpConn[],
+    senders: Deno.TcpConn[],
+    onMarker: (receiver: number, sender: number, seq: number, at: number) => void,
+  ) {
+    this.receivers = receivers;
+    this.senders = senders;
+    receivers.forEach((conn, r) => {
+      this.#loops.push(receive(conn, (s, q, t) => onMarker(r, s, q, t)));
+    });
+    // Senders are members too: what they are sent must be read, or the server stalls on them.
+    for (const conn of senders) this.#loops.push(receive(conn, () => {}));
+  }
+
+  async close(): Promise<void> {
+    this.receivers.forEach(closeQuietly);
+    this.senders.forEach(closeQuietly);
+    await Promise.all(this.#loops);
+  }
+}
+
+/** Sender index of the message every member must see before the measurement starts. */
+const BARRIER_SENDER = 99;
+
+/** Sender index of the warm-up messages, which are sent but not timed. */
+const WARMUP_SENDER = 98;
+
+/**
+ * How long a paced sender runs before its messages are timed. Both programs then meet the
+ * measured messages warm: without it, whichever ran first paid for the load generator's own
+ * compiler warming up (its first second had a p99 two to four times the rest).
+ */
+const WARMUP_MS = 500;
+
+/**
+ * Build a crowd and wait until every receiver has seen one message: then every member has
+ * joined, the join news is drained, and the server relays to all of them.
+ */
+async function gather(
+  dialect: Dialect,
+  port: number,
+  receivers: number,
+  senders: number,
+  onMarker: (receiver: number, sender: number, seq: number, at: number) => void,
+): Promise<Crowd> {
+  const rx = await joinMany(dialect, port, receivers);
+  let tx: Deno.TcpConn[];
+  try {
+    tx = await joinMany(dialect, port, senders, receivers);
+  } catch (err) {
+    rx.forEach(closeQuietly);
+    throw err;
+  }
+  let reached = 0;
+  let everyone: () => void = () => {};
+  const all = new Promise<void>((resolve) => everyone = resolve);
+  const crowd = new Crowd(rx, tx, (r, s, q, t) => {
+    if (s === BARRIER_SENDER) {
+      if (++reached === receivers) everyone();
+    } else onMarker(r, s, q, t);
+  });
+  try {
+    await writeAll(tx[0], dialect.message(marker(BARRIER_SENDER, 0), 0));
+    await deadline(all, CROWD_MS, `a first message reaching ${receivers} clients`);
+    return crowd;
+  } catch (err) {
+    await crowd.close();
+    throw err;
+  }
+}
+
+/** What one paced sender's messages took to reach everyone. */
+export interface FanoutLatency {
+  receivers: number;
+  messages: number;
+  /** Deliveries seen: messages × receivers when nothing was lost. */
+  deliveries: number;
+  expected: number;
+  p50Ms: number | null;
+  p99Ms: number | null;
+}
+
+/**
+ * One sender at a steady rate, after half a second of warm-up that is not timed; every receiver
+ * times each message from its send to its read.
+ *
+ * @param dialect Our chat server or ncat.
+ * @param port The server.
+ * @param receivers Members that only listen.
+ * @param rate Messages per second.
+ * @param durationMs How long to send.
+ * @returns Delivery latencies over every message and receiver.
+ */
+export async function fanoutLatency(
+  dialect: Dialect,
+  port: number,
+  receivers: number,
+  rate: number,
+  durationMs: number,
+): Promise<FanoutLatency> {
+  const messages = Math.max(1, Math.round((rate * durationMs) / 1000));
+  const sentAt = new Float64Array(messages);
+  const latencies = new Float64Array(messages * receivers);
+  const expected = messages * receivers;
+  let deliveries = 0;
+  let allIn: () => void = () => {};
+  const done = new Promise<void>((resolve) => allIn = resolve);
+  const crowd = await gather(dialect, port, receivers, 1, (_r, s, seq, at) => {
+    if (s !== 0 || seq >= messages || deliveries >= expected) return;
+    latencies[deliveries++] = at - sentAt[seq];
+    if (deliveries === expected) allIn();
+  });
+  try {
+    const sender = crowd.senders[0];
+    const start = performance.now();
+    const intervalMs = 1000 / rate;
+    const warmup = Math.round((rate * Math.min(WARMUP_MS, durationMs)) / 1000);
+    for (let i = 0; i < warmup + messages; i++) {
+      const due = start + i * intervalMs;
+      const wait = due - performance.now();
+      if (wait >= 1) await new Promise((resolve) => setTimeout(resolve, wait));
+      const seq = i - warmup;
+      if (seq < 0) {
+        await writeAll(sender, dialect.message(marker(WARMUP_SENDER, i), i));
+        continue;
+      }
+      const bytes = dialect.message(marker(0, seq), seq);
+      sentAt[seq] = performance.now();
+      await writeAll(sender, bytes);
+    }
+    await deadline(done, DRAIN_MS, "the last deliveries").catch(() => {});
+  } finally {
+    await crowd.close();
+  }
+  const measured = latencies.subarray(0, deliveries).sort();
+  return {
+    receivers,
+    messages,
+    deliveries,
+    expected,
+    p50Ms: percentile(measured, 50),
+    p99Ms: percentile(measured, 99),
+  };
+}
+
+/** What several senders flat out got through. */
+export interface FanoutRate {
+  receivers: number;
+  senders: number;
+  deliveries: number;
+  perSec: number;
+}
+
+/**
+ * Several senders as fast as the server relays: each keeps at most `window` messages that
+ * the first receiver has not seen yet, so the measure is the server's pace, not how much it
+ * can buffer. Deliveries are counted over every receiver.
+ *
+ * @param dialect Our chat server or ncat.
+ * @param port The server.
+ * @param receivers Members that only listen.
+ * @param senders Members that send flat out.
+ * @param durationMs How long.
+ * @param window Messages in flight per sender.
+ * @returns Deliveries per second.
+ */
+export async function fanoutRate(
+  dialect: Dialect,
+  port: number,
+  receivers: number,
+  senders: number,
+  durationMs: number,
+  window = 32,
+): Promise<FanoutRate> {
+  const seen = new Float64Array(senders).fill(-1); // the last seq the first receiver saw
+  const wakers: ((() => void) | null)[] = new Array(senders).fill(null);
+  let deliveries = 0;
+  let end = Infinity;
+  const crowd = await gather(dialect, port, receivers, senders, (r, s, seq, at) => {
+    if (s >= senders) return;
+    if (at < end) deliveries++;
+    if (r === 0) {
+      seen[s] = seq;
+      const wake = wakers[s];
+      wakers[s] = null;
+      wake?.();
+    }
+  });
+  // A safety net: a sender never waits long for a wake-up that was missed.
+  const nudge = setInterval(() => {
+    for (let s = 0; s < senders; s++) {
+      const wake = wakers[s];
+      wakers[s] = null;
+      wake?.();
+    }
+  }, 100);
+  try {
+    const start = performance.now();
+    end = start + durationMs;
+    const send = async (s: number) => {
+      const conn = crowd.senders[s];
+      for (let seq = 0; performance.now() < end;) {
+        const room = window - (seq - 1 - seen[s]);
+        if (room <= 0) {
+          await new Promise<void>((resolve) => wakers[s] = resolve);
+          continue;
+        }
+        const parts: Uint8Array[] = [];
+        for (let i = 0; i < Math.min(room, 16); i++, seq++) {
+          parts.push(dialect.message(marker(s, seq), seq));
+        }
+        await writeAll(conn, Buffer.concat(parts));
+      }
+    };
+    await Promise.all(Array.from({ length: senders }, (_, s) => send(s)));
+    const elapsed = Math.max(durationMs, performance.now() - start);
+    return { receivers, senders, deliveries, perSec: deliveries / (elapsed / 1000) };
+  } finally {
+    clearInterval(nudge);
+    await crowd.close();
+  }
+}
+
+/**
+ * Idle members: connected (and joined), reading whatever they are sent, saying nothing.
+ *
+ * @param dialect How to join; `null` for a bare connection.
+ * @param port The server.
+ * @param count How many.
+ * @returns A handle that closes them all.
+ */
+export async function idleCrowd(
+  dialect: Dialect | null,
+  port: number,
+  count: number,
+): Promise<{ close(): Promise<void> }> {
+  const bare: Dialect = { ...ncatDialect, name: "echo", join: connect, batch: CONNECT_BATCH };
+  const conns = await joinMany(dialect ?? bare, port, count);
+  const crowd = new Crowd([], conns, () => {});
+  return { close: () => crowd.close() };
+}

@@ -1,0 +1,112 @@
+/**
+ * Lab: reading a capture. Prints a pcapng file with every LP frame decoded by our Wireshark
+ * dissector (docs/wireshark/lp.lua): one line per packet, or the full field tree with --detail.
+ * The same dissector loads into the Wireshark window; this is the terminal view of it.
+ *
+ *     deno task decode session.pcapng
+ *     deno task decode session.pcapng --detail --filter 'lp.type == "M"'
+ *
+ * @module
+ */
+
+import { fileURLToPath } from "node:url";
+import { errorMessage, parseFlags, UsageError } from "../../lib/cli.ts";
+
+/** The dissector, found beside this program so the task works from any folder. */
+export const DISSECTOR = fileURLToPath(new URL("../../docs/wireshark/lp.lua", import.meta.url));
+
+const HELP = `Usage: deno task decode FILE [options]
+
+Print a capture with LP frames decoded by docs/wireshark/lp.lua (needs tshark).
+
+Options:
+  --filter EXPR   a Wireshark display filter (default: lp), e.g. 'lp.kind == 1'
+  --detail        print every field of every frame, not one line per packet
+  -h, --help      show this help`;
+
+/**
+ * The tshark command line that decodes a capture with the dissector.
+ *
+ * @param file The capture.
+ * @param filter A display filter.
+ * @param detail Whether to print the field tree.
+ * @returns tshark's arguments.
+ */
+export function decodeArgs(file: string, filter: string, detail: boolean): string[] {
+  const args = ["-X", `lua_script:${DISSECTOR}`, "-r", file, "-Y", filter];
+  if (detail) args.push("-O", "lp");
+  return args;
+}
+
+/**
+ * Lines tshark prints that say nothing about the capture (it warns whenever run as root).
+ *
+ * @param line A line of tshark's stderr.
+ * @returns Whether to hide it.
+ */
+export function isNoise(line: string): boolean {
+  return line.trim() === "" || /^Running as user "root"/.test(line);
+}
+
+/**
+ * The one line that says why tshark failed, from its stderr with the noise removed.
+ *
+ * @param errors What tshark said, first line first.
+ * @param code Its exit code.
+ * @returns Such as `The file "x.pcapng" doesn't exist`, without tshark's own prefix.
+ */
+export function describeFailure(errors: string[], code: number): string {
+  const first = errors[0]?.replace(/^tshark: /, "").replace(/\.$/, "");
+  return first ?? `tshark stopped with exit code ${code}`;
+}
+
+function fail(message: string, code: number): never {
+  console.error(`decode_capture: ${message}`);
+  Deno.exit(code);
+}
+
+if (import.meta.main) {
+  let file: string, filter: string, detail: boolean;
+  try {
+    const { values, positionals } = parseFlags(Deno.args, {
+      filter: { type: "string", default: "lp" },
+      detail: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h" },
+    }, true);
+    if (values.help) {
+      console.log(HELP);
+      Deno.exit(0);
+    }
+    if (positionals.length !== 1) throw new UsageError("Expected one capture file");
+    [file, filter, detail] = [positionals[0], values.filter, values.detail];
+  } catch (err) {
+    if (err instanceof UsageError) fail(`${err.message} (see --help)`, 2);
+    throw err;
+  }
+  let output: Deno.CommandOutput;
+  try {
+    output = await new Deno.Command("tshark", {
+      args: decodeArgs(file, filter, detail),
+      stdin: "null",
+      stdout: "inherit",
+      stderr: "piped",
+    }).output();
+  } catch (err) {
+    fail(
+      err instanceof Deno.errors.NotFound
+        ? "tshark is not installed (on Debian or Ubuntu: apt-get install tshark)"
+        : errorMessage(err),
+      1,
+    );
+  }
+  const errors = new TextDecoder().decode(output.stderr).split("\n").filter((l) => !isNoise(l));
+  // A Lua error leaves tshark's exit code at 0, so its stderr is the real verdict. Its first
+  // line is the verdict; the lines under it (where in lp.lua) are for whoever fixes the script.
+  const luaFailed = errors.some((l) => l.includes("Lua"));
+  if (!output.success || luaFailed) {
+    console.error(`decode_capture: ${describeFailure(errors, output.code)}`);
+    if (luaFailed) { for (const line of errors.slice(1)) console.error(line); }
+    Deno.exit(1);
+  }
+  if (errors.length > 0) console.error(errors.join("\n"));
+}
