@@ -5,9 +5,9 @@
  * @module
  */
 
-import { type Frame, Kind, Status } from "../lib/frame.ts";
-import { FrameConnection } from "../lib/frame_connection.ts";
-import { ChatType, indication, payloadObject, request } from "../lib/chat_protocol.ts";
+import { type Frame, Kind, Status } from "../lib/wire/frame.ts";
+import { FrameConnection } from "../lib/wire/frame_connection.ts";
+import { ChatType, indication, payloadObject, request } from "../lib/chat/protocol.ts";
 import { WAIT_MS } from "./_task.ts";
 
 /** A raw chat connection that records every frame it receives. */

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { readLines, writeLine } from "../lib/lines.ts";
+import { readLines, writeLine } from "../lib/net/lines.ts";
 import { WAIT_MS } from "./_task.ts";
 
 /** A connection that reads and writes lines. */

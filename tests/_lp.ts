@@ -5,10 +5,10 @@
  * @module
  */
 
-import { type Frame, HEADER_SIZE, MAGIC, VERSION } from "../lib/frame.ts";
-import { writeAll } from "../lib/bytes.ts";
-import { FrameConnection } from "../lib/frame_connection.ts";
-import { LP_MAX_PAYLOAD } from "../lib/lp_protocol.ts";
+import { type Frame, HEADER_SIZE, MAGIC, VERSION } from "../lib/wire/frame.ts";
+import { writeAll } from "../lib/wire/bytes.ts";
+import { FrameConnection } from "../lib/wire/frame_connection.ts";
+import { LP_MAX_PAYLOAD } from "../lib/lp/protocol.ts";
 import { listeningPort, Program, WAIT_MS } from "./_task.ts";
 
 /**

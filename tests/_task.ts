@@ -1,12 +1,12 @@
 /**
  * Run a program exactly as its `deno task` does: the same permission flags, read from
- * deno.json by lib/task_command.ts, so a test fails when a task grants too little.
+ * deno.json by lib/cli/task_command.ts, so a test fails when a task grants too little.
  *
  * @module
  */
 
 import { equal, match, notEqual, ok } from "node:assert/strict";
-import { ROOT, taskParts } from "../lib/task_command.ts";
+import { ROOT, taskParts } from "../lib/cli/task_command.ts";
 
 export { ROOT, taskParts };
 

@@ -1,9 +1,8 @@
 import { deepStrictEqual, equal, match, throws } from "node:assert/strict";
-import { errorMessage, parseFlags, UsageError } from "../lib/cli.ts";
-import { makePainter } from "../lib/colour.ts";
-import { formatHostPort, parseHostPort, parsePort, parseRemotePort } from "../lib/host_port.ts";
-import { readLines } from "../lib/lines.ts";
-import { formatTimestamp } from "../lib/timestamp.ts";
+import { errorMessage, parseFlags, UsageError } from "../lib/cli/cli.ts";
+import { formatHostPort, parseHostPort, parsePort, parseRemotePort } from "../lib/net/host_port.ts";
+import { readLines } from "../lib/net/lines.ts";
+import { formatTimestamp } from "../lib/cli/timestamp.ts";
 
 Deno.test("formatTimestamp() prints local time as YYYY-MM-DD HH:MM:SS", () => {
   equal(formatTimestamp(new Date(2023, 9, 27, 9, 5, 3)), "2023-10-27 09:05:03");
@@ -87,11 +86,6 @@ Deno.test("errorMessage() gives one friendly line for network errors", () => {
     "host name does not resolve",
   );
   equal(errorMessage(new Error("two\nlines")), "two");
-});
-
-Deno.test("makePainter() colours only when enabled", () => {
-  equal(makePainter(false)("green", "ok"), "ok");
-  equal(makePainter(true)("green", "ok"), "\x1b[32mok\x1b[39m");
 });
 
 function reader(pieces: string[]) {

@@ -8,7 +8,7 @@
 
 import { equal, match } from "node:assert/strict";
 import config from "../deno.json" with { type: "json" };
-import { Semaphore } from "../lib/semaphore.ts";
+import { Semaphore } from "../lib/net/semaphore.ts";
 import { ROOT, taskParts } from "./_task.ts";
 
 /** A port nothing listens on: a download fails at once, as it does offline. */

@@ -5,8 +5,8 @@
 
 import { deepStrictEqual, equal, match } from "node:assert/strict";
 import { join } from "node:path";
-import { encodeFrames, Kind, makeFrame } from "../lib/frame.ts";
-import { writeAll } from "../lib/bytes.ts";
+import { encodeFrames, Kind, makeFrame } from "../lib/wire/frame.ts";
+import { writeAll } from "../lib/wire/bytes.ts";
 import { describeFailure, readToolLine } from "../programs/tools/capture.ts";
 import { DISSECTOR } from "../programs/tools/decode_capture.ts";
 import { hasCommand, listeningPort, Program, runTask, WAIT_MS } from "./_task.ts";

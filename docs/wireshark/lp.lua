@@ -15,7 +15,7 @@ local DEFAULT_PORTS = { 4579, 15004 } -- LP server, chat server
 
 local kinds = { [1] = "Request", [2] = "Response", [3] = "Indication" }
 
--- Status codes of lib/frame.ts Status.
+-- Status codes of lib/wire/frame.ts Status.
 local statuses = {
   [0] = "Ok", [1] = "BadFrame", [2] = "UnknownType", [3] = "BadPayload", [4] = "NotFound",
   [5] = "Timeout", [6] = "Gone", [7] = "Full", [8] = "TooLarge", [9] = "Taken",

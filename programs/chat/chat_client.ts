@@ -15,15 +15,15 @@
 import { createInterface } from "node:readline";
 import process from "node:process";
 import { basename, join } from "node:path";
-import { errorMessage, parseProgramFlags } from "../../lib/cli.ts";
-import { type ByteStream, FrameConnection } from "../../lib/frame_connection.ts";
-import { type Frame, Kind, ProtocolError, Status } from "../../lib/frame.ts";
-import { FileReceiver, openChunks } from "../../lib/file_chunk.ts";
-import { formatHostPort, parseRemotePort } from "../../lib/host_port.ts";
-import { formatTimestamp } from "../../lib/timestamp.ts";
-import { type LineEditor, openTerminalEditor } from "../../lib/line_editor.ts";
-import { displayWidth, padEndToWidth } from "../../lib/display_width.ts";
-import { resolveUserPath, type UserFolders } from "../../lib/user_path.ts";
+import { errorMessage, parseProgramFlags } from "../../lib/cli/cli.ts";
+import { type ByteStream, FrameConnection } from "../../lib/wire/frame_connection.ts";
+import { type Frame, Kind, ProtocolError, Status } from "../../lib/wire/frame.ts";
+import { FileReceiver, openChunks } from "../../lib/files/file_chunk.ts";
+import { formatHostPort, parseRemotePort } from "../../lib/net/host_port.ts";
+import { formatTimestamp } from "../../lib/cli/timestamp.ts";
+import { type LineEditor, openTerminalEditor } from "../../lib/cli/line_editor.ts";
+import { displayWidth, padEndToWidth } from "../../lib/cli/display_width.ts";
+import { resolveUserPath, type UserFolders } from "../../lib/files/user_path.ts";
 import {
   ChatError,
   type ChatEvent,
@@ -46,14 +46,14 @@ import {
   stringField,
   type UserInfo,
   type Welcome,
-} from "../../lib/chat_protocol.ts";
+} from "../../lib/chat/protocol.ts";
 import {
   formatBytes,
   formatProgress,
   formatSummary,
   parseSeconds,
   type Progress,
-} from "../../lib/_chat_units.ts";
+} from "../../lib/cli/units.ts";
 
 /** Where downloads go, relative to the working folder (the task may write only there). */
 export const DEFAULT_DOWNLOADS = "storage/downloads";
@@ -1047,7 +1047,7 @@ function toAsyncIterator(input: AsyncIterable<string> | Iterable<string>): Async
  * Output for a terminal: each line is printed above the prompt, which is then redrawn with
  * whatever the user had typed, so incoming messages never break the line being typed.
  *
- * @param editor The line editor reading the keyboard (lib/line_editor.ts).
+ * @param editor The line editor reading the keyboard (lib/cli/line_editor.ts).
  * @returns The UI.
  */
 export function terminalUi(editor: LineEditor): ChatUi {

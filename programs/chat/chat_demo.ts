@@ -15,9 +15,9 @@
  */
 
 import { join } from "node:path";
-import { errorMessage, parseFlags, UsageError } from "../../lib/cli.ts";
-import { hashFile } from "../../lib/file_chunk.ts";
-import { formatHostPort } from "../../lib/host_port.ts";
+import { errorMessage, parseFlags, UsageError } from "../../lib/cli/cli.ts";
+import { hashFile } from "../../lib/files/file_chunk.ts";
+import { formatHostPort } from "../../lib/net/host_port.ts";
 import { type ClientEnd, plainUi, runChatClient } from "./chat_client.ts";
 import { runChatServer } from "./chat_server.ts";
 

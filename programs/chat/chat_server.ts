@@ -21,7 +21,7 @@
 import { createInterface } from "node:readline";
 import process from "node:process";
 import { join } from "node:path";
-import { errorMessage, parseProgramFlags } from "../../lib/cli.ts";
+import { errorMessage, parseProgramFlags } from "../../lib/cli/cli.ts";
 import {
   encodeFrame,
   type Frame,
@@ -30,10 +30,10 @@ import {
   ProtocolError,
   Status,
   writeHeader,
-} from "../../lib/frame.ts";
-import { writeAll } from "../../lib/bytes.ts";
-import { withDeadline } from "../../lib/deadline.ts";
-import { FrameConnection } from "../../lib/frame_connection.ts";
+} from "../../lib/wire/frame.ts";
+import { writeAll } from "../../lib/wire/bytes.ts";
+import { withDeadline } from "../../lib/net/deadline.ts";
+import { FrameConnection } from "../../lib/wire/frame_connection.ts";
 import {
   DEFAULT_CHUNK_SIZE,
   FileReceiver,
@@ -41,10 +41,10 @@ import {
   isTempName,
   openChunks,
   safeName,
-} from "../../lib/file_chunk.ts";
-import { formatHostPort, isLoopback, parsePort } from "../../lib/host_port.ts";
-import { LOOPBACK_HINT, turnLog } from "../../lib/server_cli.ts";
-import { formatTimestamp } from "../../lib/timestamp.ts";
+} from "../../lib/files/file_chunk.ts";
+import { formatHostPort, isLoopback, parsePort } from "../../lib/net/host_port.ts";
+import { LOOPBACK_HINT, turnLog } from "../../lib/cli/server_cli.ts";
+import { formatTimestamp } from "../../lib/cli/timestamp.ts";
 import {
   ChatError,
   ChatType,
@@ -62,9 +62,9 @@ import {
   reply,
   sizeField,
   stringField,
-} from "../../lib/chat_protocol.ts";
-import { FrameArena, Outbox } from "../../lib/outbox.ts";
-import { formatBytes, parseByteSize, parseSeconds } from "../../lib/_chat_units.ts";
+} from "../../lib/chat/protocol.ts";
+import { FrameArena, Outbox } from "../../lib/net/outbox.ts";
+import { formatBytes, parseByteSize, parseSeconds } from "../../lib/cli/units.ts";
 
 /** Loopback by default, so a first run is not reachable from the network by surprise. */
 export const DEFAULT_HOST = "127.0.0.1";

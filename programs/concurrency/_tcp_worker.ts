@@ -7,7 +7,7 @@
  */
 
 import { serveConcurrent } from "./tcp_server_concurrent.ts";
-import type { Work } from "../../lib/line_server.ts";
+import type { Work } from "../../lib/net/line_server.ts";
 
 /** Main thread to worker: start listening. */
 export interface StartMessage {

@@ -26,10 +26,10 @@
  */
 
 import { dirname, join } from "node:path";
-import { errorMessage, parseFlags, UsageError } from "../../lib/cli.ts";
-import { readLines, writeLine } from "../../lib/lines.ts";
-import { ROOT, taskParts } from "../../lib/task_command.ts";
-import type { Work } from "../../lib/line_server.ts";
+import { errorMessage, parseFlags, UsageError } from "../../lib/cli/cli.ts";
+import { readLines, writeLine } from "../../lib/net/lines.ts";
+import { ROOT, taskParts } from "../../lib/cli/task_command.ts";
+import type { Work } from "../../lib/net/line_server.ts";
 import { isFullMessage } from "./tcp_server_pool_reject.ts";
 
 /** A concurrency model: which task starts it (every model takes `--work-ms` and `--work`). */

@@ -14,8 +14,8 @@
  * @module
  */
 
-import { acceptEach, clientLog, type LineOptions, serveLines } from "../../lib/line_server.ts";
-import { runLineServerMain, serverOptionsHelp } from "../../lib/server_cli.ts";
+import { acceptEach, clientLog, type LineOptions, serveLines } from "../../lib/net/line_server.ts";
+import { runLineServerMain, serverOptionsHelp } from "../../lib/cli/server_cli.ts";
 
 /** The seed's port for this model. */
 export const DEFAULT_PORT = 15007;

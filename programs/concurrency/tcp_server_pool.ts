@@ -21,9 +21,9 @@ import {
   type LineOptions,
   sayGoodbye,
   serveLines,
-} from "../../lib/line_server.ts";
-import { Semaphore } from "../../lib/semaphore.ts";
-import { runLineServerMain, serverOptionsHelp } from "../../lib/server_cli.ts";
+} from "../../lib/net/line_server.ts";
+import { Semaphore } from "../../lib/net/semaphore.ts";
+import { runLineServerMain, serverOptionsHelp } from "../../lib/cli/server_cli.ts";
 
 /** The seed's port for this model. */
 export const DEFAULT_PORT = 15004;

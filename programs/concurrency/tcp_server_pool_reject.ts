@@ -19,8 +19,8 @@ import {
   type LineOptions,
   sendAndClose,
   serveLines,
-} from "../../lib/line_server.ts";
-import { runLineServerMain, serverOptionsHelp } from "../../lib/server_cli.ts";
+} from "../../lib/net/line_server.ts";
+import { runLineServerMain, serverOptionsHelp } from "../../lib/cli/server_cli.ts";
 
 /** The seed's port for this model. */
 export const DEFAULT_PORT = 15009;

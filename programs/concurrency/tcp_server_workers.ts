@@ -25,15 +25,15 @@
  * @module
  */
 
-import { errorMessage, UsageError } from "../../lib/cli.ts";
-import { formatHostPort, isLoopback } from "../../lib/host_port.ts";
-import type { Log, Work } from "../../lib/line_server.ts";
+import { errorMessage, UsageError } from "../../lib/cli/cli.ts";
+import { formatHostPort, isLoopback } from "../../lib/net/host_port.ts";
+import type { Log, Work } from "../../lib/net/line_server.ts";
 import {
   abortOnShutdownSignals,
   LOOPBACK_HINT,
   parseServerFlags,
   serverOptionsHelp,
-} from "../../lib/server_cli.ts";
+} from "../../lib/cli/server_cli.ts";
 import type { StartMessage, ToMain, ToWorker } from "./_tcp_worker.ts";
 
 /** Not a seed port: the seed has no worker model. The next free one after pool-reject's. */

@@ -15,7 +15,7 @@
  * @module
  */
 
-import { readLines, writeLine } from "../../lib/lines.ts";
+import { readLines, writeLine } from "../../lib/net/lines.ts";
 import {
   askQuestion,
   closeQuietly,
@@ -24,7 +24,7 @@ import {
   type Out,
   runExperimentMain,
   type SocketRow,
-} from "../../lib/_exp.ts";
+} from "../../lib/experiments/experiment.ts";
 
 /** A few clients: the listener's queue length in `ss` should read as a count, not noise. */
 export const DEFAULT_CLIENTS = 3;

@@ -17,9 +17,14 @@
  * @module
  */
 
-import { errorMessage } from "../../lib/cli.ts";
-import { askQuestion, closeQuietly, type Out, runExperimentMain } from "../../lib/_exp.ts";
-import { LoopbackCapture, type Packet } from "../../lib/_exp_capture.ts";
+import { errorMessage } from "../../lib/cli/cli.ts";
+import {
+  askQuestion,
+  closeQuietly,
+  type Out,
+  runExperimentMain,
+} from "../../lib/experiments/experiment.ts";
+import { LoopbackCapture, type Packet } from "../../lib/experiments/capture.ts";
 
 /** The lab's number of sends. */
 export const DEFAULT_COUNT = 100;

@@ -13,7 +13,7 @@
  * @module
  */
 
-import { readLines, writeLine } from "../../lib/lines.ts";
+import { readLines, writeLine } from "../../lib/net/lines.ts";
 import {
   askQuestion,
   closeQuietly,
@@ -22,7 +22,7 @@ import {
   type Out,
   runExperimentMain,
   type SocketRow,
-} from "../../lib/_exp.ts";
+} from "../../lib/experiments/experiment.ts";
 
 /** Three clients on one address: enough that "the port tells them apart" is plain to see. */
 export const DEFAULT_CLIENTS = 3;

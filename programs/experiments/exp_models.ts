@@ -19,7 +19,7 @@
  * @module
  */
 
-import { askQuestion, type Out, runExperimentMain } from "../../lib/_exp.ts";
+import { askQuestion, type Out, runExperimentMain } from "../../lib/experiments/experiment.ts";
 import {
   compareServers,
   DEFAULT_TIMEOUT_MS,

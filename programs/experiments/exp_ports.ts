@@ -12,7 +12,12 @@
  * @module
  */
 
-import { askQuestion, closeQuietly, type Out, runExperimentMain } from "../../lib/_exp.ts";
+import {
+  askQuestion,
+  closeQuietly,
+  type Out,
+  runExperimentMain,
+} from "../../lib/experiments/experiment.ts";
 
 /** Enough connects to see a pattern, few enough to read. */
 export const DEFAULT_COUNT = 5;

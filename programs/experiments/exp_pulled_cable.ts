@@ -22,8 +22,8 @@
  * @module
  */
 
-import { errorMessage, parseFlags, UsageError } from "../../lib/cli.ts";
-import { ROOT, taskParts } from "../../lib/task_command.ts";
+import { errorMessage, parseFlags, UsageError } from "../../lib/cli/cli.ts";
+import { ROOT, taskParts } from "../../lib/cli/task_command.ts";
 import {
   askQuestion,
   formatSockets,
@@ -32,7 +32,7 @@ import {
   runTool,
   type SocketRow,
   socketsOnPort,
-} from "../../lib/_exp.ts";
+} from "../../lib/experiments/experiment.ts";
 
 /**
  * Heartbeat interval in seconds. Short, so the eviction comes within seconds; the LP default

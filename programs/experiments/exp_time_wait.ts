@@ -18,7 +18,7 @@
  * @module
  */
 
-import { errorMessage } from "../../lib/cli.ts";
+import { errorMessage } from "../../lib/cli/cli.ts";
 import {
   askQuestion,
   closeQuietly,
@@ -29,7 +29,7 @@ import {
   runExperimentMain,
   type SocketRow,
   socketsOnPort,
-} from "../../lib/_exp.ts";
+} from "../../lib/experiments/experiment.ts";
 
 /** Longer than Linux's 60 s TIME-WAIT, so the watch ends by itself with some margin. */
 export const WATCH_LIMIT_MS = 90_000;

@@ -16,11 +16,11 @@
 
 import { createInterface, type Interface } from "node:readline";
 import process from "node:process";
-import { errorMessage, parseProgramFlags, UsageError } from "../../lib/cli.ts";
-import { type Frame, Kind, makeFrame, ProtocolError, Status } from "../../lib/frame.ts";
-import { FrameConnection } from "../../lib/frame_connection.ts";
-import { formatHostPort, parseHostPort, parseRemotePort } from "../../lib/host_port.ts";
-import { type LineEditor, openTerminalEditor } from "../../lib/line_editor.ts";
+import { errorMessage, parseProgramFlags, UsageError } from "../../lib/cli/cli.ts";
+import { type Frame, Kind, makeFrame, ProtocolError, Status } from "../../lib/wire/frame.ts";
+import { FrameConnection } from "../../lib/wire/frame_connection.ts";
+import { formatHostPort, parseHostPort, parseRemotePort } from "../../lib/net/host_port.ts";
+import { type LineEditor, openTerminalEditor } from "../../lib/cli/line_editor.ts";
 import {
   DEFAULT_LP_PORT,
   errorText,
@@ -39,8 +39,8 @@ import {
   parseNotice,
   parseTimeReply,
   statusName,
-} from "../../lib/lp_protocol.ts";
-import { formatTimestamp } from "../../lib/timestamp.ts";
+} from "../../lib/lp/protocol.ts";
+import { formatTimestamp } from "../../lib/cli/timestamp.ts";
 
 /**
  * Seconds between heartbeats until the server's hello says what it expects. Well under the
@@ -683,7 +683,7 @@ export async function runMenu(io: MenuIO, options: MenuOptions): Promise<void> {
  * The menu's I/O on a terminal: prompts, line editing, and indications printed above the
  * prompt, which is then redrawn with what was typed so far.
  *
- * @param editor The line editor reading the keyboard (lib/line_editor.ts).
+ * @param editor The line editor reading the keyboard (lib/cli/line_editor.ts).
  * @returns The I/O.
  */
 export function editorIO(editor: LineEditor): MenuIO {

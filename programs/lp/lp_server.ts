@@ -14,8 +14,8 @@
  * @module
  */
 
-import { errorMessage, parseProgramFlags } from "../../lib/cli.ts";
-import { writeAll } from "../../lib/bytes.ts";
+import { errorMessage, parseProgramFlags } from "../../lib/cli/cli.ts";
+import { writeAll } from "../../lib/wire/bytes.ts";
 import {
   encodeFrame,
   type Frame,
@@ -23,13 +23,13 @@ import {
   makeFrame,
   ProtocolError,
   Status,
-} from "../../lib/frame.ts";
-import { FrameConnection } from "../../lib/frame_connection.ts";
-import { formatHostPort, isLoopback, parsePort } from "../../lib/host_port.ts";
-import { readLines } from "../../lib/lines.ts";
-import { Outbox } from "../../lib/outbox.ts";
-import { withDeadline } from "../../lib/deadline.ts";
-import { LOOPBACK_HINT } from "../../lib/server_cli.ts";
+} from "../../lib/wire/frame.ts";
+import { FrameConnection } from "../../lib/wire/frame_connection.ts";
+import { formatHostPort, isLoopback, parsePort } from "../../lib/net/host_port.ts";
+import { readLines } from "../../lib/net/lines.ts";
+import { Outbox } from "../../lib/net/outbox.ts";
+import { withDeadline } from "../../lib/net/deadline.ts";
+import { LOOPBACK_HINT } from "../../lib/cli/server_cli.ts";
 import {
   type ClientInfo,
   DEFAULT_LP_PORT,
@@ -48,8 +48,8 @@ import {
   REQUEST_TYPES,
   statusName,
   type TimeReply,
-} from "../../lib/lp_protocol.ts";
-import { formatTimestamp } from "../../lib/timestamp.ts";
+} from "../../lib/lp/protocol.ts";
+import { formatTimestamp } from "../../lib/cli/timestamp.ts";
 
 /** Loopback by default, so a first run is not reachable from the network by surprise. */
 export const DEFAULT_HOST = "127.0.0.1";

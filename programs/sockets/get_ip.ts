@@ -13,7 +13,7 @@
  * @module
  */
 
-import { errorMessage, parseFlags, UsageError } from "../../lib/cli.ts";
+import { errorMessage, parseFlags, UsageError } from "../../lib/cli/cli.ts";
 
 /** Asks iproute2 for the default routes, as JSON, so no output format has to be guessed. */
 export const ROUTE_COMMAND = ["ip", "-j", "route", "show", "default"];

@@ -12,10 +12,10 @@
  */
 
 import process from "node:process";
-import { errorMessage, parseProgramFlags } from "../../lib/cli.ts";
-import { formatHostPort, parseRemotePort } from "../../lib/host_port.ts";
-import { openLineInput } from "../../lib/line_input.ts";
-import { DEFAULT_MAX_LINE, readLines, writeLine } from "../../lib/lines.ts";
+import { errorMessage, parseProgramFlags } from "../../lib/cli/cli.ts";
+import { formatHostPort, parseRemotePort } from "../../lib/net/host_port.ts";
+import { openLineInput } from "../../lib/cli/line_input.ts";
+import { DEFAULT_MAX_LINE, readLines, writeLine } from "../../lib/net/lines.ts";
 
 /** The port `tcp_server` listens on by default. */
 export const DEFAULT_PORT = 15000;

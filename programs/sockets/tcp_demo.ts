@@ -10,8 +10,8 @@
  * @module
  */
 
-import { errorMessage, parseFlags, UsageError } from "../../lib/cli.ts";
-import { formatHostPort } from "../../lib/host_port.ts";
+import { errorMessage, parseFlags, UsageError } from "../../lib/cli/cli.ts";
+import { formatHostPort } from "../../lib/net/host_port.ts";
 import { talk } from "./tcp_client.ts";
 import { serve } from "./tcp_server.ts";
 

@@ -5,7 +5,7 @@
  * talks to one, the next client's connection waits, finished by the kernel, in the listen
  * backlog. TCP is a byte stream, so messages are lines, read however the bytes arrive. The
  * conversation itself (an `ack:` per line, a goodbye on shutdown) is the one the concurrent
- * servers of lab 2.3 share, in `lib/line_server.ts`; only the loop around it is this model's.
+ * servers of lab 2.3 share, in `lib/net/line_server.ts`; only the loop around it is this model's.
  *
  * Run it:   deno task tcp-server [--host 127.0.0.1] [--port 15000] [--work-ms 0 --work cpu]
  * Talk to it from another terminal:   deno task tcp-client   or   nc 127.0.0.1 15000
@@ -13,10 +13,15 @@
  * @module
  */
 
-import { clientLog, closeQuietly, type LineOptions, serveLines } from "../../lib/line_server.ts";
-import { runLineServerMain, serverOptionsHelp } from "../../lib/server_cli.ts";
+import {
+  clientLog,
+  closeQuietly,
+  type LineOptions,
+  serveLines,
+} from "../../lib/net/line_server.ts";
+import { runLineServerMain, serverOptionsHelp } from "../../lib/cli/server_cli.ts";
 
-export { DEFAULT_HOST } from "../../lib/server_cli.ts";
+export { DEFAULT_HOST } from "../../lib/cli/server_cli.ts";
 
 /** The lab's TCP port: above 1024 so no privileges are needed, and easy to remember. */
 export const DEFAULT_PORT = 15000;

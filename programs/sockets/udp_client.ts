@@ -13,9 +13,9 @@
 
 import { lookup } from "node:dns/promises";
 import process from "node:process";
-import { errorMessage, parseProgramFlags } from "../../lib/cli.ts";
-import { formatHostPort, parseRemotePort } from "../../lib/host_port.ts";
-import { openLineInput } from "../../lib/line_input.ts";
+import { errorMessage, parseProgramFlags } from "../../lib/cli/cli.ts";
+import { formatHostPort, parseRemotePort } from "../../lib/net/host_port.ts";
+import { openLineInput } from "../../lib/cli/line_input.ts";
 
 /** The port `udp_server` listens on by default. */
 export const DEFAULT_PORT = 15001;

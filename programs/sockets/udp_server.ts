@@ -11,11 +11,11 @@
  * @module
  */
 
-import { errorMessage, parseProgramFlags } from "../../lib/cli.ts";
-import { formatHostPort, isLoopback, parsePort } from "../../lib/host_port.ts";
-import { closeQuietly } from "../../lib/line_server.ts";
-import { abortOnShutdownSignals } from "../../lib/server_cli.ts";
-import { formatTimestamp } from "../../lib/timestamp.ts";
+import { errorMessage, parseProgramFlags } from "../../lib/cli/cli.ts";
+import { formatHostPort, isLoopback, parsePort } from "../../lib/net/host_port.ts";
+import { closeQuietly } from "../../lib/net/line_server.ts";
+import { abortOnShutdownSignals } from "../../lib/cli/server_cli.ts";
+import { formatTimestamp } from "../../lib/cli/timestamp.ts";
 
 /** The lab's UDP port: next to the TCP server's 15000, so both can run at once. */
 export const DEFAULT_PORT = 15001;

@@ -24,10 +24,10 @@
 
 import { randomFillSync } from "node:crypto";
 import { join } from "node:path";
-import { errorMessage, parseFlags, UsageError } from "../../lib/cli.ts";
-import { hashFile } from "../../lib/file_chunk.ts";
-import { encodeFrame, Kind, makeFrame } from "../../lib/frame.ts";
-import { formatBytes, parseByteSize } from "../../lib/_chat_units.ts";
+import { errorMessage, parseFlags, UsageError } from "../../lib/cli/cli.ts";
+import { hashFile } from "../../lib/files/file_chunk.ts";
+import { encodeFrame, Kind, makeFrame } from "../../lib/wire/frame.ts";
+import { formatBytes, parseByteSize } from "../../lib/cli/units.ts";
 import {
   type Child,
   freePort,
@@ -38,7 +38,7 @@ import {
   sleep,
   STARTUP_MS,
   taskCommand,
-} from "../../lib/_bench_proc.ts";
+} from "../../lib/tools/bench_proc.ts";
 import {
   chatDialect,
   type Dialect,

@@ -9,8 +9,8 @@
  * @module
  */
 
-import { errorMessage, parseProgramFlags } from "../../lib/cli.ts";
-import { parsePort } from "../../lib/host_port.ts";
+import { errorMessage, parseProgramFlags } from "../../lib/cli/cli.ts";
+import { parsePort } from "../../lib/net/host_port.ts";
 
 /**
  * Bytes per read. 16 KiB holds many pipelined frames per read, and stays small enough that a

@@ -14,8 +14,8 @@
  * @module
  */
 
-import { errorMessage, interruptedAtTerminal, parseFlags, UsageError } from "../../lib/cli.ts";
-import { parsePort } from "../../lib/host_port.ts";
+import { errorMessage, interruptedAtTerminal, parseFlags, UsageError } from "../../lib/cli/cli.ts";
+import { parsePort } from "../../lib/net/host_port.ts";
 
 /** The lab's framed services: the LP server and the chat server. */
 const DEFAULT_PORTS = [4579, 15004];

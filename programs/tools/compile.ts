@@ -17,8 +17,8 @@
  * @module
  */
 
-import { errorMessage } from "../../lib/cli.ts";
-import { taskParts } from "../../lib/task_command.ts";
+import { errorMessage } from "../../lib/cli/cli.ts";
+import { taskParts } from "../../lib/cli/task_command.ts";
 
 /** Where executables go, relative to the folder the task runs in (the project's). */
 export const DIST = "dist";

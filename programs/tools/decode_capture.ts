@@ -10,7 +10,7 @@
  */
 
 import { fileURLToPath } from "node:url";
-import { errorMessage, parseFlags, UsageError } from "../../lib/cli.ts";
+import { errorMessage, parseFlags, UsageError } from "../../lib/cli/cli.ts";
 
 /** The dissector, found beside this program so the task works from any folder. */
 export const DISSECTOR = fileURLToPath(new URL("../../docs/wireshark/lp.lua", import.meta.url));

@@ -7,11 +7,11 @@
  */
 
 import { Buffer } from "node:buffer";
-import { writeAll } from "../../../lib/bytes.ts";
-import { FrameConnection } from "../../../lib/frame_connection.ts";
-import { encodeFrame, Kind, Status } from "../../../lib/frame.ts";
-import { ChatType, refusalText, request } from "../../../lib/chat_protocol.ts";
-import { LpType } from "../../../lib/lp_protocol.ts";
+import { writeAll } from "../../../lib/wire/bytes.ts";
+import { FrameConnection } from "../../../lib/wire/frame_connection.ts";
+import { encodeFrame, Kind, Status } from "../../../lib/wire/frame.ts";
+import { ChatType, refusalText, request } from "../../../lib/chat/protocol.ts";
+import { LpType } from "../../../lib/lp/protocol.ts";
 import { LpSession } from "../../lp/lp_client.ts";
 
 /** Every benchmark runs on loopback. */

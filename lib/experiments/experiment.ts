@@ -1,0 +1,428 @@
+/**
+ * What the experiments in `programs/experiments/` share: running a system tool with one-line
+ * errors, reading socket states from `ss`, waiting for a condition with a deadline, and the
+ * command line around a run.
+ *
+ * @module
+ */
+
+import { errorMessage, parseFlags, UsageError } from "../cli/cli.ts";
+
+/** Where an experiment writes its report, one line at a time. */
+export type Out = (line: string) => void;
+
+/**
+ * Longest an experiment waits for something the kernel does at once on loopback (a FIN to be
+ * acknowledged, a capture tool to hand over its packets). Reaching it means something is wrong.
+ */
+export const SETTLE_MS = 10_000;
+
+/**
+ * Run a tool and return what it printed.
+ *
+ * @param cmd The program, such as `ss`.
+ * @param args Its arguments.
+ * @param input Bytes for its stdin, if any.
+ * @returns Its stdout.
+ * @throws {Error} When it is not installed (a message saying so), or exits non-zero (with its
+ *   first line of stderr).
+ */
+export async function runTool(cmd: string, args: string[], input?: Uint8Array): Promise<string> {
+  let output: Deno.CommandOutput;
+  try {
+    const child = new Deno.Command(cmd, {
+      args,
+      stdin: input ? "piped" : "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    if (input) {
+      const writer = child.stdin.getWriter();
+      await writer.write(input).catch(() => {});
+      await writer.close().catch(() => {});
+    }
+    output = await child.output();
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) throw new Error(`"${cmd}" is not installed`);
+    throw err;
+  }
+  if (!output.success) {
+    const why = new TextDecoder().decode(output.stderr).trim().split("\n")[0] ||
+      `exit code ${output.code}`;
+    throw new Error(`${cmd} ${args.join(" ")}: ${why}`);
+  }
+  return new TextDecoder().decode(output.stdout);
+}
+
+/** One TCP socket as `ss -tano` shows it. */
+export interface SocketRow {
+  /** `LISTEN`, `ESTAB`, `FIN-WAIT-2`, `TIME-WAIT`... */
+  state: string;
+  /** For a listener: connections waiting in the accept queue; otherwise unread bytes. */
+  recvQ: number;
+  /** For a listener: the accept queue's limit (the backlog); otherwise unacknowledged bytes. */
+  sendQ: number;
+  local: string;
+  peer: string;
+  /** The timer column, such as `timer:(timewait,59sec,0)`, or `""`. */
+  timer: string;
+}
+
+/**
+ * Parse `ss -tanoH` output.
+ *
+ * @param text What ss printed.
+ * @returns One row per socket.
+ *
+ * @example
+ * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
+ * deepStrictEqual(parseSs("TIME-WAIT 0 0 127.0.0.1:5 127.0.0.1:6 timer:(timewait,59sec,0)\n"), [{
+ *   state: "TIME-WAIT", recvQ: 0, sendQ: 0, local: "127.0.0.1:5", peer: "127.0.0.1:6",
+ *   timer: "timer:(timewait,59sec,0)",
+ * }]);
+ * ```
+ */
+export function parseSs(text: string): SocketRow[] {
+  return text.split("\n").filter((l) => l.trim()).map((line) => {
+    const [state, recvQ, sendQ, local, peer, ...rest] = line.trim().split(/\s+/);
+    return {
+      state,
+      recvQ: Number(recvQ),
+      sendQ: Number(sendQ),
+      local,
+      peer,
+      timer: rest.find((w) => w.startsWith("timer:")) ?? "",
+    };
+  });
+}
+
+/**
+ * The TCP sockets on a port, as the kernel sees them, from `ss`.
+ *
+ * @param port Sockets whose local or remote port is this one.
+ * @param netns A network namespace to look in (`ss -N`), or none for our own.
+ * @returns The sockets, in ss's order.
+ * @throws {Error} When ss is missing or fails.
+ */
+export async function socketsOnPort(port: number, netns?: string): Promise<SocketRow[]> {
+  const where = netns ? ["-N", netns] : [];
+  return parseSs(
+    await runTool("ss", [...where, "-tanoH", `( sport = :${port} or dport = :${port} )`]),
+  );
+}
+
+/**
+ * Lay out socket rows as a small table.
+ *
+ * @param rows The sockets.
+ * @param label A note per row, such as "client side".
+ * @returns The lines, with a header.
+ */
+export function formatSockets(rows: SocketRow[], label?: (row: SocketRow) => string): string[] {
+  const table = [["state", "recv-q", "send-q", "local", "peer", "timer", ""]];
+  for (const r of rows) {
+    table.push([
+      r.state,
+      String(r.recvQ),
+      String(r.sendQ),
+      r.local,
+      r.peer,
+      r.timer.replace(/^timer:/, ""),
+      label?.(r) ?? "",
+    ]);
+  }
+  const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
+  return table.map((row) => "  " + row.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd());
+}
+
+/**
+ * Poll until `check` returns a value, or give up at the deadline.
+ *
+ * @param check Returns the value once the condition holds, `undefined` before.
+ * @param what What we wait for, for the error.
+ * @param timeoutMs The deadline.
+ * @param intervalMs Pause between checks: the kernel gives no event to wait on for these.
+ * @returns The value.
+ * @throws {Error} When the deadline passes first.
+ */
+export async function pollUntil<T>(
+  check: () => Promise<T | undefined>,
+  what: string,
+  timeoutMs = SETTLE_MS,
+  intervalMs = 50,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (true) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() >= deadline) {
+      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+/**
+ * Print an experiment's question.
+ *
+ * @param out Where to write.
+ * @param question The question the lab asked.
+ */
+export function askQuestion(out: Out, question: string): void {
+  out(`Question: ${question}`);
+  out("");
+}
+
+/**
+ * Close something that may already be closed.
+ *
+ * @param resource A connection or listener.
+ */
+export function closeQuietly(resource: { close(): void }): void {
+  try {
+    resource.close();
+  } catch {
+    // Already closed.
+  }
+}
+
+/**
+ * A program an experiment started, whose output lines it reads as they come.
+ */
+export class LineProcess implements AsyncDisposable {
+  readonly child: Deno.ChildProcess;
+  /** Every stdout and stderr line so far, in arrival order. */
+  readonly lines: string[] = [];
+  readonly #waiters = new Set<() => void>();
+  readonly #pumps: Promise<void>;
+  #ended = false;
+
+  /**
+   * @param cmd The program.
+   * @param args Its arguments.
+   * @param cwd Its working directory.
+   */
+  constructor(cmd: string, args: string[], cwd?: string) {
+    this.child = new Deno.Command(cmd, {
+      args,
+      cwd,
+      env: { NO_COLOR: "1" },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    this.#pumps = Promise.all([this.#pump(this.child.stdout), this.#pump(this.child.stderr)])
+      .then(() => {
+        this.#ended = true;
+        this.#wake();
+      });
+  }
+
+  async #pump(stream: ReadableStream<Uint8Array>): Promise<void> {
+    let partial = "";
+    for await (const piece of stream.pipeThrough(new TextDecoderStream())) {
+      const parts = (partial + piece).split("\n");
+      partial = parts.pop()!;
+      this.lines.push(...parts);
+      this.#wake();
+    }
+    if (partial) this.lines.push(partial);
+  }
+
+  #wake(): void {
+    for (const w of this.#waiters) w();
+  }
+
+  /**
+   * Wait for a line that matches.
+   *
+   * @param pattern What to look for.
+   * @param timeoutMs The deadline.
+   * @param signal Gives up early (Ctrl-C).
+   * @returns The match.
+   * @throws {Error} When the program ends, the deadline passes or the signal aborts first.
+   */
+  waitFor(pattern: RegExp, timeoutMs: number, signal?: AbortSignal): Promise<RegExpMatchArray> {
+    return new Promise((resolve, reject) => {
+      const finish = (err: Error | null, m?: RegExpMatchArray) => {
+        clearTimeout(timer);
+        this.#waiters.delete(check);
+        signal?.removeEventListener("abort", check);
+        if (err) reject(err);
+        else resolve(m!);
+      };
+      const check = () => {
+        const m = this.lines.map((l) => l.match(pattern)).find((x) => x);
+        if (m) return finish(null, m);
+        if (signal?.aborted) return finish(new Error("interrupted"));
+        if (this.#ended) {
+          finish(new Error(`${this.describe()} ended without printing ${pattern}`));
+        }
+      };
+      const timer = setTimeout(
+        () => finish(new Error(`${this.describe()} did not print ${pattern} in ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      this.#waiters.add(check);
+      signal?.addEventListener("abort", check);
+      check();
+    });
+  }
+
+  /** The last line, to name the process in errors. */
+  describe(): string {
+    const last = this.lines.at(-1);
+    return `the program${last ? ` (last said "${last}")` : ""}`;
+  }
+
+  /**
+   * Wait for the program to end.
+   *
+   * @returns Its exit code.
+   */
+  async exit(): Promise<number> {
+    const status = await this.child.status;
+    await this.#pumps;
+    return status.code;
+  }
+
+  /**
+   * Ask it to stop with a signal, and kill it if it has not ended within `graceMs`.
+   *
+   * @param signal The first signal.
+   * @param graceMs How long to wait before SIGKILL.
+   * @returns Its exit code.
+   */
+  async stop(signal: Deno.Signal = "SIGTERM", graceMs = 3000): Promise<number> {
+    const send = (s: Deno.Signal) => {
+      try {
+        this.child.kill(s);
+      } catch {
+        // Already exited.
+      }
+    };
+    send(signal);
+    const timer = setTimeout(() => send("SIGKILL"), graceMs);
+    try {
+      return await this.exit();
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop("SIGKILL");
+  }
+}
+
+/**
+ * Keep only our own sockets: the listener on `listenAddr` and the two ends of each of our
+ * connections. Other sockets may share the port: an ephemeral port the kernel hands to our
+ * listener may still be the peer port of someone else's TIME-WAIT.
+ *
+ * @param rows Sockets from {@linkcode socketsOnPort}.
+ * @param listenAddr The listener, `127.0.0.1:PORT`.
+ * @param clientAddrs Our clients' local addresses.
+ * @returns The rows that are ours.
+ */
+export function ownSockets(
+  rows: SocketRow[],
+  listenAddr: string,
+  clientAddrs: string[],
+): SocketRow[] {
+  const ours = new Set(clientAddrs);
+  return rows.filter((r) =>
+    (r.state === "LISTEN" && r.local === listenAddr) ||
+    (r.local === listenAddr && ours.has(r.peer)) ||
+    (r.peer === listenAddr && ours.has(r.local))
+  );
+}
+
+/**
+ * Read `ss` for a listener on 127.0.0.1 and our clients of it, leaving out everyone else's
+ * sockets on the port (see {@linkcode ownSockets}).
+ *
+ * @param port The listener's port.
+ * @param clients Our connections to it, from the client side.
+ * @returns The listener's row and both ends of each of our connections.
+ * @throws {Error} When ss is missing or fails.
+ */
+export async function loopbackSockets(
+  port: number,
+  clients: Deno.TcpConn[],
+): Promise<SocketRow[]> {
+  return ownSockets(
+    await socketsOnPort(port),
+    `127.0.0.1:${port}`,
+    clients.map((c) => `127.0.0.1:${c.localAddr.port}`),
+  );
+}
+
+/** What an experiment's flags said, for its run. */
+export interface ExperimentFlags {
+  /** The value of its number flag, when one was given. */
+  count?: number;
+  /** Whether `--quick` was given: a shorter run, for the tests. */
+  quick: boolean;
+}
+
+/** An experiment's command line, for {@linkcode runExperimentMain}. */
+export interface ExperimentMain {
+  /** The program's name, which starts every error line, such as `exp_backlog`. */
+  name: string;
+  /** The text `--help` prints. */
+  usage: string;
+  /** The arguments, usually `Deno.args`. */
+  args: string[];
+  /** The experiment's one number flag, if it takes one: its name and largest value (from 1). */
+  count?: { flag: string; max: number };
+  /** Run the experiment, writing its report to `out`. */
+  run: (flags: ExperimentFlags, out: Out) => Promise<unknown>;
+  /** Where `--help` and the report go, usually `console.log`. */
+  log: Out;
+  /** Where the one-line errors go, usually `console.error`. */
+  error: Out;
+}
+
+/**
+ * Run an experiment's command line: `--help`, `--quick`, its number flag, then the run.
+ *
+ * @param main The program's name, usage, arguments, number flag, run and output sinks.
+ * @returns The exit code: 0 after the run or `--help`, 2 for a bad flag (said in one line with
+ *   "see --help"), 1 when the run fails (said in one line).
+ */
+export async function runExperimentMain(main: ExperimentMain): Promise<number> {
+  const flags: ExperimentFlags = { quick: false };
+  try {
+    const name = main.count?.flag;
+    const { values } = parseFlags(main.args, {
+      ...(name === undefined ? {} : { [name]: { type: "string" as const } }),
+      quick: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    });
+    if (values.help) {
+      main.log(main.usage);
+      return 0;
+    }
+    flags.quick = values.quick === true;
+    const text = name === undefined ? undefined : (values as Record<string, unknown>)[name];
+    if (typeof text === "string") {
+      const count = Number(text);
+      if (!/^\d+$/.test(text) || count < 1 || count > main.count!.max) {
+        throw new UsageError(`Invalid --${name} "${text}": expected 1 to ${main.count!.max}`);
+      }
+      flags.count = count;
+    }
+  } catch (err) {
+    main.error(`${main.name}: ${errorMessage(err)} (see --help)`);
+    return 2;
+  }
+  try {
+    await main.run(flags, main.log);
+  } catch (err) {
+    main.error(`${main.name}: ${errorMessage(err)}`);
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,246 @@
+/**
+ * The conversation every concurrent lab server shares: a line in, an `ack:` out, with a bounded
+ * line, optional simulated work, and a goodbye on shutdown. The servers differ only in WHEN a
+ * connection gets this conversation: at once, after a wait for a slot, never, or on which thread.
+ *
+ * @module
+ */
+
+import { errorMessage } from "../cli/cli.ts";
+import { formatHostPort } from "./host_port.ts";
+import { DEFAULT_MAX_LINE, readLines, writeLine } from "./lines.ts";
+import { formatTimestamp } from "../cli/timestamp.ts";
+
+/** What a connected client is told when the server stops; the same words as `tcp_server`. */
+export const GOODBYE = "server: shutting down, goodbye";
+
+/** Where a server writes its log, one line at a time. */
+export type Log = (line: string) => void;
+
+/**
+ * Pretend work per message, so the models can be compared under load: `cpu` spins and holds the
+ * thread, as a computation would; `io` waits on a timer, as a database call would.
+ */
+export interface Work {
+  kind: "cpu" | "io";
+  ms: number;
+}
+
+/** What {@linkcode serveLines} needs besides the connection. */
+export interface LineOptions {
+  /** Aborting it tells the client goodbye and ends the conversation. */
+  signal?: AbortSignal;
+  /** Where log lines go. */
+  log: Log;
+  /** Longest line a client may send (default 64 KiB). */
+  maxLineBytes?: number;
+  /** Simulated work before each reply (default none). */
+  work?: Work;
+  /** The reply to a line (default `ack: LINE`, as `tcp_server` answers). */
+  reply?: (line: string) => string;
+}
+
+/**
+ * A log for one client: every line starts with the time and the client's address.
+ *
+ * @param conn The client's connection.
+ * @param log Where the lines go.
+ * @returns A function that logs one event about this client.
+ */
+export function clientLog(conn: Deno.Conn, log: Log): (text: string) => void {
+  const peer = formatHostPort(conn.remoteAddr as Deno.NetAddr);
+  return (text) => log(`${formatTimestamp()} ${peer} ${text}`);
+}
+
+/**
+ * Hold one conversation: a line in, (simulated work,) a reply out, until the client leaves or
+ * the signal aborts. Never throws; a client that misbehaves only ends its own conversation.
+ *
+ * @param conn The client's connection; closed before this returns.
+ * @param options The shutdown signal, the log, the line limit, the work and the reply.
+ */
+export async function serveLines(conn: Deno.Conn, options: LineOptions): Promise<void> {
+  const { signal, maxLineBytes = DEFAULT_MAX_LINE, work } = options;
+  const reply = options.reply ?? ((line: string) => `ack: ${line}`);
+  const say = clientLog(conn, options.log);
+
+  // On shutdown, tell the client why and close our sending side; the loop below goes on
+  // reading until the client closes too (or the linger ends), so no unread bytes turn our
+  // goodbye into a reset (see sendAndClose).
+  let goodbye: Promise<void> | undefined;
+  let linger: ReturnType<typeof setTimeout> | undefined;
+  const onAbort = () => {
+    goodbye = writeLine(conn, GOODBYE).then(() => conn.closeWrite()).catch(() => {});
+    linger = setTimeout(() => closeQuietly(conn), GOODBYE_LINGER_MS);
+  };
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener("abort", onAbort, { once: true });
+
+  try {
+    for await (const line of readLines(conn, { maxLineBytes })) {
+      say(`says: ${line}`);
+      await simulateWork(work);
+      await writeLine(conn, reply(line));
+    }
+    say(signal?.aborted ? "disconnected: server shutting down" : "left");
+  } catch (err) {
+    if (signal?.aborted) {
+      say("disconnected: server shutting down");
+    } else if (err instanceof RangeError) {
+      // Refuse, say why, and move on: one greedy client must not grow our buffer without end.
+      // The rest of its line is still unread, so a plain close would reset the connection
+      // and destroy the error line on its way: close the way a goodbye does.
+      say(`sent a line over ${maxLineBytes} bytes; closing its connection`);
+      await sendAndClose(conn, `error: line longer than ${maxLineBytes} bytes; closing`, {
+        lingerMs: GOODBYE_LINGER_MS,
+        signal,
+      });
+    } else {
+      say(`dropped: ${errorMessage(err)}`);
+    }
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+    await goodbye;
+    clearTimeout(linger);
+    closeQuietly(conn);
+  }
+}
+
+/**
+ * How long a client may take to close after our goodbye. A client reads the goodbye and sees
+ * end-of-stream at once; this only bounds how long shutdown waits for one that does not close.
+ */
+export const GOODBYE_LINGER_MS = 1000;
+
+/**
+ * Tell a client that was never served (still queued) that the server is stopping, and close.
+ *
+ * @param conn The client's connection; closed when this resolves.
+ */
+export function sayGoodbye(conn: Deno.Conn): Promise<void> {
+  return sendAndClose(conn, GOODBYE, { lingerMs: GOODBYE_LINGER_MS });
+}
+
+/**
+ * Most bytes {@linkcode sendAndClose} reads and throws away while it waits for the client to
+ * close: enough for the lines an eager client sent before it read our answer.
+ */
+export const DRAIN_LIMIT_BYTES = 64 * 1024;
+
+/**
+ * Send one last line and close, so that the client really reads it.
+ *
+ * @remarks
+ * Closing a socket that still has unread bytes from the client makes the kernel send a reset,
+ * and a reset can overtake our line on the client's side: the client would see "connection
+ * reset" instead of our message. So we close our sending side first (the client reads our line,
+ * then end-of-stream), read and discard what the client sent, and close fully when the client
+ * closes, after `lingerMs`, or after {@linkcode DRAIN_LIMIT_BYTES}, whichever comes first.
+ *
+ * @param conn The connection; closed when this resolves.
+ * @param line The last line.
+ * @param options How long to wait for the client to close, and a signal that cuts it short.
+ */
+export async function sendAndClose(
+  conn: Deno.Conn,
+  line: string,
+  options: { lingerMs: number; signal?: AbortSignal },
+): Promise<void> {
+  const close = () => closeQuietly(conn);
+  const timer = setTimeout(close, options.lingerMs);
+  options.signal?.addEventListener("abort", close, { once: true });
+  try {
+    await writeLine(conn, line);
+    await conn.closeWrite();
+    const scratch = new Uint8Array(4096);
+    let drained = 0;
+    while (drained < DRAIN_LIMIT_BYTES) {
+      const n = await conn.read(scratch);
+      if (n === null) break;
+      drained += n;
+    }
+  } catch {
+    // Reset by the client, or closed by our timer: either way we are done.
+  } finally {
+    clearTimeout(timer);
+    options.signal?.removeEventListener("abort", close);
+    close();
+  }
+}
+
+/**
+ * Do the simulated work for one message.
+ *
+ * @param work What kind and how long; nothing when omitted or zero.
+ */
+export async function simulateWork(work?: Work): Promise<void> {
+  if (!work || work.ms <= 0) return;
+  if (work.kind === "io") {
+    await new Promise((resolve) => setTimeout(resolve, work.ms));
+    return;
+  }
+  // Busy on purpose: this is the CPU-bound handler that stalls a single event loop.
+  const end = performance.now() + work.ms;
+  while (performance.now() < end) { /* spin */ }
+}
+
+/**
+ * Accept connections until the signal aborts, and give each to `handle` without waiting for it:
+ * the handler decides whether the client is served now, later or never.
+ *
+ * @remarks
+ * On shutdown the listener is closed first (no new clients), the handlers see the signal they
+ * were given abort, and this resolves only when every handler has finished, so the caller can
+ * exit knowing every client was told. If accepting itself fails, the handlers are stopped the
+ * same way before the error is thrown.
+ *
+ * @param listener A bound TCP listener; closed when this returns.
+ * @param handle Serves one connection; must close it. Gets the signal that ends the server.
+ * @param options The shutdown signal, and the log for a handler that throws after all.
+ * @throws {Error} When accepting fails for a reason other than shutdown.
+ */
+export async function acceptEach(
+  listener: Deno.Listener,
+  handle: (conn: Deno.Conn, signal: AbortSignal) => Promise<void>,
+  options: { signal?: AbortSignal; log: Log },
+): Promise<void> {
+  const failed = new AbortController();
+  const stop = options.signal ? AbortSignal.any([options.signal, failed.signal]) : failed.signal;
+  // Closing the listener is what wakes a pending accept() when we are told to stop.
+  const stopAccepting = () => closeQuietly(listener);
+  stop.addEventListener("abort", stopAccepting, { once: true });
+  const running = new Set<Promise<void>>();
+  try {
+    while (!stop.aborted) {
+      let conn: Deno.Conn;
+      try {
+        conn = await listener.accept();
+      } catch (err) {
+        if (stop.aborted) break;
+        failed.abort(err);
+        throw err;
+      }
+      const task: Promise<void> = handle(conn, stop)
+        .catch((err) => options.log(`handler failed: ${errorMessage(err)}`))
+        .finally(() => running.delete(task));
+      running.add(task);
+    }
+  } finally {
+    stop.removeEventListener("abort", stopAccepting);
+    closeQuietly(listener);
+    await Promise.all(running);
+  }
+}
+
+/**
+ * Close a listener or connection that may already be closed.
+ *
+ * @param resource Anything with `close()`.
+ */
+export function closeQuietly(resource: { close(): void }): void {
+  try {
+    resource.close();
+  } catch {
+    // Already closed: nothing left to release.
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * The benchmark through its task, in quick mode: every section runs and reports its rows, our
+ * figure beside the peer's, and the JSON says the same as the table. Speed is not asserted
+ * (these machines are too noisy for that); that the benchmark still runs is.
+ */
+
+import { deepStrictEqual, equal, match, ok } from "node:assert/strict";
+import { join } from "node:path";
+import { hasCommand, runTask } from "../_task.ts";
+import { tempDir } from "../_chat.ts";
+import type { Report } from "../../programs/tools/bench.ts";
+
+Deno.test("bench --quick runs every section, prints one table and writes the same rows as JSON", async () => {
+  await using dir = await tempDir();
+  const started = performance.now();
+  const { code, stdout, stderr } = await runTask(
+    "bench",
+    ["--quick", "--json", "bench-results.json"],
+    { cwd: dir.path },
+  );
+  equal(code, 0, stderr);
+  ok(performance.now() - started < 60_000, "quick mode stays quick");
+  match(stdout, /^#\s+measure\s+ours\s+peer\s+peer value\s+ratio\s+target\s+met/m);
+
+  const report: Report = JSON.parse(await Deno.readTextFile(join(dir.path, "bench-results.json")));
+  equal(report.load.quick, true);
+  deepStrictEqual([...new Set(report.rows.map((r) => r.section))], [1, 2, 3, 4, 5]);
+  for (const r of report.rows) {
+    // Each row is in the table, and its ratio is ours / peer whenever both are there.
+    ok(stdout.includes(r.measure), r.measure);
+    if (r.ours !== null && r.peerValue !== null && r.peerValue !== 0) {
+      ok(Math.abs(r.ratio! - r.ours / r.peerValue) < 1e-9, JSON.stringify(r));
+    }
+  }
+
+  const rows = (section: number) => report.rows.filter((r) => r.section === section);
+  // Our own programs always give a figure; a peer gives one unless it is missing, and then
+  // the row says so rather than disappearing.
+  for (const r of [...rows(1), ...rows(2), ...rows(3), ...rows(4)]) {
+    ok(r.ours !== null && r.ours > 0, JSON.stringify(r));
+  }
+  const peers: [string, RegExp][] = [["nc", /^nc /], ["socat", /^socat /], ["ncat", /^ncat /]];
+  for (const [tool, peer] of peers) {
+    const mine = report.rows.filter((r) => peer.test(r.peer));
+    ok(mine.length > 0, `rows with ${tool} as the peer`);
+    const installed = hasCommand(tool);
+    for (const r of mine) {
+      if (installed) ok(r.peerValue !== null && r.peerValue > 0, JSON.stringify(r));
+      else match(r.note, new RegExp(`missing: ${tool} is not installed`));
+    }
+  }
+  for (const r of [...rows(2), ...rows(4)]) ok(r.peerValue !== null, JSON.stringify(r));
+  // One row per concurrency model compare-servers knows, each with its rate.
+  ok(rows(5).length >= 2, JSON.stringify(rows(5)));
+  for (const r of rows(5)) ok(r.ours !== null && r.ours > 0, JSON.stringify(r));
+
+  // Nothing left behind but the JSON: the work folder and its files are gone.
+  const left = [];
+  for await (const entry of Deno.readDir(dir.path)) left.push(entry.name);
+  deepStrictEqual(left, ["bench-results.json"]);
+});
