@@ -243,6 +243,27 @@ const NAME_CHARS = /^[\p{L}\p{Mn}\p{Mc}\p{Nd}\x21-\x7e]+$/u;
  * selectors). With them "ali\u200bce" looks exactly like "alice" (UTS 39, section 3.1).
  */
 const INVISIBLE = /[\p{Cf}\p{Default_Ignorable_Code_Point}\p{Bidi_Control}]/u;
+const INVISIBLE_ALL = new RegExp(INVISIBLE.source, "gu");
+
+/**
+ * Quote a name for an error or a log line, with control and invisible characters spelled out,
+ * so a refused name shows what was wrong with it and cannot reverse the rest of the line.
+ *
+ * @param name Any text.
+ * @returns It in double quotes, such as `"ali\u200Bce"`.
+ *
+ * @example
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * equal(quoteName("ali\u200bce"), '"ali\\u200Bce"');
+ * ```
+ */
+export function quoteName(name: string): string {
+  return JSON.stringify(name).replace(
+    INVISIBLE_ALL,
+    (c) => `\\u${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`,
+  );
+}
 
 /**
  * Scripts that may be mixed in one name: UTS 39's "highly restrictive" level. A name's letters
@@ -315,7 +336,7 @@ function mixesScripts(name: string): boolean {
 export function checkUserName(raw: unknown): string {
   if (typeof raw !== "string") throw new TypeError("The name must be a string");
   const name = raw.trim().normalize("NFC");
-  const shown = JSON.stringify(name);
+  const shown = quoteName(name);
   if (name === "") throw new TypeError("The name is empty");
   if ([...name].length > MAX_USER_NAME) {
     throw new TypeError(`The name ${shown} is longer than ${MAX_USER_NAME} characters`);

@@ -58,6 +58,7 @@ import {
   nameKey,
   payloadObject,
   printable,
+  quoteName,
   refusal,
   reply,
   sizeField,
@@ -97,6 +98,15 @@ export const DEFAULT_JOIN_TIMEOUT = 10;
  * a millisecond on loopback.
  */
 const FLOW_WINDOW = 4 * (256 * 1024 + 64);
+
+/**
+ * Chat bytes one member may send per second, after a burst of {@linkcode FLOOD_BURST}: a flood
+ * of long lines is slowed to a pace that members reading at an ordinary speed keep up with,
+ * rather than filling their queues until they are dropped. Thousands of lines a second of
+ * normal chat never reach it.
+ */
+const FLOOD_BYTES_PER_SECOND = 2 * 1024 * 1024;
+const FLOOD_BURST = 512 * 1024;
 
 /** How long a goodbye (a shutdown notice, a leave's reply) may take to flush before closing. */
 const FAREWELL_MS = 2000;
@@ -166,6 +176,9 @@ class Session {
   lastHeard = Date.now();
   /** Its requests are not being read, because it has not read our replies (back-pressure). */
   paused = false;
+  /** Chat bytes it may send at once; refilled over time (see FLOOD_BYTES_PER_SECOND). */
+  #floodBudget = FLOOD_BURST;
+  #floodAt = Date.now();
   readonly uploads = new Map<number, { rx: FileReceiver; started: number }>();
   readonly downloads = new Map<number, { cancelled: boolean }>();
   readonly tasks = new Set<Promise<void>>();
@@ -220,6 +233,25 @@ class Session {
     this.end(reason);
   }
 
+  /** Count `bytes` of chat sent to the room against the flood budget. */
+  spend(bytes: number): void {
+    this.#refill();
+    this.#floodBudget -= bytes;
+  }
+
+  /** How long to wait before reading its next request, so it stays within the flood budget. */
+  floodWaitMs(): number {
+    this.#refill();
+    return this.#floodBudget >= 0 ? 0 : (-this.#floodBudget / FLOOD_BYTES_PER_SECOND) * 1000;
+  }
+
+  #refill(): void {
+    const now = Date.now();
+    const earned = ((now - this.#floodAt) / 1000) * FLOOD_BYTES_PER_SECOND;
+    this.#floodBudget = Math.min(FLOOD_BURST, this.#floodBudget + earned);
+    this.#floodAt = now;
+  }
+
   /** Run a background task for this session; it is awaited before the session is gone. */
   track(task: Promise<void>): void {
     const p = task.catch(() => {}).finally(() => this.tasks.delete(p));
@@ -271,9 +303,13 @@ class Room {
     this.#byName.set(nameKey(name), session);
   }
 
-  /** Forget a session; tell the room if it had joined. */
-  remove(session: Session): void {
-    this.sessions.delete(session);
+  /**
+   * Take a session out of the room as soon as it is ending: its place and its name are free at
+   * once, and the room is told, though its connection may take a moment more to close. Safe to
+   * call more than once.
+   */
+  release(session: Session): void {
+    if (!this.sessions.delete(session)) return;
     const reason = session.endReason ?? "disconnected";
     if (session.name === null) {
       this.say(`${session.peer} ${reason}`);
@@ -312,6 +348,7 @@ class Room {
       notice(Status.Slow, `Disconnected: you did not read what was sent (${queued} waiting)`),
       `was disconnected (too slow: ${queued} waiting to be read)`,
     );
+    this.release(session);
   }
 
   /**
@@ -325,8 +362,8 @@ class Room {
       if (session.endReason !== null) continue;
       if (session.name === null && now - session.connectedAt > joinTimeoutSeconds * 1000) {
         const reason = `did not join within ${joinTimeoutSeconds} s`;
-        this.say(`${session.peer} ${reason}: closing`);
         session.dismiss(notice(Status.Timeout, `Disconnected: ${reason}`), reason);
+        this.release(session);
         continue;
       }
       const heard = session.paused
@@ -341,6 +378,7 @@ class Room {
         ? `Disconnected: you read nothing for ${seconds} s`
         : `Disconnected: no heartbeat for ${seconds} s`;
       session.dismiss(notice(Status.Timeout, text), reason);
+      this.release(session);
     }
   }
 
@@ -455,7 +493,7 @@ async function serveConnection(room: Room, conn: Deno.TcpConn): Promise<void> {
     }
     for (const download of session.downloads.values()) download.cancelled = true;
     session.end(session.endReason ?? "disconnected");
-    room.remove(session);
+    room.release(session);
     await session.outbox.finished;
     await Promise.all(session.tasks);
   }
@@ -474,6 +512,8 @@ async function readFrames(room: Room, session: Session): Promise<void> {
       session.paused = false;
       continue;
     }
+    const floodWait = session.floodWaitMs(); // a few milliseconds at most: one line's worth
+    if (floodWait > 0) await new Promise((resolve) => setTimeout(resolve, floodWait));
     let frame: Frame | null;
     try {
       frame = await session.fc.read();
@@ -483,6 +523,7 @@ async function readFrames(room: Room, session: Session): Promise<void> {
         room.say(`${session.label} sent a malformed frame: ${err.message}`);
         room.deliver(session, notice(Status.BadFrame, `Malformed frame: ${err.message}`));
         session.track(session.endAfterFlush("was disconnected (malformed frame)"));
+        room.release(session);
         break;
       }
       session.endReason = `lost connection (${errorMessage(err)})`;
@@ -496,6 +537,7 @@ async function readFrames(room: Room, session: Session): Promise<void> {
     session.lastHeard = Date.now();
     if (await handleFrame(room, session, frame) === "leave") {
       session.track(session.endAfterFlush("left"));
+      room.release(session);
     }
   }
   // We are hanging up: drop what the client still sends until it closes, or the hang-up's
@@ -562,7 +604,7 @@ const REQUESTS: Record<string, Handler> = {
       room.join(session, name);
     } catch (err) {
       // Logged, so the operator can tell why someone never appears in the room.
-      const tried = typeof raw === "string" ? `"${forLog(printable(raw))}"` : "a non-text name";
+      const tried = typeof raw === "string" ? quoteName(forLog(raw)) : "a non-text name";
       room.say(`${session.peer} cannot join as ${tried}: ${errorMessage(err)}`);
       throw err;
     }
@@ -590,6 +632,7 @@ const REQUESTS: Record<string, Handler> = {
   [ChatType.Chat](room, session, req) {
     const text = checkText(payloadObject(req).text);
     const time = formatTimestamp();
+    session.spend(req.payload.length);
     room.broadcast(indication(ChatType.Chat, { time, from: session.name, text }));
     room.deliver(session, reply(req, { time }));
     room.say(`${session.name}: ${forLog(text)}`);
@@ -604,6 +647,7 @@ const REQUESTS: Record<string, Handler> = {
       throw new ChatError(Status.NotFound, `No user "${printable(to)}" is online`);
     }
     const time = formatTimestamp();
+    session.spend(req.payload.length);
     const line = indication(ChatType.Private, { time, from: session.name, to: target.name, text });
     room.deliver(target, line);
     if (target !== session) room.deliver(session, line);

@@ -7,6 +7,8 @@ import { deepStrictEqual, equal, match, ok } from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { encodeFrames, type Frame, Kind, Status } from "../../lib/wire/frame.ts";
 import { ChatType, payloadObject, request } from "../../lib/chat/protocol.ts";
+import { FrameConnection } from "../../lib/wire/frame_connection.ts";
+import { writeAll } from "../../lib/wire/bytes.ts";
 import { RawChat } from "../_chat_frames.ts";
 import { Program } from "../_task.ts";
 import { startClient, startServer, tempDir } from "../_chat.ts";
@@ -140,7 +142,7 @@ Deno.test("5,000 requests pipelined in one write reach all five members; the sen
       { length: COUNT },
       (_, i) => request(ChatType.Chat, 1000 + i, { text: `${i} ${pad}` }),
     );
-    await sender.fc.conn.write(encodeFrames(requests)); // one write; the sender keeps reading
+    await writeAll(sender.fc.conn, encodeFrames(requests)); // one write; the sender keeps reading
     const isChat = (f: Frame) => f.kind === Kind.Indication && f.type === ChatType.Chat;
     const isReply = (f: Frame) => f.kind === Kind.Response && f.type === ChatType.Chat;
     await sender.waitForCount(isReply, COUNT, "replies");
@@ -194,24 +196,28 @@ Deno.test("connections that never join are closed at the join deadline, freeing 
     "0.5",
   ]);
   await using _s = server;
-  await using silent = await RawChat.connect(port);
-  await using half = await RawChat.connect(port);
-  await half.fc.conn.write(encodeFrames([request(ChatType.Join, 1, { name: "x" })]).slice(0, 7));
+  // Two connections that neither send a whole frame nor read (as `nc` with nothing typed).
+  using silent = await Deno.connect({ hostname: "127.0.0.1", port });
+  using half = await Deno.connect({ hostname: "127.0.0.1", port });
+  await half.write(encodeFrames([request(ChatType.Join, 1, { name: "x" })]).slice(0, 7));
   await server.waitForCount(/connected \(2\/2 connections\)/, 1);
   await using refused = await RawChat.connect(port);
   const full = await refused.waitFor((f) => f.status === Status.Full, "the full notice");
   match(String(payloadObject(full).text), /^Server is full/);
 
-  for (const idle of [silent, half]) {
-    await idle.waitForEnd();
-    const last = idle.frames.at(-1)!;
-    equal(last.status, Status.Timeout);
-    equal(payloadObject(last).text, "Disconnected: did not join within 0.5 s");
-  }
-  await server.waitForCount(/127\.0\.0\.1:\d+ did not join within 0\.5 s: closing$/, 2);
-  await server.waitForCount(/127\.0\.0\.1:\d+ did not join within 0\.5 s$/, 2); // and gone
+  // One line each says why; the places are free at once, while the server still waits (up to
+  // 2 s) for these two to read their last notice and close.
+  await server.waitForCount(/127\.0\.0\.1:\d+ did not join within 0\.5 s$/, 2);
   await using user = await RawChat.connect(port);
-  await user.join("latecomer"); // and the room has places again
+  await user.join("latecomer");
+  for (const idle of [silent, half]) {
+    const fc = new FrameConnection(idle);
+    const last = await fc.read();
+    equal(last?.status, Status.Timeout);
+    equal(payloadObject(last!).text, "Disconnected: did not join within 0.5 s");
+    equal(await fc.read(), null, "then the server closes");
+  }
+  ok(!server.lines.some((l) => /closing/.test(l)), server.lines.join("\n"));
 });
 
 Deno.test("a silent member is evicted within a tenth of an interval after three heartbeats", async () => {
@@ -256,4 +262,28 @@ Deno.test("a stored file name has no direction-changing characters; an over-long
     (payloadObject(files).files as { name: string }[]).map((f) => f.name),
     ["photo_gnp.exe"],
   );
+});
+
+Deno.test("a flood of long lines is slowed to a pace real clients keep up with; nobody is dropped", async () => {
+  await using dir = await tempDir();
+  const { server, port } = await startServer(dir, ["--max-queue", "256K"]);
+  await using _s = server;
+  await using a = await startClient(dir, port, "a");
+  await using b = await startClient(dir, port, "b");
+  await using sender = await RawChat.connect(port);
+  await sender.join("flood");
+  // 16 MB in one write: 64 times the readers' queues. Without pacing the server broadcast it as
+  // fast as it read it, and real clients, busy printing, fell a queue behind and were dropped.
+  const COUNT = 2000;
+  const pad = "x".repeat(8000);
+  const lines = Array.from(
+    { length: COUNT },
+    (_, i) => request(ChatType.Chat, 1 + i, { text: `${i} ${pad}` }),
+  );
+  await writeAll(sender.fc.conn, encodeFrames(lines));
+  for (const reader of [a, b]) await reader.waitFor(new RegExp(`flood: ${COUNT - 1} x+$`));
+  for (const reader of [a, b]) {
+    equal(reader.lines.filter((l) => / flood: \d+ x+$/.test(l)).length, COUNT);
+  }
+  ok(!server.lines.some((l) => /not reading|disconnect/.test(l)), server.lines.join("\n"));
 });

@@ -41,6 +41,9 @@ Deno.test("checkUserName() refuses invisible, direction-changing and look-alike 
   for (const bad of ["ali\u200bce", "\u202Eecila", "alice\u200E", "\u2067alice", "a\u2069b"]) {
     throws(() => checkUserName(bad), TypeError, "invisible or direction-changing");
   }
+  // The refusal spells the character out rather than echo it.
+  throws(() => checkUserName("ali\u200bce"), { message: /^The name "ali\\u200Bce" has/ });
+  throws(() => checkUserName("\u202Eecila"), { message: /"\\u202Eecila"/ });
   throws(() => checkUserName("\u3164"), TypeError); // Hangul filler: draws as a blank
   throws(() => checkUserName("\u0430lice"), TypeError, "mixes scripts"); // Cyrillic a
   throws(() => checkUserName("a😀"), TypeError, "only letters");
