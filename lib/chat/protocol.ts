@@ -11,6 +11,7 @@
  */
 
 import { type Frame, Kind, makeFrame, payloadJson, Status } from "../wire/frame.ts";
+import { formatTimestamp } from "../cli/timestamp.ts";
 
 /** The chat server's TCP port. */
 export const DEFAULT_PORT = 15004;
@@ -169,6 +170,25 @@ export function indication(
   fields: { id?: number; status?: number } = {},
 ): Frame {
   return makeFrame(Kind.Indication, type, { ...fields, payload });
+}
+
+/**
+ * Build a notice from the server: an `S` indication whose status says why.
+ *
+ * @param status Why, as a status code.
+ * @param text What to tell the user.
+ * @param time The server's time (now when omitted).
+ * @returns The frame, with payload `{ time, text }`.
+ *
+ * @example
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { Status } from "../wire/frame.ts";
+ * equal(notice(Status.Full, "Server is full").type, "S");
+ * ```
+ */
+export function notice(status: number, text: string, time: string = formatTimestamp()): Frame {
+  return indication(ChatType.Notice, { time, text }, { status });
 }
 
 /**

@@ -16,7 +16,9 @@ export class UsageError extends Error {
   }
 }
 
-type Options = NonNullable<ParseArgsConfig["options"]>;
+/** Flags as `parseArgs` takes them. */
+export type FlagOptions = NonNullable<ParseArgsConfig["options"]>;
+type Options = FlagOptions;
 
 /**
  * Parse flags strictly: an unknown flag, a missing value or a stray argument is a

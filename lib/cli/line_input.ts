@@ -7,6 +7,7 @@
  */
 
 import { createInterface, type Interface } from "node:readline";
+import process from "node:process";
 
 /** What {@linkcode openLineInput} reads from and writes to. */
 export interface LineInputOptions {
@@ -67,4 +68,24 @@ export function openLineInput(options: LineInputOptions): LineInput {
     prompt: interactive ? () => lines.prompt() : undefined,
     close,
   };
+}
+
+/**
+ * Open standard input for an interactive client, and say where its lines go: at a terminal
+ * with how to quit, from a pipe plainly. A terminal gets prompts and line editing; a pipe gets
+ * neither, and the client should echo what it sends.
+ *
+ * @param where Such as `Connected to 127.0.0.1:15000`.
+ * @param log Where the greeting goes, usually `console.log`.
+ * @returns The input, as {@linkcode openLineInput} opens it.
+ */
+export function openTypedInput(where: string, log: (line: string) => void): LineInput {
+  const input = openLineInput({
+    input: process.stdin,
+    output: process.stdout,
+    interactive: Deno.stdin.isTerminal(),
+    log,
+  });
+  log(input.interactive ? `${where}. Type a line; "exit" or Ctrl-D quits.` : where);
+  return input;
 }

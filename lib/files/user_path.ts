@@ -50,3 +50,19 @@ export function resolveUserPath(typed: string, folders: UserFolders): string {
   }
   return resolve(folders.cwd, typed);
 }
+
+/**
+ * The folder the user started in and their home, for the paths they type. `deno task` runs
+ * the program in the project's folder and says where the user was in `INIT_CWD`; `deno run`
+ * runs it where the user is. Each variable is read only when the program may read it (a task
+ * grants `--allow-env=INIT_CWD,HOME`), so that Deno never stops to ask.
+ *
+ * @returns The folders.
+ */
+export function userFolders(): UserFolders {
+  const env = (name: string) =>
+    Deno.permissions.querySync({ name: "env", variable: name }).state === "granted"
+      ? Deno.env.get(name)
+      : undefined;
+  return { cwd: env("INIT_CWD") || Deno.cwd(), home: env("HOME") || undefined };
+}

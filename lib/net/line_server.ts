@@ -2,6 +2,7 @@
  * The conversation every concurrent lab server shares: a line in, an `ack:` out, with a bounded
  * line, optional simulated work, and a goodbye on shutdown. The servers differ only in WHEN a
  * connection gets this conversation: at once, after a wait for a slot, never, or on which thread.
+ * (`programs/sockets/tcp_server.ts` shows the same loop written out, as the first lab's lesson.)
  *
  * @module
  */
@@ -10,6 +11,7 @@ import { errorMessage } from "../cli/cli.ts";
 import { formatHostPort } from "./host_port.ts";
 import { DEFAULT_MAX_LINE, readLines, writeLine } from "./lines.ts";
 import { formatTimestamp } from "../cli/timestamp.ts";
+import { closeQuietly } from "./accept_loop.ts";
 
 /** What a connected client is told when the server stops; the same words as `tcp_server`. */
 export const GOODBYE = "server: shutting down, goodbye";
@@ -63,19 +65,7 @@ export async function serveLines(conn: Deno.Conn, options: LineOptions): Promise
   const { signal, maxLineBytes = DEFAULT_MAX_LINE, work } = options;
   const reply = options.reply ?? ((line: string) => `ack: ${line}`);
   const say = clientLog(conn, options.log);
-
-  // On shutdown, tell the client why and close our sending side; the loop below goes on
-  // reading until the client closes too (or the linger ends), so no unread bytes turn our
-  // goodbye into a reset (see sendAndClose).
-  let goodbye: Promise<void> | undefined;
-  let linger: ReturnType<typeof setTimeout> | undefined;
-  const onAbort = () => {
-    goodbye = writeLine(conn, GOODBYE).then(() => conn.closeWrite()).catch(() => {});
-    linger = setTimeout(() => closeQuietly(conn), GOODBYE_LINGER_MS);
-  };
-  if (signal?.aborted) onAbort();
-  else signal?.addEventListener("abort", onAbort, { once: true });
-
+  await using _goodbye = goodbyeOnShutdown(conn, signal);
   try {
     for await (const line of readLines(conn, { maxLineBytes })) {
       say(`says: ${line}`);
@@ -84,25 +74,64 @@ export async function serveLines(conn: Deno.Conn, options: LineOptions): Promise
     }
     say(signal?.aborted ? "disconnected: server shutting down" : "left");
   } catch (err) {
-    if (signal?.aborted) {
-      say("disconnected: server shutting down");
-    } else if (err instanceof RangeError) {
-      // Refuse, say why, and move on: one greedy client must not grow our buffer without end.
-      // The rest of its line is still unread, so a plain close would reset the connection
-      // and destroy the error line on its way: close the way a goodbye does.
-      say(`sent a line over ${maxLineBytes} bytes; closing its connection`);
-      await sendAndClose(conn, `error: line longer than ${maxLineBytes} bytes; closing`, {
-        lingerMs: GOODBYE_LINGER_MS,
-        signal,
-      });
-    } else {
-      say(`dropped: ${errorMessage(err)}`);
-    }
-  } finally {
-    signal?.removeEventListener("abort", onAbort);
-    await goodbye;
-    clearTimeout(linger);
-    closeQuietly(conn);
+    await endConversation(conn, err, { say, maxLineBytes, signal });
+  }
+}
+
+/**
+ * On shutdown, tell the client why and close our sending side; the caller goes on reading until
+ * the client closes too (or the linger ends), so no unread bytes turn our goodbye into a reset
+ * (see {@linkcode sendAndClose}).
+ *
+ * @param conn The client's connection; closed on disposal.
+ * @param signal Aborts when the server stops.
+ * @returns Disposal that stops listening, waits for the goodbye to be written, and closes.
+ */
+export function goodbyeOnShutdown(conn: Deno.Conn, signal?: AbortSignal): AsyncDisposable {
+  let goodbye: Promise<void> | undefined;
+  let linger: ReturnType<typeof setTimeout> | undefined;
+  const onAbort = () => {
+    goodbye = writeLine(conn, GOODBYE).then(() => conn.closeWrite()).catch(() => {});
+    linger = setTimeout(() => closeQuietly(conn), GOODBYE_LINGER_MS);
+  };
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener("abort", onAbort, { once: true });
+  return {
+    async [Symbol.asyncDispose]() {
+      signal?.removeEventListener("abort", onAbort);
+      await goodbye;
+      clearTimeout(linger);
+      closeQuietly(conn);
+    },
+  };
+}
+
+/**
+ * Say in the log why a conversation ended with an error, and refuse an over-long line.
+ *
+ * @param conn The client's connection.
+ * @param err What reading or writing threw.
+ * @param context The client's log, the line limit and the shutdown signal.
+ */
+export async function endConversation(
+  conn: Deno.Conn,
+  err: unknown,
+  context: { say: (text: string) => void; maxLineBytes: number; signal?: AbortSignal },
+): Promise<void> {
+  const { say, maxLineBytes, signal } = context;
+  if (signal?.aborted) {
+    say("disconnected: server shutting down");
+  } else if (err instanceof RangeError) {
+    // Refuse, say why, and move on: one greedy client must not grow our buffer without end.
+    // The rest of its line is still unread, so a plain close would reset the connection
+    // and destroy the error line on its way: close the way a goodbye does.
+    say(`sent a line over ${maxLineBytes} bytes; closing its connection`);
+    await sendAndClose(conn, `error: line longer than ${maxLineBytes} bytes; closing`, {
+      lingerMs: GOODBYE_LINGER_MS,
+      signal,
+    });
+  } else {
+    say(`dropped: ${errorMessage(err)}`);
   }
 }
 
@@ -111,6 +140,34 @@ export async function serveLines(conn: Deno.Conn, options: LineOptions): Promise
  * end-of-stream at once; this only bounds how long shutdown waits for one that does not close.
  */
 export const GOODBYE_LINGER_MS = 1000;
+
+/**
+ * What a client beyond a pool's limit reads: the chat server's words, so both say "full" alike.
+ *
+ * @param limit Clients served at once; all of them are busy when this is sent.
+ * @returns Such as `Server is full (5/5 clients). Please try again later.`
+ */
+export function fullMessage(limit: number): string {
+  return `Server is full (${limit}/${limit} client${limit === 1 ? "" : "s"}). ` +
+    "Please try again later.";
+}
+
+/**
+ * Whether a line is {@linkcode fullMessage}, whatever the limit: for clients that count
+ * rejections.
+ *
+ * @param line A line from the server.
+ * @returns Whether the server turned us away.
+ *
+ * @example
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * equal(isFullMessage(fullMessage(1)), true);
+ * ```
+ */
+export function isFullMessage(line: string): boolean {
+  return /^Server is full \(\d+\/\d+ clients?\)\. Please try again later\.$/.test(line);
+}
 
 /**
  * Tell a client that was never served (still queued) that the server is stopping, and close.
@@ -182,65 +239,4 @@ export async function simulateWork(work?: Work): Promise<void> {
   // Busy on purpose: this is the CPU-bound handler that stalls a single event loop.
   const end = performance.now() + work.ms;
   while (performance.now() < end) { /* spin */ }
-}
-
-/**
- * Accept connections until the signal aborts, and give each to `handle` without waiting for it:
- * the handler decides whether the client is served now, later or never.
- *
- * @remarks
- * On shutdown the listener is closed first (no new clients), the handlers see the signal they
- * were given abort, and this resolves only when every handler has finished, so the caller can
- * exit knowing every client was told. If accepting itself fails, the handlers are stopped the
- * same way before the error is thrown.
- *
- * @param listener A bound TCP listener; closed when this returns.
- * @param handle Serves one connection; must close it. Gets the signal that ends the server.
- * @param options The shutdown signal, and the log for a handler that throws after all.
- * @throws {Error} When accepting fails for a reason other than shutdown.
- */
-export async function acceptEach(
-  listener: Deno.Listener,
-  handle: (conn: Deno.Conn, signal: AbortSignal) => Promise<void>,
-  options: { signal?: AbortSignal; log: Log },
-): Promise<void> {
-  const failed = new AbortController();
-  const stop = options.signal ? AbortSignal.any([options.signal, failed.signal]) : failed.signal;
-  // Closing the listener is what wakes a pending accept() when we are told to stop.
-  const stopAccepting = () => closeQuietly(listener);
-  stop.addEventListener("abort", stopAccepting, { once: true });
-  const running = new Set<Promise<void>>();
-  try {
-    while (!stop.aborted) {
-      let conn: Deno.Conn;
-      try {
-        conn = await listener.accept();
-      } catch (err) {
-        if (stop.aborted) break;
-        failed.abort(err);
-        throw err;
-      }
-      const task: Promise<void> = handle(conn, stop)
-        .catch((err) => options.log(`handler failed: ${errorMessage(err)}`))
-        .finally(() => running.delete(task));
-      running.add(task);
-    }
-  } finally {
-    stop.removeEventListener("abort", stopAccepting);
-    closeQuietly(listener);
-    await Promise.all(running);
-  }
-}
-
-/**
- * Close a listener or connection that may already be closed.
- *
- * @param resource Anything with `close()`.
- */
-export function closeQuietly(resource: { close(): void }): void {
-  try {
-    resource.close();
-  } catch {
-    // Already closed: nothing left to release.
-  }
 }

@@ -1,12 +1,12 @@
 /**
  * A client's outgoing queue on a framed server (chat, LP): bounded in bytes, written by one
- * task that hands the kernel everything queued in one write.
+ * task that hands the kernel everything queued in one write. It only queues and writes bytes;
+ * they are encoded in lib/wire/.
  *
  * @module
  */
 
 import { joinSmall } from "../wire/bytes.ts";
-import { encodeFrame, encodeFrameInto, type Frame, HEADER_SIZE } from "../wire/frame.ts";
 
 /** How big the queue may grow. */
 export interface OutboxLimits {
@@ -227,7 +227,8 @@ export class Outbox {
   }
 
   #enqueue(bytes: Uint8Array, buffer: ArrayBufferLike, flow: boolean): void {
-    // Broadcasts written one after another into a FrameArena become one view of it, not copied.
+    // Broadcasts encoded one after another by a FrameArena (lib/wire/frame_arena.ts) become
+    // one view of it, not copied.
     if (bytes.byteOffset === this.#tailEnd && buffer === this.#tailBuffer) {
       this.#tailEnd += bytes.length;
     } else {
@@ -242,8 +243,8 @@ export class Outbox {
     this.#running = true;
     // Write once the current turn of the event loop is done, not at the first push: the frames
     // every reader handles in this turn then go out in one system call, instead of the first
-    // alone and the rest in a second one. One immediate for every outbox due: a broadcast
-    // wakes a writer per member, and an immediate each cost a twentieth of the server's time.
+    // alone and the rest in a second one. One immediate for every outbox due, not one each,
+    // because a broadcast wakes a writer per member (see docs/PERFORMANCE.md).
     if (Outbox.#due.push(this) === 1) setImmediate(Outbox.#startWriters);
   }
 
@@ -331,12 +332,9 @@ export class Outbox {
 }
 
 /**
- * Most writers started in one turn of the event loop. Deno runs the event loop as one tokio
- * task, and tokio lets a task make 128 socket operations per turn: past that, a write Deno
- * tries at once is refused as "not ready" and waits for some later event to be retried. A
- * broadcast that started 500 writes at once left the last ~370 waiting 50 ms to a second
- * (measured at 500 members: slow writes came in groups of up to 128 started together, and the
- * p99 went from 30 to 200-760 ms in some runs). Spread over turns, none waits.
+ * Most writers started in one turn of the event loop: the runtime allows only so many socket
+ * operations per turn, and a write past them waits for a later event to be retried, so a
+ * broadcast's writes are spread over turns instead; see docs/PERFORMANCE.md.
  */
 const WRITERS_PER_TURN = 64;
 
@@ -345,63 +343,3 @@ const WRITERS_PER_TURN = 64;
  * at file-chunk sizes a copy costs more than the extra system call.
  */
 const JOIN_LIMIT = 64 * 1024;
-
-/**
- * Default size of each {@linkcode FrameArena} buffer. A member whose batch spans two buffers
- * has its bytes joined by a copy; under load a batch holds tens of KiB, and with 64 KiB buffers
- * a quarter of all batches were copied (a tenth of the server's time at 500 members). Memory
- * stays bounded: a buffer lives only while a queued view needs it, and a member is dropped once
- * a queue's worth of newer broadcasts waits for it, so only the last few buffers are ever kept.
- */
-const ARENA_SIZE = 1024 * 1024;
-
-/**
- * Encodes frames back to back into shared buffers, for a server that sends the same frames to
- * many clients.
- *
- * @remarks
- * Each frame comes back as a view just after the previous one's, and {@linkcode Outbox} turns
- * neighbouring views into one longer view. A member that receives a turn's broadcasts one
- * after another then has one item to write, with no copy; joining them per member instead
- * copied every message once for every member. Written bytes are never changed: a full buffer
- * is left to the views that still need it, and a new one begun.
- *
- * @example
- * ```ts
- * import { equal } from "node:assert/strict";
- * import { Kind, makeFrame } from "../wire/frame.ts";
- * const arena = new FrameArena();
- * const a = arena.encode(makeFrame(Kind.Indication, "C", { payload: { text: "hi" } }));
- * const b = arena.encode(makeFrame(Kind.Indication, "C", { payload: { text: "yo" } }));
- * equal(b.byteOffset, a.byteOffset + a.length);
- * ```
- */
-export class FrameArena {
-  readonly #size: number;
-  #buffer: Uint8Array;
-  #used = 0;
-
-  /** @param size Bytes per buffer; a frame over a quarter of it gets a buffer of its own. */
-  constructor(size = ARENA_SIZE) {
-    this.#size = size;
-    this.#buffer = new Uint8Array(size);
-  }
-
-  /**
-   * Encode a frame.
-   *
-   * @param frame The frame.
-   * @returns Its bytes: a view of the shared buffer, or a buffer of its own when large.
-   */
-  encode(frame: Frame): Uint8Array {
-    const size = HEADER_SIZE + frame.payload.length;
-    if (size > this.#size / 4) return encodeFrame(frame);
-    if (this.#used + size > this.#size) {
-      this.#buffer = new Uint8Array(this.#size);
-      this.#used = 0;
-    }
-    const at = this.#used;
-    this.#used += encodeFrameInto(frame, this.#buffer, at);
-    return this.#buffer.subarray(at, this.#used);
-  }
-}

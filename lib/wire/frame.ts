@@ -195,6 +195,28 @@ export function writeHeader(frame: Frame, target: Uint8Array, offset = 0): void 
 }
 
 /**
+ * Encode a frame's header alone, in a buffer of its own: for a large payload (a file chunk)
+ * that is sent from where it is, right after its header, rather than copied next to it.
+ *
+ * @param frame The frame; its payload length is used.
+ * @returns The 12 header bytes.
+ * @throws {TypeError | RangeError} When a field does not fit its header slot.
+ *
+ * @example
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * const header = encodeHeader(makeFrame(Kind.Indication, "D", { payload: new Uint8Array(5) }));
+ * equal(header.length, HEADER_SIZE);
+ * equal(header[11], 5);
+ * ```
+ */
+export function encodeHeader(frame: Frame): Uint8Array {
+  const header = new Uint8Array(HEADER_SIZE);
+  writeHeader(frame, header);
+  return header;
+}
+
+/**
  * Encode frames into one buffer, header then payload, back to back. Encoding several at once
  * lets a sender hand the kernel one write instead of one per frame.
  *

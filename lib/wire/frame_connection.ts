@@ -6,7 +6,7 @@
  */
 
 import { joinSmall, writeAll } from "./bytes.ts";
-import { encodeFrames, type Frame, FrameDecoder, HEADER_SIZE, writeHeader } from "./frame.ts";
+import { encodeFrames, encodeHeader, type Frame, FrameDecoder } from "./frame.ts";
 
 /**
  * Read buffer sizes, smallest first; a read that fills the buffer moves the connection to the
@@ -196,9 +196,7 @@ function encodeParts(frames: readonly Frame[]): Uint8Array[] {
     }
     if (run.length > 0) parts.push(encodeFrames(run));
     run = [];
-    const header = new Uint8Array(HEADER_SIZE);
-    writeHeader(frame, header);
-    parts.push(header, frame.payload);
+    parts.push(encodeHeader(frame), frame.payload);
   }
   if (run.length > 0) parts.push(encodeFrames(run));
   return parts;

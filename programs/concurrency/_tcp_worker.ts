@@ -6,7 +6,7 @@
  * @module
  */
 
-import { serveConcurrent } from "./tcp_server_concurrent.ts";
+import { serveConcurrent } from "../../lib/concurrency/serve_concurrent.ts";
 import type { Work } from "../../lib/net/line_server.ts";
 
 /** Main thread to worker: start listening. */

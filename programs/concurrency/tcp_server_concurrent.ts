@@ -8,14 +8,19 @@
  * thread and one event loop, so a handler that computes for 100 ms stalls every other client
  * for 100 ms. Try `--work-ms 100 --work cpu` with two `nc` sessions and see.
  *
+ * The model is `serveConcurrent` (lib/concurrency/serve_concurrent.ts): accept, and start the
+ * line conversation of `tcp_server.ts` in a task of its own without waiting for it. It lives
+ * in lib/ because each thread of `tcp_server_workers` runs it too.
+ *
  * Run it:   deno task tcp-server-concurrent [--host 127.0.0.1] [--port 15007]
  * Talk to it from several terminals at once:   nc 127.0.0.1 15007
  *
  * @module
  */
 
-import { acceptEach, clientLog, type LineOptions, serveLines } from "../../lib/net/line_server.ts";
-import { runLineServerMain, serverOptionsHelp } from "../../lib/cli/server_cli.ts";
+import { serveConcurrent } from "../../lib/concurrency/serve_concurrent.ts";
+import { runServerMain } from "../../lib/net/server_main.ts";
+import { lineServerFlags, serverOptionsHelp } from "../../lib/cli/server_cli.ts";
 
 /** The seed's port for this model. */
 export const DEFAULT_PORT = 15007;
@@ -27,41 +32,16 @@ A line-based TCP server that serves every client at once, one task per client.
 Options:
 ${serverOptionsHelp({ port: DEFAULT_PORT })}`;
 
-/** What {@linkcode serveConcurrent} needs besides the listener. */
-export type ConcurrentOptions = Partial<LineOptions>;
-
-/**
- * Serve every client at once: each accepted connection gets its own task at once.
- *
- * @param listener A bound TCP listener; closed when this returns.
- * @param options The shutdown signal, the log (default `console.log`), line limit, work, reply.
- * @throws {Error} When accepting fails for a reason other than shutdown.
- */
-export async function serveConcurrent(
-  listener: Deno.Listener,
-  options: ConcurrentOptions = {},
-): Promise<void> {
-  const log = options.log ?? console.log;
-  let connected = 0; // one event loop: no lock needed around this count
-  await acceptEach(listener, async (conn, signal) => {
-    connected++;
-    clientLog(conn, log)(`connected (${connected} connected)`);
-    try {
-      await serveLines(conn, { ...options, log, signal });
-    } finally {
-      connected--;
-    }
-  }, { signal: options.signal, log });
-}
-
 if (import.meta.main) {
   Deno.exit(
-    await runLineServerMain({
+    await runServerMain({
       name: "tcp_server_concurrent",
       usage: USAGE,
       args: Deno.args,
-      defaults: { port: DEFAULT_PORT },
-      serve: serveConcurrent,
+      ...lineServerFlags({ port: DEFAULT_PORT }),
+      // One listening socket; every accepted client gets its own task.
+      listen: ({ host, port }) => Deno.listen({ hostname: host, port }),
+      serve: (listener, { work }, { signal }) => serveConcurrent(listener, { signal, work }),
       log: console.log,
       error: console.error,
     }),

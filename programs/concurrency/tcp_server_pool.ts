@@ -15,15 +15,11 @@
  * @module
  */
 
-import {
-  acceptEach,
-  clientLog,
-  type LineOptions,
-  sayGoodbye,
-  serveLines,
-} from "../../lib/net/line_server.ts";
+import { clientLog, type LineOptions, sayGoodbye, serveLines } from "../../lib/net/line_server.ts";
 import { Semaphore } from "../../lib/net/semaphore.ts";
-import { runLineServerMain, serverOptionsHelp } from "../../lib/cli/server_cli.ts";
+import { runServerMain } from "../../lib/net/server_main.ts";
+import { lineServerFlags, serverOptionsHelp } from "../../lib/cli/server_cli.ts";
+import { acceptEach } from "../../lib/net/accept_loop.ts";
 
 /** The seed's port for this model. */
 export const DEFAULT_PORT = 15004;
@@ -86,14 +82,16 @@ export async function servePool(listener: Deno.Listener, options: PoolOptions = 
 
 if (import.meta.main) {
   Deno.exit(
-    await runLineServerMain({
+    await runServerMain({
       name: "tcp_server_pool",
       usage: USAGE,
       args: Deno.args,
-      defaults: { port: DEFAULT_PORT, workers: DEFAULT_WORKERS },
-      serve: servePool,
+      ...lineServerFlags({ port: DEFAULT_PORT, workers: DEFAULT_WORKERS }),
+      listen: ({ host, port }) => Deno.listen({ hostname: host, port }),
       describe: ({ workers }) =>
         `Serving at most ${workers} client${workers === 1 ? "" : "s"} at once; the others wait`,
+      serve: (listener, { work, workers }, { signal }) =>
+        servePool(listener, { signal, work, workers }),
       log: console.log,
       error: console.error,
     }),

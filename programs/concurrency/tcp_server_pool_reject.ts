@@ -14,41 +14,21 @@
  */
 
 import {
-  acceptEach,
   clientLog,
+  fullMessage,
   type LineOptions,
   sendAndClose,
   serveLines,
 } from "../../lib/net/line_server.ts";
-import { runLineServerMain, serverOptionsHelp } from "../../lib/cli/server_cli.ts";
+import { runServerMain } from "../../lib/net/server_main.ts";
+import { lineServerFlags, serverOptionsHelp } from "../../lib/cli/server_cli.ts";
+import { acceptEach } from "../../lib/net/accept_loop.ts";
 
 /** The seed's port for this model. */
 export const DEFAULT_PORT = 15009;
 
 /** The seed's pool size. */
 export const DEFAULT_WORKERS = 5;
-
-/**
- * What a client beyond the limit reads: the chat server's words, so both say "full" alike.
- *
- * @param limit Clients served at once; all of them are busy when this is sent.
- * @returns Such as `Server is full (5/5 clients). Please try again later.`
- */
-export function fullMessage(limit: number): string {
-  return `Server is full (${limit}/${limit} client${limit === 1 ? "" : "s"}). ` +
-    "Please try again later.";
-}
-
-/**
- * Whether a line is {@linkcode fullMessage}, whatever the limit: for clients that count
- * rejections.
- *
- * @param line A line from the server.
- * @returns Whether the server turned us away.
- */
-export function isFullMessage(line: string): boolean {
-  return /^Server is full \(\d+\/\d+ clients?\)\. Please try again later\.$/.test(line);
-}
 
 /**
  * How long a turned-away connection may linger so the client reads {@linkcode fullMessage}
@@ -104,16 +84,17 @@ export async function servePoolReject(
 
 if (import.meta.main) {
   Deno.exit(
-    await runLineServerMain({
+    await runServerMain({
       name: "tcp_server_pool_reject",
       usage: USAGE,
       args: Deno.args,
-      defaults: { port: DEFAULT_PORT, workers: DEFAULT_WORKERS },
-      serve: servePoolReject,
+      ...lineServerFlags({ port: DEFAULT_PORT, workers: DEFAULT_WORKERS }),
+      listen: ({ host, port }) => Deno.listen({ hostname: host, port }),
       describe: ({ workers }) =>
-        `Serving at most ${workers} client${
-          workers === 1 ? "" : "s"
-        } at once; the others are turned away`,
+        `Serving at most ${workers} client${workers === 1 ? "" : "s"} at once; ` +
+        "the others are turned away",
+      serve: (listener, { work, workers }, { signal }) =>
+        servePoolReject(listener, { signal, work, workers }),
       log: console.log,
       error: console.error,
     }),

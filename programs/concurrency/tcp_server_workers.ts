@@ -25,15 +25,10 @@
  * @module
  */
 
-import { errorMessage, UsageError } from "../../lib/cli/cli.ts";
-import { formatHostPort, isLoopback } from "../../lib/net/host_port.ts";
+import { errorMessage } from "../../lib/cli/cli.ts";
 import type { Log, Work } from "../../lib/net/line_server.ts";
-import {
-  abortOnShutdownSignals,
-  LOOPBACK_HINT,
-  parseServerFlags,
-  serverOptionsHelp,
-} from "../../lib/cli/server_cli.ts";
+import { runServerMain } from "../../lib/net/server_main.ts";
+import { lineServerFlags, serverOptionsHelp } from "../../lib/cli/server_cli.ts";
 import type { StartMessage, ToMain, ToWorker } from "./_tcp_worker.ts";
 
 /** Not a seed port: the seed has no worker model. The next free one after pool-reject's. */
@@ -193,54 +188,33 @@ function toError({ name, message }: { name: string; message: string }): Error {
   return new ErrorClass(message);
 }
 
-function fail(message: string, code = 1): never {
-  console.error(`tcp_server_workers: ${message}`);
-  Deno.exit(code);
-}
-
 if (import.meta.main) {
-  let flags;
-  try {
-    flags = parseServerFlags(Deno.args, { port: DEFAULT_PORT, workers: DEFAULT_WORKERS });
-    if (flags.workers! > MAX_THREADS) {
-      throw new RangeError(
-        `Invalid --workers "${flags.workers}": expected at most ${MAX_THREADS} threads`,
-      );
-    }
-  } catch (err) {
-    if (err instanceof UsageError || err instanceof RangeError) {
-      fail(`${err.message} (see --help)`, 2);
-    }
-    throw err;
-  }
-  if (flags.help) {
-    console.log(USAGE);
-    Deno.exit(0);
-  }
-  const { host, port, work } = flags;
-
-  // Before the workers start: a signal sent as soon as the port is printed must be caught.
-  using shutdown = abortOnShutdownSignals(console.log);
-  let running: RunningWorkers;
-  try {
-    running = await startWorkers({
-      hostname: host,
-      port,
-      workers: flags.workers!,
-      work,
-      signal: shutdown.signal,
-    });
-  } catch (err) {
-    fail(errorMessage(err, `cannot listen on ${formatHostPort({ hostname: host, port })}`));
-  }
-  console.log(`Listening on ${formatHostPort(running.addr)}`);
-  if (isLoopback(host)) console.log(LOOPBACK_HINT);
-  console.log(
-    SHARES_PORT
-      ? `${running.count} worker threads share the port (SO_REUSEPORT); the kernel spreads clients`
-      : `SO_REUSEPORT is Linux-only here: one worker thread listens and serves every client`,
+  const { options, read } = lineServerFlags({ port: DEFAULT_PORT, workers: DEFAULT_WORKERS });
+  Deno.exit(
+    await runServerMain({
+      name: "tcp_server_workers",
+      usage: USAGE,
+      args: Deno.args,
+      options,
+      read: (values) => {
+        const flags = read(values);
+        if (flags.workers! > MAX_THREADS) {
+          throw new RangeError(
+            `Invalid --workers "${flags.workers}": expected at most ${MAX_THREADS} threads`,
+          );
+        }
+        return flags;
+      },
+      // Each worker binds its own socket; the shutdown signal stops them all.
+      listen: ({ host, port, workers, work }, signal) =>
+        startWorkers({ hostname: host, port, workers: workers!, work, signal }),
+      describe: (_flags, running) =>
+        SHARES_PORT
+          ? `${running.count} worker threads share the port (SO_REUSEPORT); the kernel spreads clients`
+          : `SO_REUSEPORT is Linux-only here: one worker thread listens and serves every client`,
+      serve: (running) => running.stopped,
+      log: console.log,
+      error: console.error,
+    }),
   );
-
-  await running.stopped;
-  console.log("Server stopped");
 }

@@ -8,8 +8,8 @@
  * everyone at once while the pool answers in waves; with CPU work, one event loop can only do
  * one thing at a time, and real threads (Web Workers) on several cores pull ahead.
  *
- * This runs `compare_servers.ts`'s models (each started as its own `deno task` would) under
- * those two kinds of work and prints its table for each.
+ * This runs the models of `compare-servers` (lib/concurrency/compare_servers.ts), each started
+ * as its own `deno task` would, under those two kinds of work and prints its table for each.
  *
  * Run it:   deno task exp:models [--quick]
  *
@@ -27,7 +27,7 @@ import {
   type Load,
   MODELS,
   type Row,
-} from "../concurrency/compare_servers.ts";
+} from "../../lib/concurrency/compare_servers.ts";
 
 /** The pool's size in `tcp_server_pool.ts`: more clients than this must wait. */
 export const POOL_SIZE = 5;

@@ -183,6 +183,145 @@ export interface PulledCableResult {
   reconnectList: string[];
 }
 
+/** What every step of {@linkcode pullTheCable} shares: the lab, the report, the programs. */
+class CableRun {
+  readonly started: LineProcess[] = [];
+  /** When the cable was pulled; 0 before. */
+  t0 = 0;
+
+  constructor(
+    readonly lab: Lab,
+    readonly heartbeatS: number,
+    readonly out: Out,
+    readonly signal?: AbortSignal,
+  ) {}
+
+  start(ns: string, task: string, args: string[]): LineProcess {
+    const p = startIn(ns, task, args);
+    this.started.push(p);
+    return p;
+  }
+
+  say(line: string): void {
+    const t0 = this.t0;
+    this.out(`[${t0 ? `+${((Date.now() - t0) / 1000).toFixed(1)} s` : "setup"}] ${line}`);
+  }
+
+  async clientSocket(port: number) {
+    return (await socketsOnPort(port, this.lab.serverNs)).find((r) =>
+      r.peer.startsWith(`${CLIENT_IP}:`)
+    );
+  }
+
+  async show(port: number, ns: string, what: string): Promise<void> {
+    this.say(what);
+    for (const line of formatSockets(await socketsOnPort(port, ns))) this.out(line);
+  }
+}
+
+/** Start the server and the client that will lose its cable; show the server's sockets. */
+async function connectClient(run: CableRun) {
+  const { lab, heartbeatS, signal } = run;
+  // The ack timeout equals the interval, so the message fails before the eviction (3 intervals).
+  const server = run.start(lab.serverNs, "lp-server", [
+    ...["--host", SERVER_IP, "--port", "0", "--name", "pulled-cable lab"],
+    ...["--heartbeat", String(heartbeatS), "--ack-timeout", String(heartbeatS)],
+  ]);
+  const port = Number((await server.waitFor(/Listening on .*:(\d+)/, START_MS, signal))[1]);
+  run.say(
+    `lp_server listens on ${SERVER_IP}:${port} in namespace ${lab.serverNs}, heartbeat ${heartbeatS} s`,
+  );
+  const client = run.start(lab.clientNs, "lp-client", [
+    "--connect",
+    `${SERVER_IP}:${port}`,
+    "--listen",
+  ]);
+  const clientId = Number((await client.waitFor(/you are client (\d+)/, START_MS, signal))[1]);
+  await client.waitFor(/Waiting for messages/, START_MS, signal);
+  run.say(`lp_client in ${lab.clientNs} (${CLIENT_IP}) is registered as client ${clientId}`);
+  await run.show(port, lab.serverNs, `server's sockets (ss -tano in ${lab.serverNs}):`);
+  return { server, client, port, clientId };
+}
+
+/** Pull the cable, send the pulled client a message, and wait for the server to evict it. */
+async function pullAndEvict(run: CableRun, server: LineProcess, port: number, clientId: number) {
+  const { lab, heartbeatS, signal } = run;
+  // Pull the cable: the client's end of the veth pair goes down. No packet says so.
+  await runTool("ip", ["-n", lab.clientNs, "link", "set", lab.clientIf, "down"]);
+  run.t0 = Date.now();
+  run.say(`cable pulled: ip -n ${lab.clientNs} link set ${lab.clientIf} down`);
+  const atPull = await run.clientSocket(port);
+  run.say(`server's socket for client ${clientId}: ${atPull?.state ?? "gone"}`);
+
+  // A message to the pulled client, from a second client next to the server.
+  const sender = run.start(lab.serverNs, "lp-client", [
+    ...["--connect", `${SERVER_IP}:${port}`, "--do", `msg:${clientId}:are you there?`],
+  ]);
+  const failed = await sender.waitFor(/^lp_client: (.*)$/, START_MS, signal);
+  const messageError = failed[1];
+  run.say(`a message to client ${clientId} fails: ${messageError}`);
+  const afterMessage = await run.clientSocket(port);
+  await run.show(
+    port,
+    lab.serverNs,
+    `server's sockets now: the connection is still ${afterMessage?.state ?? "gone"}`,
+  );
+
+  const evicted = await server.waitFor(
+    new RegExp(`client ${clientId} .* evicted: (.*)`),
+    (3 * heartbeatS + 5) * 1000,
+    signal,
+  );
+  const evictedAfterS = (Date.now() - run.t0) / 1000;
+  run.say(`the server evicts client ${clientId}: ${evicted[1]}`);
+  const afterEviction = await run.clientSocket(port);
+  await run.show(
+    port,
+    lab.serverNs,
+    `server's sockets after the eviction (the server closed; its FIN cannot get through either):`,
+  );
+  await run.show(
+    port,
+    lab.clientNs,
+    `client's sockets (ss in ${lab.clientNs}): it has noticed nothing`,
+  );
+  return { atPull, messageError, afterMessage, evictedAfterS, afterEviction };
+}
+
+/** Plug the cable back in: what the old client hears, and whether a new connection works. */
+async function plugBack(run: CableRun, client: LineProcess, port: number) {
+  const { lab, signal } = run;
+  // Plug it back in. The old client's retransmissions now reach a server that has closed.
+  const seenBefore = client.lines.length;
+  await runTool("ip", ["-n", lab.clientNs, "link", "set", lab.clientIf, "up"]);
+  run.say(`cable back: ip -n ${lab.clientNs} link set ${lab.clientIf} up`);
+  try {
+    await client.waitFor(
+      /^Disconnected: |^The server closed the connection\.$/,
+      RECONNECT_NOTICE_MS,
+      signal,
+    );
+  } catch (err) {
+    if (signal?.aborted) throw err;
+  }
+  const oldClientSaw = client.lines.slice(seenBefore);
+  for (const line of oldClientSaw) run.say(`old client prints: ${line}`);
+  const again = run.start(lab.clientNs, "lp-client", [
+    "--connect",
+    `${SERVER_IP}:${port}`,
+    "--do",
+    "list",
+  ]);
+  const code = await again.exit();
+  if (code !== 0) {
+    throw new Error(`reconnecting failed: ${again.lines.at(-1) ?? `exit code ${code}`}`);
+  }
+  const reconnectList = again.lines.filter((l) => /^\s+\d+\s/.test(l) || /clients/.test(l));
+  run.say("a new connection from the client's namespace works:");
+  for (const line of reconnectList) run.out(`  ${line}`);
+  return { oldClientSaw, reconnectList };
+}
+
 /**
  * Run the experiment in a lab that has been built.
  *
@@ -198,123 +337,15 @@ export async function pullTheCable(
   out: Out,
   signal?: AbortSignal,
 ): Promise<PulledCableResult> {
-  const started: LineProcess[] = [];
-  const start = (ns: string, task: string, args: string[]) => {
-    const p = startIn(ns, task, args);
-    started.push(p);
-    return p;
-  };
-  let t0 = 0;
-  const say = (line: string) =>
-    out(`[${t0 ? `+${((Date.now() - t0) / 1000).toFixed(1)} s` : "setup"}] ${line}`);
-  const clientSocket = async (port: number) =>
-    (await socketsOnPort(port, lab.serverNs)).find((r) => r.peer.startsWith(`${CLIENT_IP}:`));
-  const show = async (port: number, ns: string, what: string) => {
-    say(what);
-    for (const line of formatSockets(await socketsOnPort(port, ns))) out(line);
-  };
+  const run = new CableRun(lab, heartbeatS, out, signal);
   try {
-    // The ack timeout equals the interval, so the message fails before the eviction (3 intervals).
-    const server = start(lab.serverNs, "lp-server", [
-      ...["--host", SERVER_IP, "--port", "0", "--name", "pulled-cable lab"],
-      ...["--heartbeat", String(heartbeatS), "--ack-timeout", String(heartbeatS)],
-    ]);
-    const port = Number((await server.waitFor(/Listening on .*:(\d+)/, START_MS, signal))[1]);
-    say(
-      `lp_server listens on ${SERVER_IP}:${port} in namespace ${lab.serverNs}, heartbeat ${heartbeatS} s`,
-    );
-    const client = start(lab.clientNs, "lp-client", [
-      "--connect",
-      `${SERVER_IP}:${port}`,
-      "--listen",
-    ]);
-    const clientId = Number((await client.waitFor(/you are client (\d+)/, START_MS, signal))[1]);
-    await client.waitFor(/Waiting for messages/, START_MS, signal);
-    say(`lp_client in ${lab.clientNs} (${CLIENT_IP}) is registered as client ${clientId}`);
-    await show(port, lab.serverNs, `server's sockets (ss -tano in ${lab.serverNs}):`);
-
-    // Pull the cable: the client's end of the veth pair goes down. No packet says so.
-    await runTool("ip", ["-n", lab.clientNs, "link", "set", lab.clientIf, "down"]);
-    t0 = Date.now();
-    say(`cable pulled: ip -n ${lab.clientNs} link set ${lab.clientIf} down`);
-    const atPull = await clientSocket(port);
-    say(`server's socket for client ${clientId}: ${atPull?.state ?? "gone"}`);
-
-    // A message to the pulled client, from a second client next to the server.
-    const sender = start(lab.serverNs, "lp-client", [
-      ...["--connect", `${SERVER_IP}:${port}`, "--do", `msg:${clientId}:are you there?`],
-    ]);
-    const failed = await sender.waitFor(/^lp_client: (.*)$/, START_MS, signal);
-    const messageError = failed[1];
-    say(`a message to client ${clientId} fails: ${messageError}`);
-    const afterMessage = await clientSocket(port);
-    await show(
-      port,
-      lab.serverNs,
-      `server's sockets now: the connection is still ${afterMessage?.state ?? "gone"}`,
-    );
-
-    const evicted = await server.waitFor(
-      new RegExp(`client ${clientId} .* evicted: (.*)`),
-      (3 * heartbeatS + 5) * 1000,
-      signal,
-    );
-    const evictedAfterS = (Date.now() - t0) / 1000;
-    say(`the server evicts client ${clientId}: ${evicted[1]}`);
-    const afterEviction = await clientSocket(port);
-    await show(
-      port,
-      lab.serverNs,
-      `server's sockets after the eviction (the server closed; its FIN cannot get through either):`,
-    );
-    await show(
-      port,
-      lab.clientNs,
-      `client's sockets (ss in ${lab.clientNs}): it has noticed nothing`,
-    );
-
-    // Plug it back in. The old client's retransmissions now reach a server that has closed.
-    const seenBefore = client.lines.length;
-    await runTool("ip", ["-n", lab.clientNs, "link", "set", lab.clientIf, "up"]);
-    say(`cable back: ip -n ${lab.clientNs} link set ${lab.clientIf} up`);
-    try {
-      await client.waitFor(
-        /^Disconnected: |^The server closed the connection\.$/,
-        RECONNECT_NOTICE_MS,
-        signal,
-      );
-    } catch (err) {
-      if (signal?.aborted) throw err;
-    }
-    const oldClientSaw = client.lines.slice(seenBefore);
-    for (const line of oldClientSaw) say(`old client prints: ${line}`);
-    const again = start(lab.clientNs, "lp-client", [
-      "--connect",
-      `${SERVER_IP}:${port}`,
-      "--do",
-      "list",
-    ]);
-    const code = await again.exit();
-    if (code !== 0) {
-      throw new Error(`reconnecting failed: ${again.lines.at(-1) ?? `exit code ${code}`}`);
-    }
-    const reconnectList = again.lines.filter((l) => /^\s+\d+\s/.test(l) || /clients/.test(l));
-    say("a new connection from the client's namespace works:");
-    for (const line of reconnectList) out(`  ${line}`);
+    const { server, client, port, clientId } = await connectClient(run);
+    const pulled = await pullAndEvict(run, server, port, clientId);
+    const back = await plugBack(run, client, port);
     await server.stop("SIGINT");
-    return {
-      heartbeatS,
-      clientId,
-      atPull,
-      messageError,
-      afterMessage,
-      evictedAfterS,
-      afterEviction,
-      oldClientSaw,
-      reconnectList,
-    };
+    return { heartbeatS, clientId, ...pulled, ...back };
   } finally {
-    await Promise.all(started.map((p) => p.stop("SIGKILL")));
+    await Promise.all(run.started.map((p) => p.stop("SIGKILL")));
   }
 }
 

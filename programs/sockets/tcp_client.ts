@@ -11,10 +11,9 @@
  * @module
  */
 
-import process from "node:process";
 import { errorMessage, parseProgramFlags } from "../../lib/cli/cli.ts";
 import { formatHostPort, parseRemotePort } from "../../lib/net/host_port.ts";
-import { openLineInput } from "../../lib/cli/line_input.ts";
+import { openTypedInput } from "../../lib/cli/line_input.ts";
 import { DEFAULT_MAX_LINE, readLines, writeLine } from "../../lib/net/lines.ts";
 
 /** The port `tcp_server` listens on by default. */
@@ -166,18 +165,7 @@ if (import.meta.main) {
     fail(errorMessage(err, `cannot connect to ${server}`));
   }
 
-  // A terminal gets prompts and line editing; a pipe gets neither, and we echo what we send.
-  const input = openLineInput({
-    input: process.stdin,
-    output: process.stdout,
-    interactive: Deno.stdin.isTerminal(),
-    log: console.log,
-  });
-  console.log(
-    input.interactive
-      ? `Connected to ${server}. Type a line; "exit" or Ctrl-D quits.`
-      : `Connected to ${server}`,
-  );
+  const input = openTypedInput(`Connected to ${server}`, console.log);
 
   try {
     await talk(conn, input.lines, {

@@ -1,66 +1,72 @@
 /**
- * Lab: sockets basics — the TCP lab end to end, in one process.
+ * Lab: sockets basics — the TCP lab end to end, with the real server and client.
  *
- * The server and the client are ordinary functions that take a socket, so this demo can run
- * both on loopback: the server on a port the kernel picks, the client with a script instead of
- * a keyboard. Read the transcript top to bottom to see each line cross the connection.
+ * The demo starts `tcp_server.ts` and `tcp_client.ts` as two processes, each exactly as its
+ * `deno task` runs it: the server on a port the kernel picks, the client with a script on its
+ * standard input instead of a keyboard. Read the transcript top to bottom to see each line
+ * cross the connection; each line is labelled with the program that printed it.
  *
- * Run it:   deno task demo:tcp
+ * Run it:   deno task demo:tcp      (needs `deno` on PATH: it runs the two programs with it)
  *
  * @module
  */
 
 import { errorMessage, parseFlags, UsageError } from "../../lib/cli/cli.ts";
-import { formatHostPort } from "../../lib/net/host_port.ts";
-import { talk } from "./tcp_client.ts";
-import { serve } from "./tcp_server.ts";
+import { TaskProcess } from "../../lib/cli/task_process.ts";
 
 /** What the scripted client types; ends with `exit` as a person would. */
 export const SCRIPT = ["hello", "how are you?", "TCP keeps these lines in order", "exit"];
 
 const USAGE = `Usage: deno task demo:tcp
 
-Runs the TCP server and a scripted client on 127.0.0.1 in one process and prints the
+Runs the TCP server and a scripted client on 127.0.0.1 as two processes and prints the
 transcript, labelled by side. Takes no options.
 
 Options:
   -h, --help   show this help`;
 
 /**
- * Run the server and the scripted client, then shut the server down.
+ * Run the server and the scripted client, then stop the server as Ctrl-C would.
  *
  * @param script The lines the client sends.
  * @param log Where the transcript goes.
+ * @returns Whether both programs exited with 0.
  */
 export async function runDemo(
   script: readonly string[] = SCRIPT,
   log: (line: string) => void = console.log,
-): Promise<void> {
+): Promise<boolean> {
   const labelled = (who: string) => (line: string) => log(`${who} | ${line}`);
-  const server = labelled("server"), client = labelled("client");
+  const errors = (who: string) => (line: string) => console.error(`${who} ! ${line}`);
 
   // Port 0: the kernel picks a free port, so the demo never collides with a running server.
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const address = listener.addr as Deno.NetAddr;
-  server(`Listening on ${formatHostPort(address)}`);
-  const shutdown = new AbortController();
-  const serving = serve(listener, { signal: shutdown.signal, log: server });
+  await using server = new TaskProcess("tcp-server", {
+    args: ["--host", "127.0.0.1", "--port", "0"],
+    onLine: labelled("server"),
+    onErrorLine: errors("server"),
+  });
+  const port = (await server.waitFor(/^Listening on /)).replace(/.*:/, "");
 
-  try {
-    const conn = await Deno.connect({ hostname: address.hostname, port: address.port });
-    try {
-      client(`Connected to ${formatHostPort(address)}`);
-      // talk() returns once the server has closed its side, so the server's "left" is logged.
-      await talk(conn, script, { log: client, echo: true });
-      client("Done");
-    } finally {
-      conn.close();
-    }
-  } finally {
-    shutdown.abort();
-    await serving;
-    server("Stopped");
+  // The client reads a pipe, so it echoes each line it sends as `> line`.
+  await using client = new TaskProcess("tcp-client", {
+    args: ["--port", port],
+    onLine: labelled("client"),
+    onErrorLine: errors("client"),
+  });
+  // One line at a time, each after the reply to the one before, as a person would type.
+  for (const line of script) {
+    const from = client.lines.length;
+    await client.type(line);
+    if (line.trim() === "exit") break;
+    await client.waitFor(/^ack: /, from);
   }
+  await client.endInput();
+  const clientCode = await client.exit();
+
+  // The server logs the client's goodbye before we stop it, so the transcript shows it.
+  await server.waitFor(/ left$/);
+  server.kill("SIGINT");
+  return clientCode === 0 && await server.exit() === 0;
 }
 
 if (import.meta.main) {
@@ -70,7 +76,7 @@ if (import.meta.main) {
       console.log(USAGE);
       Deno.exit(0);
     }
-    await runDemo();
+    Deno.exit(await runDemo() ? 0 : 1);
   } catch (err) {
     console.error(
       `tcp_demo: ${errorMessage(err)}${err instanceof UsageError ? " (see --help)" : ""}`,

@@ -12,10 +12,10 @@
  */
 
 import { lookup } from "node:dns/promises";
-import process from "node:process";
 import { errorMessage, parseProgramFlags } from "../../lib/cli/cli.ts";
 import { formatHostPort, parseRemotePort } from "../../lib/net/host_port.ts";
-import { openLineInput } from "../../lib/cli/line_input.ts";
+import { openTypedInput } from "../../lib/cli/line_input.ts";
+import { ReplyWaiter } from "../../lib/net/reply_waiter.ts";
 
 /** The port `udp_server` listens on by default. */
 export const DEFAULT_PORT = 15001;
@@ -50,11 +50,6 @@ export interface UdpClientOptions {
   prompt?: () => void;
   /** Also log each line sent, as `> line`: for transcripts and piped input. */
   echo?: boolean;
-}
-
-interface Reply {
-  text: string;
-  from: Deno.NetAddr;
 }
 
 /**
@@ -104,61 +99,6 @@ export async function talkUdp(
       }
     }
     prompt();
-  }
-}
-
-/**
- * Keeps exactly one `receive()` in flight, however many waits time out: Deno refuses a second
- * concurrent receive on a socket, and a reply that comes late must not be lost.
- */
-class ReplyWaiter {
-  readonly #socket: Deno.DatagramConn;
-  readonly #decoder = new TextDecoder();
-  #pending: Promise<Reply> | undefined;
-  #arrived: Reply | undefined;
-
-  constructor(socket: Deno.DatagramConn) {
-    this.#socket = socket;
-  }
-
-  /** Wait up to `ms` for the next reply; `undefined` when the time runs out first. */
-  async wait(ms: number): Promise<Reply | undefined> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<undefined>((resolve) => {
-      timer = setTimeout(() => resolve(undefined), ms);
-    });
-    try {
-      const reply = await Promise.race([this.#receive(), timeout]);
-      return reply && this.#take();
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  /** A reply that arrived after its wait gave up, if any. */
-  late(): Reply | undefined {
-    return this.#arrived && this.#take();
-  }
-
-  #receive(): Promise<Reply> {
-    if (!this.#pending) {
-      this.#pending = this.#socket.receive().then(([data, from]) =>
-        this.#arrived = {
-          text: this.#decoder.decode(data).replace(/\r?\n$/, ""),
-          from: from as Deno.NetAddr,
-        }
-      );
-      // Closing the socket at the end rejects the read that is still waiting; that is expected.
-      this.#pending.catch(() => {});
-    }
-    return this.#pending;
-  }
-
-  #take(): Reply | undefined {
-    const reply = this.#arrived;
-    this.#arrived = undefined;
-    this.#pending = undefined;
-    return reply;
   }
 }
 
@@ -213,18 +153,7 @@ if (import.meta.main) {
     fail(errorMessage(err, "cannot open a UDP socket"));
   }
 
-  // A terminal gets prompts and line editing; a pipe gets neither, and we echo what we send.
-  const input = openLineInput({
-    input: process.stdin,
-    output: process.stdout,
-    interactive: Deno.stdin.isTerminal(),
-    log: console.log,
-  });
-  console.log(
-    input.interactive
-      ? `Sending to ${named} (udp). Type a line; "exit" or Ctrl-D quits.`
-      : `Sending to ${named} (udp)`,
-  );
+  const input = openTypedInput(`Sending to ${named} (udp)`, console.log);
 
   try {
     await talkUdp(socket, server, input.lines, {

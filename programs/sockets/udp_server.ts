@@ -11,10 +11,10 @@
  * @module
  */
 
-import { errorMessage, parseProgramFlags } from "../../lib/cli/cli.ts";
-import { formatHostPort, isLoopback, parsePort } from "../../lib/net/host_port.ts";
-import { closeQuietly } from "../../lib/net/line_server.ts";
-import { abortOnShutdownSignals } from "../../lib/cli/server_cli.ts";
+import { errorMessage } from "../../lib/cli/cli.ts";
+import { formatHostPort, parsePort } from "../../lib/net/host_port.ts";
+import { closeQuietly } from "../../lib/net/accept_loop.ts";
+import { runServerMain } from "../../lib/net/server_main.ts";
 import { formatTimestamp } from "../../lib/cli/timestamp.ts";
 
 /** The lab's UDP port: next to the TCP server's 15000, so both can run at once. */
@@ -94,44 +94,24 @@ export async function serveUdp(
   }
 }
 
-function fail(message: string, code = 1): never {
-  console.error(`udp_server: ${message}`);
-  Deno.exit(code);
-}
-
 if (import.meta.main) {
-  const parsed = parseProgramFlags({
-    name: "udp_server",
-    usage: USAGE,
-    args: Deno.args,
-    options: {
-      host: { type: "string", default: DEFAULT_HOST },
-      port: { type: "string", default: String(DEFAULT_PORT) },
-    },
-    read: (values) => ({ host: values.host, port: parsePort(values.port) }),
-    log: console.log,
-    error: console.error,
-  });
-  if ("exitCode" in parsed) Deno.exit(parsed.exitCode);
-  const { host, port } = parsed.flags;
-
-  let socket: Deno.DatagramConn;
-  try {
-    socket = Deno.listenDatagram({ hostname: host, port, transport: "udp" });
-  } catch (err) {
-    fail(errorMessage(err, `cannot listen on ${formatHostPort({ hostname: host, port })} (udp)`));
-  }
-  // Before announcing the port: a signal sent as soon as it is printed must be caught.
-  using shutdown = abortOnShutdownSignals(console.log);
-  console.log(`Listening on ${formatHostPort(socket.addr as Deno.NetAddr)}`);
-  if (isLoopback(host)) {
-    console.log("Only this machine can reach it; to accept LAN clients use --host 0.0.0.0");
-  }
-
-  try {
-    await serveUdp(socket, { signal: shutdown.signal });
-    console.log("Server stopped");
-  } catch (err) {
-    fail(errorMessage(err, "server failed"));
-  }
+  Deno.exit(
+    await runServerMain({
+      name: "udp_server",
+      usage: USAGE,
+      args: Deno.args,
+      options: {
+        host: { type: "string", default: DEFAULT_HOST },
+        port: { type: "string", default: String(DEFAULT_PORT) },
+      },
+      read: (values) => ({ host: values.host, port: parsePort(values.port) }),
+      // One socket for every client: no listen(), no accept(), just a bound address.
+      listen: ({ host, port }) => Deno.listenDatagram({ hostname: host, port, transport: "udp" }),
+      listenWhat: "(udp)",
+      loopbackHint: "Only this machine can reach it; to accept LAN clients use --host 0.0.0.0",
+      serve: (socket, _flags, { signal }) => serveUdp(socket, { signal }),
+      log: console.log,
+      error: console.error,
+    }),
+  );
 }

@@ -44,7 +44,9 @@ import {
   type Dialect,
   echoPipelined,
   echoSequential,
+  type FanoutLatency,
   fanoutLatency,
+  type FanoutRate,
   fanoutRate,
   HOST,
   idleCrowd,
@@ -52,7 +54,7 @@ import {
   lpSequential,
   ncatDialect,
 } from "./bench/load.ts";
-import { serveEcho } from "./bench_echo.ts";
+import { serveEcho } from "../../lib/tools/serve_echo.ts";
 
 /** The folder for the files the benchmark moves, relative to the working folder. */
 export const WORK_ROOT = ".bench";
@@ -466,8 +468,102 @@ async function bestOf<T>(
   return best;
 }
 
+type Seq = Awaited<ReturnType<typeof echoSequential>>;
+type Pipe = Awaited<ReturnType<typeof echoPipelined>>;
+
+/** Sequential round trips, echo and LP twice each in turn; the faster p50 of each pair. */
+async function sequentialPair(
+  ctx: Context,
+  lpPort: number,
+  echoPort: number,
+  size: number,
+  notes: string[],
+): Promise<{ seqEcho: Seq | null; seqLp: Seq | null }> {
+  const { load } = ctx;
+  const warm = Math.min(1000, load.sequential);
+  const fastest = (a: Seq, b: Seq) => (a.p50Ms ?? Infinity) <= (b.p50Ms ?? Infinity) ? a : b;
+  ctx.say("2. LP requests: sequential");
+  const seqEcho1 = await attempt(
+    "echo",
+    () => echoSequential(echoPort, size, load.sequential, warm),
+    notes,
+  );
+  const seqLp1 = await attempt("lp", () => lpSequential(lpPort, load.sequential, warm), notes);
+  const seqEcho2 = await attempt(
+    "echo",
+    () => echoSequential(echoPort, size, load.sequential, warm),
+    notes,
+  );
+  const seqLp2 = await attempt("lp", () => lpSequential(lpPort, load.sequential, warm), notes);
+  const pick = (a: Seq | null, b: Seq | null) => a && b ? fastest(a, b) : a ?? b;
+  return { seqEcho: pick(seqEcho1, seqEcho2), seqLp: pick(seqLp1, seqLp2) };
+}
+
+/** Pipelined requests from one client (best of two), then from several at once. */
+async function pipelinedPair(
+  ctx: Context,
+  lpPort: number,
+  echoPort: number,
+  size: number,
+  notes: string[],
+): Promise<Record<"pipeEcho" | "pipeLp" | "manyEcho" | "manyLp", Pipe | null>> {
+  const { load } = ctx;
+  ctx.say(`   pipelined: ${load.pipelined} from one client, then ${PIPELINE_CLIENTS} clients`);
+  const quicker = (a: Pipe, b: Pipe) => a.perSec >= b.perSec ? a : b;
+  const pipeEcho = await attempt(
+    "echo pipelined",
+    () => bestOf(2, () => echoPipelined(echoPort, size, 1, load.pipelined), quicker),
+    notes,
+  );
+  const pipeLp = await attempt(
+    "lp pipelined",
+    () => bestOf(2, () => lpPipelined(lpPort, 1, load.pipelined, PIPELINE_WINDOW), quicker),
+    notes,
+  );
+  const manyEcho = await attempt(
+    "echo 10 clients",
+    () => echoPipelined(echoPort, size, PIPELINE_CLIENTS, load.pipelinedEach),
+    notes,
+  );
+  const manyLp = await attempt(
+    "lp 10 clients",
+    () => lpPipelined(lpPort, PIPELINE_CLIENTS, load.pipelinedEach, PIPELINE_WINDOW),
+    notes,
+  );
+  return { pipeEcho, pipeLp, manyEcho, manyLp };
+}
+
+/** The seed's experiment: a fresh lp-client process times its own burst; the echo's beside it. */
+async function seedPair(
+  ctx: Context,
+  lpPort: number,
+  echoPort: number,
+  size: number,
+  notes: string[],
+): Promise<{ seed: number | null; seedEcho: Pipe | null }> {
+  ctx.say(`   the seed's experiment: lp-client --repeat ${SEED_REQUESTS}`);
+  const seed = await attempt("lp-client --repeat", async () => {
+    const [ccmd, cargs] = taskCommand("lp-client", [
+      "--connect",
+      `${HOST}:${lpPort}`,
+      "--repeat",
+      String(SEED_REQUESTS),
+    ]);
+    const client = ctx.scope.spawn("lp-client", ccmd, cargs);
+    const m = await client.waitFor(/ in ([\d.]+) ms$/, STARTUP_MS);
+    await client.exit(5_000);
+    return Number(m[1]);
+  }, notes);
+  const seedEcho = await attempt(
+    "echo 100",
+    () => echoPipelined(echoPort, size, 1, SEED_REQUESTS),
+    notes,
+  );
+  return { seed, seedEcho };
+}
+
 async function lpSection(ctx: Context): Promise<Row[]> {
-  const { scope, load } = ctx;
+  const { scope } = ctx;
   const notes: string[] = [];
   const size = timeResponseSize();
   const [cmd, args] = taskCommand("lp-server", ["--port", "0"]);
@@ -475,147 +571,126 @@ async function lpSection(ctx: Context): Promise<Row[]> {
   const echo = startEcho(scope);
   try {
     const [lpPort, echoPort] = await Promise.all([listeningPort(server), listeningPort(echo)]);
-    const warm = Math.min(1000, load.sequential);
-    type Seq = Awaited<ReturnType<typeof echoSequential>>;
-    const fastest = (a: Seq, b: Seq) => (a.p50Ms ?? Infinity) <= (b.p50Ms ?? Infinity) ? a : b;
-    ctx.say("2. LP requests: sequential");
-    const seqEcho1 = await attempt(
-      "echo",
-      () => echoSequential(echoPort, size, load.sequential, warm),
-      notes,
-    );
-    const seqLp1 = await attempt("lp", () => lpSequential(lpPort, load.sequential, warm), notes);
-    const seqEcho2 = await attempt(
-      "echo",
-      () => echoSequential(echoPort, size, load.sequential, warm),
-      notes,
-    );
-    const seqLp2 = await attempt("lp", () => lpSequential(lpPort, load.sequential, warm), notes);
-    const pick = (a: Seq | null, b: Seq | null) => a && b ? fastest(a, b) : a ?? b;
-    const seqEcho = pick(seqEcho1, seqEcho2), seqLp = pick(seqLp1, seqLp2);
-
-    ctx.say(`   pipelined: ${load.pipelined} from one client, then ${PIPELINE_CLIENTS} clients`);
-    type Pipe = Awaited<ReturnType<typeof echoPipelined>>;
-    const quicker = (a: Pipe, b: Pipe) => a.perSec >= b.perSec ? a : b;
-    const pipeEcho = await attempt(
-      "echo pipelined",
-      () => bestOf(2, () => echoPipelined(echoPort, size, 1, load.pipelined), quicker),
-      notes,
-    );
-    const pipeLp = await attempt(
-      "lp pipelined",
-      () => bestOf(2, () => lpPipelined(lpPort, 1, load.pipelined, PIPELINE_WINDOW), quicker),
-      notes,
-    );
-    const manyEcho = await attempt(
-      "echo 10 clients",
-      () => echoPipelined(echoPort, size, PIPELINE_CLIENTS, load.pipelinedEach),
-      notes,
-    );
-    const manyLp = await attempt(
-      "lp 10 clients",
-      () => lpPipelined(lpPort, PIPELINE_CLIENTS, load.pipelinedEach, PIPELINE_WINDOW),
-      notes,
-    );
-
-    ctx.say(`   the seed's experiment: lp-client --repeat ${SEED_REQUESTS}`);
-    const seed = await attempt("lp-client --repeat", async () => {
-      const [ccmd, cargs] = taskCommand("lp-client", [
-        "--connect",
-        `${HOST}:${lpPort}`,
-        "--repeat",
-        String(SEED_REQUESTS),
-      ]);
-      const client = scope.spawn("lp-client", ccmd, cargs);
-      const m = await client.waitFor(/ in ([\d.]+) ms$/, STARTUP_MS);
-      await client.exit(5_000);
-      return Number(m[1]);
-    }, notes);
-    const seedEcho = await attempt(
-      "echo 100",
-      () => echoPipelined(echoPort, size, 1, SEED_REQUESTS),
-      notes,
-    );
-
+    const seq = await sequentialPair(ctx, lpPort, echoPort, size, notes);
+    const pipe = await pipelinedPair(ctx, lpPort, echoPort, size, notes);
+    const seed = await seedPair(ctx, lpPort, echoPort, size, notes);
     const note = notes.join("; ");
     const echoPeer = `Deno echo, ${size} B`;
     return [
-      row(
-        2,
-        "sequential LP time requests/s",
-        "req/s",
-        seqLp?.perSec ?? null,
-        echoPeer,
-        seqEcho?.perSec ?? null,
-        { note },
-      ),
-      row(
-        2,
-        "sequential p50 latency ms",
-        "ms",
-        seqLp?.p50Ms ?? null,
-        echoPeer,
-        seqEcho?.p50Ms ?? null,
-        {
-          higherIsBetter: false,
-          target: { on: "ratio", op: "<=", value: 1.25, text: "<= 1.25x echo" },
-          note,
-        },
-      ),
-      row(
-        2,
-        "sequential p99 latency ms",
-        "ms",
-        seqLp?.p99Ms ?? null,
-        echoPeer,
-        seqEcho?.p99Ms ?? null,
-        {
-          higherIsBetter: false,
-          note,
-        },
-      ),
-      row(
-        2,
-        `pipelined, ${load.pipelined} from 1 client, req/s`,
-        "req/s",
-        pipeLp?.perSec ?? null,
-        `${echoPeer}, 1 write/frame`,
-        pipeEcho?.perSec ?? null,
-        {
-          target: load.quick ? null : { on: "ours", op: ">=", value: 150_000, text: ">= 150k/s" },
-          note,
-        },
-      ),
-      row(
-        2,
-        `pipelined, ${PIPELINE_CLIENTS} clients x ${load.pipelinedEach}, req/s`,
-        "req/s",
-        manyLp?.perSec ?? null,
-        `${echoPeer}, 1 write/frame`,
-        manyEcho?.perSec ?? null,
-        { note },
-      ),
-      row(
-        2,
-        `seed's experiment: ${SEED_REQUESTS} requests, total ms`,
-        "ms",
-        seed,
-        `${echoPeer}, ${SEED_REQUESTS} pipelined`,
-        seedEcho?.elapsedMs ?? null,
-        {
-          higherIsBetter: false,
-          target: { on: "ours", op: "<=", value: 50, text: "< 50 ms" },
-          note: ["ours from a fresh lp-client process, cold", note].filter(Boolean).join("; "),
-        },
-      ),
+      ...sequentialRows(seq, echoPeer, note),
+      ...pipelinedRows(ctx.load, { ...pipe, ...seed }, echoPeer, note),
     ];
   } finally {
     await Promise.all([server.stop(), echo.stop()]);
   }
 }
 
+function sequentialRows(
+  { seqLp, seqEcho }: { seqEcho: Seq | null; seqLp: Seq | null },
+  echoPeer: string,
+  note: string,
+): Row[] {
+  return [
+    row(
+      2,
+      "sequential LP time requests/s",
+      "req/s",
+      seqLp?.perSec ?? null,
+      echoPeer,
+      seqEcho?.perSec ?? null,
+      { note },
+    ),
+    row(
+      2,
+      "sequential p50 latency ms",
+      "ms",
+      seqLp?.p50Ms ?? null,
+      echoPeer,
+      seqEcho?.p50Ms ?? null,
+      {
+        higherIsBetter: false,
+        target: { on: "ratio", op: "<=", value: 1.25, text: "<= 1.25x echo" },
+        note,
+      },
+    ),
+    row(
+      2,
+      "sequential p99 latency ms",
+      "ms",
+      seqLp?.p99Ms ?? null,
+      echoPeer,
+      seqEcho?.p99Ms ?? null,
+      {
+        higherIsBetter: false,
+        note,
+      },
+    ),
+  ];
+}
+
+function pipelinedRows(
+  load: Load,
+  m: Awaited<ReturnType<typeof pipelinedPair>> & Awaited<ReturnType<typeof seedPair>>,
+  echoPeer: string,
+  note: string,
+): Row[] {
+  return [
+    row(
+      2,
+      `pipelined, ${load.pipelined} from 1 client, req/s`,
+      "req/s",
+      m.pipeLp?.perSec ?? null,
+      `${echoPeer}, 1 write/frame`,
+      m.pipeEcho?.perSec ?? null,
+      {
+        target: load.quick ? null : { on: "ours", op: ">=", value: 150_000, text: ">= 150k/s" },
+        note,
+      },
+    ),
+    row(
+      2,
+      `pipelined, ${PIPELINE_CLIENTS} clients x ${load.pipelinedEach}, req/s`,
+      "req/s",
+      m.manyLp?.perSec ?? null,
+      `${echoPeer}, 1 write/frame`,
+      m.manyEcho?.perSec ?? null,
+      { note },
+    ),
+    row(
+      2,
+      `seed's experiment: ${SEED_REQUESTS} requests, total ms`,
+      "ms",
+      m.seed,
+      `${echoPeer}, ${SEED_REQUESTS} pipelined`,
+      m.seedEcho?.elapsedMs ?? null,
+      {
+        higherIsBetter: false,
+        target: { on: "ours", op: "<=", value: 50, text: "< 50 ms" },
+        note: ["ours from a fresh lp-client process, cold", note].filter(Boolean).join("; "),
+      },
+    ),
+  ];
+}
+
 // ---------------------------------------------------------------------------------------------
 // 3. Chat fan-out, beside ncat --broker --chat.
+
+/** ncat's broker, the fan-out's peer, on a free port. */
+function startNcat(scope: Scope, most: number): { ncat: Child; ncatPort: number } {
+  const ncatPort = freePort();
+  const ncat = scope.spawn("ncat", "ncat", [
+    "--broker",
+    "--chat",
+    "-l",
+    HOST,
+    String(ncatPort),
+    "--max-conns",
+    String(most),
+  ]);
+  // Not probed: ncat quits if a connection closes before it looks at it. The first
+  // client retries until ncat listens.
+  return { ncat, ncatPort };
+}
 
 async function fanoutSection(ctx: Context): Promise<Row[]> {
   const { scope, load, has } = ctx;
@@ -636,89 +711,97 @@ async function fanoutSection(ctx: Context): Promise<Row[]> {
   try {
     const port = await listeningPort(server);
     let ncatPort: number | null = null;
-    if (has.ncat) {
-      ncatPort = freePort();
-      ncat = scope.spawn("ncat", "ncat", [
-        "--broker",
-        "--chat",
-        "-l",
-        HOST,
-        String(ncatPort),
-        "--max-conns",
-        String(most),
-      ]);
-      // Not probed: ncat quits if a connection closes before it looks at it. The first
-      // client retries until ncat listens.
-    }
-    for (const n of load.crowds) {
-      const notes: string[] = [];
-      if (!has.ncat) notes.push(missing("ncat"));
-      const run = <T>(
-        what: string,
-        dialect: Dialect,
-        p: number | null,
-        f: (d: Dialect, p: number) => Promise<T>,
-      ) => p === null ? Promise.resolve(null) : attempt(what, () => f(dialect, p), notes);
-      ctx.say(`3. chat fan-out: ${n} clients, one sender at ${FANOUT_RATE} msg/s`);
-      const latency = (d: Dialect, p: number) => fanoutLatency(d, p, n, FANOUT_RATE, load.fanoutMs);
-      const ours = await run("chat latency", chatDialect, port, latency);
-      const theirs = await run("ncat latency", ncatDialect, ncatPort, latency);
-      ctx.say(`   ${n} clients, ${FANOUT_SENDERS} senders flat out`);
-      const rate = (d: Dialect, p: number) => fanoutRate(d, p, n, FANOUT_SENDERS, load.fanoutMs);
-      const oursRate = await run("chat rate", chatDialect, port, rate);
-      const theirsRate = await run("ncat rate", ncatDialect, ncatPort, rate);
-      for (const [who, r] of [["ours", ours], ["ncat", theirs]] as const) {
-        if (r && r.deliveries < r.expected) {
-          notes.push(`${who}: ${r.expected - r.deliveries} of ${r.expected} deliveries missing`);
-        }
-      }
-      const note = notes.join("; ");
-      const peer = "ncat --broker --chat";
-      rows.push(
-        row(
-          3,
-          `fan-out ${n} clients, p50 delivery ms`,
-          "ms",
-          ours?.p50Ms ?? null,
-          peer,
-          theirs?.p50Ms ?? null,
-          {
-            higherIsBetter: false,
-            note,
-          },
-        ),
-        row(
-          3,
-          `fan-out ${n} clients, p99 delivery ms`,
-          "ms",
-          ours?.p99Ms ?? null,
-          peer,
-          theirs?.p99Ms ?? null,
-          {
-            higherIsBetter: false,
-            target: { on: "ratio", op: "<=", value: 1, text: "<= ncat" },
-            note,
-          },
-        ),
-        row(
-          3,
-          `fan-out ${n} clients, ${FANOUT_SENDERS} senders, deliveries/s`,
-          "/s",
-          oursRate?.perSec ?? null,
-          peer,
-          theirsRate?.perSec ?? null,
-          {
-            target: { on: "ratio", op: ">=", value: 1, text: ">= ncat" },
-            note,
-          },
-        ),
-      );
-    }
+    if (has.ncat) ({ ncat, ncatPort } = startNcat(scope, most));
+    for (const n of load.crowds) rows.push(...await fanoutCrowd(ctx, n, port, ncatPort));
     return rows;
   } finally {
     await Promise.all([server.stop(), ncat?.stop()]);
     await Deno.remove(folder, { recursive: true }).catch(() => {});
   }
+}
+
+/** One crowd size: latency from one paced sender, then the rate from several flat out. */
+async function fanoutCrowd(
+  ctx: Context,
+  n: number,
+  port: number,
+  ncatPort: number | null,
+): Promise<Row[]> {
+  const { load, has } = ctx;
+  const notes: string[] = [];
+  if (!has.ncat) notes.push(missing("ncat"));
+  const run = <T>(
+    what: string,
+    dialect: Dialect,
+    p: number | null,
+    f: (d: Dialect, p: number) => Promise<T>,
+  ) => p === null ? Promise.resolve(null) : attempt(what, () => f(dialect, p), notes);
+  ctx.say(`3. chat fan-out: ${n} clients, one sender at ${FANOUT_RATE} msg/s`);
+  const latency = (d: Dialect, p: number) => fanoutLatency(d, p, n, FANOUT_RATE, load.fanoutMs);
+  const ours = await run("chat latency", chatDialect, port, latency);
+  const theirs = await run("ncat latency", ncatDialect, ncatPort, latency);
+  ctx.say(`   ${n} clients, ${FANOUT_SENDERS} senders flat out`);
+  const rate = (d: Dialect, p: number) => fanoutRate(d, p, n, FANOUT_SENDERS, load.fanoutMs);
+  const oursRate = await run("chat rate", chatDialect, port, rate);
+  const theirsRate = await run("ncat rate", ncatDialect, ncatPort, rate);
+  for (const [who, r] of [["ours", ours], ["ncat", theirs]] as const) {
+    if (r && r.deliveries < r.expected) {
+      notes.push(`${who}: ${r.expected - r.deliveries} of ${r.expected} deliveries missing`);
+    }
+  }
+  return fanoutRows(n, { ours, theirs, oursRate, theirsRate }, notes.join("; "));
+}
+
+function fanoutRows(
+  n: number,
+  m: {
+    ours: FanoutLatency | null;
+    theirs: FanoutLatency | null;
+    oursRate: FanoutRate | null;
+    theirsRate: FanoutRate | null;
+  },
+  note: string,
+): Row[] {
+  const peer = "ncat --broker --chat";
+  return [
+    row(
+      3,
+      `fan-out ${n} clients, p50 delivery ms`,
+      "ms",
+      m.ours?.p50Ms ?? null,
+      peer,
+      m.theirs?.p50Ms ?? null,
+      {
+        higherIsBetter: false,
+        note,
+      },
+    ),
+    row(
+      3,
+      `fan-out ${n} clients, p99 delivery ms`,
+      "ms",
+      m.ours?.p99Ms ?? null,
+      peer,
+      m.theirs?.p99Ms ?? null,
+      {
+        higherIsBetter: false,
+        target: { on: "ratio", op: "<=", value: 1, text: "<= ncat" },
+        note,
+      },
+    ),
+    row(
+      3,
+      `fan-out ${n} clients, ${FANOUT_SENDERS} senders, deliveries/s`,
+      "/s",
+      m.oursRate?.perSec ?? null,
+      peer,
+      m.theirsRate?.perSec ?? null,
+      {
+        target: { on: "ratio", op: ">=", value: 1, text: ">= ncat" },
+        note,
+      },
+    ),
+  ];
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -11,12 +11,7 @@
 
 import { errorMessage, parseProgramFlags } from "../../lib/cli/cli.ts";
 import { parsePort } from "../../lib/net/host_port.ts";
-
-/**
- * Bytes per read. 16 KiB holds many pipelined frames per read, and stays small enough that a
- * thousand idle connections cost what Deno's connections cost, not what our buffers cost.
- */
-const READ_SIZE = 16 * 1024;
+import { serveEcho } from "../../lib/tools/serve_echo.ts";
 
 const USAGE = `Usage: deno task bench:echo [--port PORT]
 
@@ -26,38 +21,6 @@ writes comes back as it is. Ctrl-C stops it.
 Options:
   --port PORT   port to listen on (default 0: any free port, printed at start)
   -h, --help    show this help`;
-
-/**
- * Echo every connection until the listener is closed.
- *
- * @param listener A bound listener; every connection accepted from it is echoed.
- */
-export async function serveEcho(listener: Deno.TcpListener): Promise<void> {
-  const connections = new Set<Promise<void>>();
-  for await (const conn of listener) {
-    const task: Promise<void> = echo(conn).finally(() => connections.delete(task));
-    connections.add(task);
-  }
-  await Promise.all(connections);
-}
-
-async function echo(conn: Deno.TcpConn): Promise<void> {
-  conn.setNoDelay(true);
-  const buf = new Uint8Array(READ_SIZE);
-  try {
-    for (let n = await conn.read(buf); n !== null; n = await conn.read(buf)) {
-      for (let at = 0; at < n;) at += await conn.write(buf.subarray(at, n));
-    }
-  } catch {
-    // A reset ends this connection only.
-  } finally {
-    try {
-      conn.close();
-    } catch {
-      // Already closed.
-    }
-  }
-}
 
 if (import.meta.main) {
   const parsed = parseProgramFlags({

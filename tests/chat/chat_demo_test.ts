@@ -1,5 +1,6 @@
 /**
- * The demo task (the project's main job): the chat session end to end in one process.
+ * The demo task (the project's main job): the chat session end to end, the real server and two
+ * scripted clients as three processes.
  */
 
 import { deepStrictEqual, equal, match, ok } from "node:assert/strict";
@@ -20,7 +21,7 @@ Deno.test("demo replays the session, prints the transcript, exits 0, leaves noth
   match(stdout, /^bob {4}\| error: cannot download "minutes\.txt": No file "minutes\.txt"/m);
   match(stdout, /^demo {3}\| clients ended: left, left$/m);
   match(stdout, /^demo {3}\| the downloaded file matches the upload$/m);
-  match(stdout, /^server \| Stopped$/m);
+  match(stdout, /^server \| Server stopped$/m);
   ok(stdout.indexOf("alice uploaded") < stdout.indexOf("Downloaded notes.txt"));
   const left = [];
   for await (const entry of Deno.readDir(dir.path)) left.push(entry.name);

@@ -4,7 +4,9 @@
 
 import { deepStrictEqual, equal, match, ok, rejects } from "node:assert/strict";
 import { join } from "node:path";
-import { JoinError, plainUi, runChatClient } from "../../programs/chat/chat_client.ts";
+import { runChatClient } from "../../programs/chat/chat_client.ts";
+import { JoinError } from "../../lib/chat/join.ts";
+import { plainUi } from "../../lib/chat/terminal_ui.ts";
 import { Program, runTask } from "../_task.ts";
 import { startLpServer } from "../_lp.ts";
 import { HAS_TERMINAL, TerminalProgram } from "../_terminal.ts";

@@ -19,12 +19,9 @@ import {
   refusalText,
 } from "../../lib/chat/protocol.ts";
 import { formatBytes, formatProgress, parseByteSize, parseSeconds } from "../../lib/cli/units.ts";
-import {
-  ChatClient,
-  formatEvent,
-  formatFiles,
-  parseCommand,
-} from "../../programs/chat/chat_client.ts";
+import { ChatClient } from "../../lib/chat/client_session.ts";
+import { formatEvent, formatFiles } from "../../lib/chat/format.ts";
+import { parseCommand } from "../../lib/chat/commands.ts";
 import { runChatServer } from "../../programs/chat/chat_server.ts";
 import { tempDir } from "../_chat.ts";
 

@@ -10,7 +10,7 @@ import {
   padEndToWidth,
   padStartToWidth,
 } from "../../lib/cli/display_width.ts";
-import { formatFiles } from "../../programs/chat/chat_client.ts";
+import { formatFiles } from "../../lib/chat/format.ts";
 
 Deno.test("displayWidth() counts ASCII one column per character", () => {
   equal(displayWidth(""), 0);

@@ -5,7 +5,7 @@
 
 import { deepStrictEqual, equal, match, notEqual, ok } from "node:assert/strict";
 import { runTask } from "../_task.ts";
-import { formatTable, MODELS, type Row } from "../../programs/concurrency/compare_servers.ts";
+import { formatTable, MODELS, type Row } from "../../lib/concurrency/compare_servers.ts";
 
 async function compare(args: string[]): Promise<Row[]> {
   const { code, stdout, stderr } = await runTask("compare-servers", [...args, "--json"]);

@@ -7,8 +7,7 @@ import { deepStrictEqual, equal, match, ok } from "node:assert/strict";
 import { LineClient, tooLongLineReplies } from "../_line_client.ts";
 import { expectOneLineError, listeningPort, Program, runTask } from "../_task.ts";
 import { HAS_TERMINAL, TerminalProgram } from "../_terminal.ts";
-import { GOODBYE } from "../../lib/net/line_server.ts";
-import { fullMessage } from "../../programs/concurrency/tcp_server_pool_reject.ts";
+import { fullMessage, GOODBYE } from "../../lib/net/line_server.ts";
 
 const SERVERS = [
   "tcp-server-concurrent",

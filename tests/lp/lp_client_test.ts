@@ -5,7 +5,8 @@
 
 import { deepStrictEqual, equal, match, ok, rejects, throws } from "node:assert/strict";
 import { UsageError } from "../../lib/cli/cli.ts";
-import { greet, LpSession, parseActions } from "../../programs/lp/lp_client.ts";
+import { greet, LpSession } from "../../lib/lp/client_session.ts";
+import { parseActions } from "../../lib/lp/client_actions.ts";
 import { startLpServer } from "../_lp.ts";
 import { Program, runTask } from "../_task.ts";
 import { HAS_TERMINAL, TerminalProgram } from "../_terminal.ts";

@@ -21,10 +21,13 @@ import {
   parseNotice,
   parseTimeReply,
 } from "../../lib/lp/protocol.ts";
-import { LpSession, RequestError, runAction, timeBurst } from "../../programs/lp/lp_client.ts";
+import { LpSession } from "../../lib/lp/client_session.ts";
+import { runAction, timeBurst } from "../../lib/lp/client_actions.ts";
+import { RequestError } from "../../lib/net/request_session.ts";
 import { rawHeader, RawLp, startLpServer, withFailsafe } from "../_lp.ts";
 import { Program } from "../_task.ts";
-import { consoleCommand, LpServer } from "../../programs/lp/lp_server.ts";
+import { LpServer } from "../../programs/lp/lp_server.ts";
+import { consoleCommand } from "../../lib/lp/server_console.ts";
 
 /** Read the hello a raw client gets on connect, and return its client id. */
 async function hello(raw: RawLp): Promise<number> {

@@ -5,7 +5,8 @@
  */
 
 import { deepStrictEqual, equal, ok, rejects } from "node:assert/strict";
-import { FrameArena, Outbox } from "../../lib/net/outbox.ts";
+import { Outbox } from "../../lib/net/outbox.ts";
+import { FrameArena } from "../../lib/wire/frame_arena.ts";
 import { FrameDecoder, Kind, makeFrame } from "../../lib/wire/frame.ts";
 import { turnLog } from "../../lib/cli/server_cli.ts";
 

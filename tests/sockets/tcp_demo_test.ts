@@ -1,5 +1,5 @@
 /**
- * The demo task: the TCP lab end to end in one process.
+ * The demo task: the TCP lab end to end: the real server and client as two processes.
  */
 
 import { equal, match, ok } from "node:assert/strict";
@@ -14,7 +14,7 @@ Deno.test("demo runs server and client on loopback, prints a labelled transcript
   match(stdout, /^server \| .* 127\.0\.0\.1:\d+ says: hello$/m);
   match(stdout, /^client \| ack: hello$/m);
   match(stdout, /^server \| .* left$/m);
-  match(stdout, /^server \| Stopped$/m);
+  match(stdout, /^server \| Server stopped$/m);
   // The server logs a line before it acknowledges it.
   ok(stdout.indexOf("says: hello") < stdout.indexOf("client | ack: hello"));
 });

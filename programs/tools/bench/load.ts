@@ -12,7 +12,7 @@ import { FrameConnection } from "../../../lib/wire/frame_connection.ts";
 import { encodeFrame, Kind, Status } from "../../../lib/wire/frame.ts";
 import { ChatType, refusalText, request } from "../../../lib/chat/protocol.ts";
 import { LpType } from "../../../lib/lp/protocol.ts";
-import { LpSession } from "../../lp/lp_client.ts";
+import { LpSession } from "../../../lib/lp/client_session.ts";
 
 /** Every benchmark runs on loopback. */
 export const HOST = "127.0.0.1";

@@ -1,0 +1,384 @@
+/**
+ * The protocol side of the chat client: a {@linkcode RequestSession} that joins the room, says
+ * things, asks who is online and which files are shared, and moves files chunk by chunk. It
+ * prints nothing; the room's events go to a callback.
+ *
+ * @module
+ */
+
+import { basename } from "node:path";
+import { type Frame, Kind, Status } from "../wire/frame.ts";
+import type { ByteStream } from "../wire/frame_connection.ts";
+import { FileReceiver, openChunks } from "../files/file_chunk.ts";
+import { RequestError, RequestSession } from "../net/request_session.ts";
+import {
+  type ChatEvent,
+  ChatType,
+  checkText,
+  DEFAULT_HEARTBEAT_SECONDS,
+  type FileInfo,
+  indication,
+  parseEvent,
+  parseFiles,
+  parseHeartbeat,
+  parseUsers,
+  parseWelcome,
+  payloadObject,
+  refusalText,
+  sizeField,
+  stringField,
+  type UserInfo,
+  type Welcome,
+} from "./protocol.ts";
+
+/**
+ * Upload chunks handed to the connection before the oldest must be in the kernel's hands: four
+ * 256 KiB chunks, so the next piece is read and hashed while the last ones go out, and a chat
+ * line sent meanwhile still waits behind a millisecond of file at most.
+ */
+const UPLOAD_WINDOW = 4;
+
+/** A transfer's result. */
+export interface TransferResult {
+  /** The name it was stored under (on the server for an upload, locally for a download). */
+  name: string;
+  /** Bytes. */
+  size: number;
+}
+
+/** Called as a transfer moves on: bytes done so far, of the total. */
+export type ProgressFn = (done: number, total: number) => void;
+
+interface Download {
+  rx: FileReceiver;
+  onProgress?: ProgressFn;
+  resolve(stored: string): void;
+  reject(err: unknown): void;
+}
+
+/**
+ * One connection to the chat room.
+ *
+ * @example
+ * ```ts ignore
+ * const client = new ChatClient(await Deno.connect({ port: 15004 }), (e) => console.log(e));
+ * await client.join("alice");
+ * await client.say("hello");
+ * await client.leave();
+ * ```
+ */
+export class ChatClient extends RequestSession {
+  /**
+   * Whether an LP server's hello came: the same frames, another protocol. It is not passed on
+   * as an event (it would read as a notice from the room).
+   */
+  lpHello = false;
+  /** The welcome, once joined. */
+  welcome: Welcome | null = null;
+  /** The server's last notice: its last word before it closes says why (full, shutting down). */
+  lastNotice: Extract<ChatEvent, { type: "notice" }> | null = null;
+  readonly #onEvent: (event: ChatEvent) => void;
+  readonly #heartbeatMs: number;
+  readonly #downloads = new Map<number, Download>();
+  /** Uploads in progress, and why each was cancelled (`null` while it goes on). */
+  readonly #uploads = new Map<number, { cancelled: string | null }>();
+
+  /**
+   * Start reading from the server, and heartbeats.
+   *
+   * @param conn A connected stream; the client owns it from now on.
+   * @param onEvent Called for every event from the room, in order.
+   * @param heartbeatMs Heartbeat interval while idle, unless the server's is shorter (default:
+   *   the protocol's).
+   */
+  constructor(
+    conn: ByteStream,
+    onEvent: (event: ChatEvent) => void,
+    heartbeatMs = DEFAULT_HEARTBEAT_SECONDS * 1000,
+  ) {
+    super(conn, { heartbeatType: ChatType.Heartbeat, heartbeatMs, refusalText });
+    this.#onEvent = onEvent;
+    this.#heartbeatMs = heartbeatMs;
+  }
+
+  /**
+   * Send a heartbeat now. Its answer says the server is there, and how often it wants to hear
+   * from us: it evicts connections that stay silent, joined or not.
+   *
+   * @throws {RequestError} When the server refuses it or is gone.
+   */
+  async ping(): Promise<void> {
+    this.#adoptHeartbeat(parseHeartbeat(await this.request(ChatType.Heartbeat)));
+  }
+
+  /**
+   * Join the room.
+   *
+   * @param name The user name.
+   * @returns The server's welcome.
+   * @throws {RequestError} With `Taken` or `BadPayload`.
+   */
+  async join(name: string): Promise<Welcome> {
+    const welcome = parseWelcome(await this.request(ChatType.Join, { name }));
+    this.welcome = welcome;
+    this.#adoptHeartbeat(welcome.heartbeat);
+    return welcome;
+  }
+
+  /**
+   * Say something to everyone (the server sends it back to us too, with its time).
+   *
+   * @param text The message.
+   * @throws {RangeError} Before anything is sent, when it is over the chat's limit of 8 KiB:
+   *   the server would refuse it, or, past its frame limit, hang up on us.
+   * @throws {TypeError} Before anything is sent, when it is empty or not one line.
+   * @throws {RequestError} When the server refuses it.
+   */
+  async say(text: string): Promise<void> {
+    await this.request(ChatType.Chat, { text: checkText(text) });
+  }
+
+  /**
+   * Say something to one user.
+   *
+   * @param to The user's name.
+   * @param text The message, checked as {@linkcode ChatClient.say} checks it.
+   */
+  async whisper(to: string, text: string): Promise<void> {
+    await this.request(ChatType.Private, { to, text: checkText(text) });
+  }
+
+  /** Who is online. */
+  async who(): Promise<UserInfo[]> {
+    return parseUsers(await this.request(ChatType.Who));
+  }
+
+  /** The shared files. */
+  async files(): Promise<FileInfo[]> {
+    return parseFiles(await this.request(ChatType.Files));
+  }
+
+  /**
+   * Upload a file, streaming it chunk by chunk under the id of the request that started it.
+   *
+   * @param path The local file.
+   * @param onProgress Called after each chunk.
+   * @returns The name the server stored it under, and its size.
+   * @throws {Deno.errors.NotFound | Deno.errors.PermissionDenied | TypeError} Before anything
+   *   is sent, when the path is missing, unreadable or not a file.
+   * @throws {RequestError} When the server refuses it or the transfer is cancelled.
+   */
+  async upload(path: string, onProgress?: ProgressFn): Promise<TransferResult> {
+    // Check locally first: a bad path is the user's mistake, not the server's business.
+    const stat = await Deno.stat(path);
+    if (!stat.isFile) throw new TypeError(`"${basename(path)}" is a folder, not a file`);
+    (await Deno.open(path, { read: true })).close();
+    const id = this.reserveId();
+    const state = { cancelled: null as string | null };
+    this.#uploads.set(id, state);
+    let accepted = false;
+    try {
+      await this.request(ChatType.Upload, { name: basename(path), size: stat.size }, { id });
+      accepted = true;
+      // Opened only now: a source that is never read would keep its file open.
+      const source = await openChunks(path);
+      if (source.size !== stat.size) {
+        throw new TypeError(`"${basename(path)}" changed while starting`);
+      }
+      await this.#sendChunks(id, source, state, onProgress);
+      const end = await this.request(ChatType.End, { sha256: source.sha256() }, { id });
+      accepted = false;
+      const obj = payloadObject(end);
+      return { name: stringField(obj, "name"), size: sizeField(obj, "size") };
+    } catch (err) {
+      // Tell the server to drop what it has; it may have cancelled already, or be gone.
+      if (accepted) this.#cancel(id);
+      throw err;
+    } finally {
+      this.#uploads.delete(id);
+      this.releaseId(id);
+    }
+  }
+
+  /**
+   * Download a shared file into a folder, through a verified temporary file.
+   *
+   * @param name The name as the file list shows it.
+   * @param dir The folder (it must exist).
+   * @param onProgress Called after each chunk.
+   * @returns The local name (numbered if the name was taken) and size.
+   * @throws {RequestError} With `NotFound` when there is no such file.
+   */
+  async download(name: string, dir: string, onProgress?: ProgressFn): Promise<TransferResult> {
+    const id = this.reserveId();
+    let size = 0;
+    const stored = new Promise<string>((resolve, reject) => {
+      // Runs in the reader, before the first chunk is read: the file is open when it arrives.
+      const inReader = async (response: Frame) => {
+        size = sizeField(payloadObject(response), "size");
+        try {
+          const rx = await FileReceiver.open(dir, name, size);
+          this.#downloads.set(id, { rx, onProgress, resolve, reject });
+        } catch (err) {
+          this.#cancel(id);
+          throw err;
+        }
+      };
+      this.request(ChatType.Get, { name }, { id, inReader }).catch(reject);
+    });
+    try {
+      return { name: await stored, size };
+    } finally {
+      this.releaseId(id);
+    }
+  }
+
+  /** Stop every transfer in progress; each one's promise rejects. */
+  async cancelTransfers(): Promise<void> {
+    for (const upload of this.#uploads.values()) upload.cancelled = "Cancelled";
+    for (const id of [...this.#downloads.keys()]) {
+      this.#cancel(id);
+      await this.#failDownload(id, new RequestError(Status.Gone, "Cancelled"));
+    }
+  }
+
+  /**
+   * Leave the room: the server answers, then closes the connection.
+   *
+   * @param graceMs Longest wait for the answer.
+   */
+  leave(graceMs?: number): Promise<void> {
+    return this.goodbye(ChatType.Leave, graceMs);
+  }
+
+  /**
+   * Hand chunks to the connection, at most {@linkcode UPLOAD_WINDOW} not yet written, so a
+   * chat message sent meanwhile waits behind a few chunks at most.
+   */
+  async #sendChunks(
+    id: number,
+    source: AsyncIterable<Uint8Array> & { size: number },
+    state: { cancelled: string | null },
+    onProgress?: ProgressFn,
+  ): Promise<void> {
+    let sent = 0;
+    const inFlight: { written: Promise<void>; bytes: number }[] = [];
+    const oldestWritten = async () => {
+      const { written, bytes } = inFlight.shift()!;
+      await written;
+      sent += bytes;
+      onProgress?.(sent, source.size);
+    };
+    for await (const chunk of source) {
+      if (state.cancelled !== null) throw new RequestError(Status.Gone, state.cancelled);
+      const written = this.send(indication(ChatType.Data, chunk, { id }));
+      written.catch(() => {}); // awaited in turn below; a failure must not go unhandled meanwhile
+      inFlight.push({ written, bytes: chunk.length });
+      if (inFlight.length >= UPLOAD_WINDOW) await oldestWritten();
+    }
+    while (inFlight.length > 0) await oldestWritten();
+  }
+
+  /** Heartbeat at the server's interval (in seconds) when it is shorter than ours. */
+  #adoptHeartbeat(seconds: number | null): void {
+    if (seconds !== null && seconds * 1000 < this.#heartbeatMs) this.heartbeatEvery(seconds * 1000);
+  }
+
+  /** Tell the server to stop a transfer; it may have stopped already, or be gone. */
+  #cancel(id: number): void {
+    if (!this.ended) this.send(indication(ChatType.Cancel, undefined, { id })).catch(() => {});
+  }
+
+  protected override async onIndication(frame: Frame): Promise<void> {
+    if (isLpHello(frame)) {
+      this.lpHello = true;
+      return;
+    }
+    switch (frame.type) {
+      case ChatType.Data:
+        return await this.#onChunk(frame);
+      case ChatType.End:
+        return await this.#onFileEnd(frame);
+      case ChatType.Cancel:
+        return await this.#onCancel(frame);
+    }
+    let event: ChatEvent | null;
+    try {
+      event = parseEvent(frame);
+    } catch {
+      return; // a malformed event is skipped, not fatal
+    }
+    if (event?.type === "notice") {
+      this.lastNotice = event;
+      // Being turned away, or the join deadline passing, ends the joining, not a line of the
+      // room: whoever joins reads it in lastNotice.
+      if (event.status === Status.Full) return;
+      if (event.status === Status.Timeout && this.welcome === null) return;
+    }
+    if (event !== null) this.#onEvent(event);
+  }
+
+  protected override async onEnd(): Promise<void> {
+    for (const upload of this.#uploads.values()) upload.cancelled = "Connection closed";
+    for (const id of [...this.#downloads.keys()]) {
+      // A half-downloaded file leaves nothing behind.
+      await this.#failDownload(id, new RequestError(Status.Gone, "Not connected to the server"));
+    }
+  }
+
+  async #onChunk(frame: Frame): Promise<void> {
+    const download = this.#downloads.get(frame.id);
+    if (download === undefined) return; // cancelled: its last chunks are still arriving
+    try {
+      await download.rx.write(frame.payload);
+      download.onProgress?.(download.rx.received, download.rx.size);
+    } catch (err) {
+      this.#cancel(frame.id);
+      await this.#failDownload(frame.id, err);
+    }
+  }
+
+  async #onFileEnd(frame: Frame): Promise<void> {
+    const download = this.#downloads.get(frame.id);
+    if (download === undefined) return;
+    this.#downloads.delete(frame.id);
+    try {
+      download.resolve(await download.rx.finish(stringField(payloadObject(frame), "sha256")));
+    } catch (err) {
+      download.reject(err); // finish() has removed the temporary file
+    }
+  }
+
+  async #onCancel(frame: Frame): Promise<void> {
+    let reason = "Cancelled by the server";
+    try {
+      reason = stringField(payloadObject(frame), "error");
+    } catch {
+      // Keep the generic reason.
+    }
+    const upload = this.#uploads.get(frame.id);
+    if (upload !== undefined) upload.cancelled = reason;
+    await this.#failDownload(frame.id, new RequestError(Status.Gone, reason));
+  }
+
+  async #failDownload(id: number, err: unknown): Promise<void> {
+    const download = this.#downloads.get(id);
+    if (download === undefined) return;
+    this.#downloads.delete(id);
+    await download.rx.abort();
+    download.reject(err);
+  }
+}
+
+/**
+ * Whether a frame is the hello an LP server sends on connect: an `S` notice carrying the
+ * client's id. A chat server sends nothing before it is asked, and its notices carry no id.
+ */
+function isLpHello(frame: Frame): boolean {
+  if (frame.kind !== Kind.Indication || frame.type !== ChatType.Notice) return false;
+  try {
+    return typeof payloadObject(frame).clientId === "number";
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,214 @@
+/**
+ * The chat room's commands, one function each: what the server does with each request a member
+ * sends. File transfers are in `transfers.ts`; the table that maps type letters to these is in
+ * the server program.
+ *
+ * @module
+ */
+
+import { join as joinPath } from "node:path";
+import { type Frame, Kind, Status } from "../wire/frame.ts";
+import { isTempName } from "../files/file_chunk.ts";
+import { errorMessage } from "../cli/cli.ts";
+import { formatTimestamp } from "../cli/timestamp.ts";
+import {
+  ChatError,
+  ChatType,
+  checkText,
+  checkUserName,
+  type FileInfo,
+  indication,
+  payloadObject,
+  printable,
+  quoteName,
+  refusal,
+  reply,
+  stringField,
+} from "./protocol.ts";
+import type { Room } from "./room.ts";
+import type { Session } from "./session.ts";
+
+/** What a handler tells the reader: `"leave"` when the member asked to leave. */
+export type Outcome = void | "leave";
+
+/**
+ * A command: handles one frame from one member. A thrown `ChatError`, `TypeError` or
+ * `RangeError` becomes a refusal with the matching status.
+ */
+export type Handler = (room: Room, session: Session, frame: Frame) => Outcome | Promise<Outcome>;
+
+/** Most files listed in one reply, so the reply stays well under the 1 MiB frame limit. */
+const MAX_LISTED = 1000;
+
+/** Longest piece of a chat message copied into the server log. */
+const LOG_TEXT_CHARS = 200;
+
+/** A server's table of commands, by type letter. */
+export interface Commands {
+  /** Every request type the server answers. */
+  requests: Record<string, Handler>;
+  /** Indications a client may send. */
+  indications: Record<string, Handler>;
+  /** Requests a client may send before it has joined. */
+  beforeJoin: ReadonlySet<string>;
+}
+
+/**
+ * Handle one frame. A refused request gets a response with the status and `{ error }`; an
+ * unknown request type gets {@linkcode Status.UnknownType}; neither closes the connection.
+ *
+ * @param commands The server's table of commands.
+ * @param room The room.
+ * @param session Who sent the frame.
+ * @param frame The frame.
+ * @returns `"leave"` when the member asked to leave.
+ */
+export async function handleFrame(
+  commands: Commands,
+  room: Room,
+  session: Session,
+  frame: Frame,
+): Promise<Outcome> {
+  if (frame.kind === Kind.Response) return; // the server asks nothing, so expects no answer
+  const isRequest = frame.kind === Kind.Request;
+  const handler = (isRequest ? commands.requests : commands.indications)[frame.type];
+  if (handler === undefined) {
+    if (isRequest) {
+      room.deliver(
+        session,
+        refusal(frame, Status.UnknownType, `Unknown request type "${frame.type}"`),
+      );
+    }
+    return;
+  }
+  try {
+    if (isRequest && session.name === null && !commands.beforeJoin.has(frame.type)) {
+      throw new ChatError(Status.BadState, "Join the room first");
+    }
+    return await handler(room, session, frame);
+  } catch (err) {
+    const [status, text] = err instanceof ChatError
+      ? [err.status, err.message]
+      : err instanceof TypeError
+      ? [Status.BadPayload, err.message]
+      : err instanceof RangeError
+      ? [Status.TooLarge, err.message]
+      : [Status.ServerError, `Server error: ${errorMessage(err)}`];
+    if (status === Status.ServerError) room.say(`${session.label}: ${text}`);
+    if (isRequest) room.deliver(session, refusal(frame, status, text));
+  }
+}
+
+/** `H`: the interval tells a client that has not joined yet how often to send. */
+export const heartbeat: Handler = (room, session, req) => {
+  room.deliver(session, reply(req, { heartbeat: room.settings.heartbeatSeconds }));
+};
+
+/** `J`: take a name, welcome the member, and tell everyone else. */
+export const join: Handler = (room, session, req) => {
+  if (session.name !== null) {
+    throw new ChatError(Status.BadState, `Already joined as "${session.name}"`);
+  }
+  const raw = payloadObject(req).name;
+  let name: string;
+  try {
+    name = checkUserName(raw);
+    room.join(session, name);
+  } catch (err) {
+    // Logged, so the operator can tell why someone never appears in the room.
+    const tried = typeof raw === "string" ? quoteName(forLog(raw)) : "a non-text name";
+    room.say(`${session.peer} cannot join as ${tried}: ${errorMessage(err)}`);
+    throw err;
+  }
+  const time = formatTimestamp();
+  const users = room.members().map((m) => m.name);
+  const { heartbeatSeconds } = room.settings;
+  room.deliver(session, reply(req, { name, time, users, heartbeat: heartbeatSeconds }));
+  // Everyone but the newcomer, who learns it from the reply.
+  room.broadcast(indication(ChatType.Join, { time, name }), session);
+  room.say(`${name} joined from ${session.peer} (${room.members().length} online)`);
+};
+
+/** `B`: answer, then the reader hangs up. */
+export const leave: Handler = (room, session, req) => {
+  room.deliver(session, reply(req));
+  session.endReason ??= "left";
+  return "leave";
+};
+
+/** `C`: a line to everyone, the sender included. */
+export const chat: Handler = (room, session, req) => {
+  const text = checkText(payloadObject(req).text);
+  const time = formatTimestamp();
+  session.spend(req.payload.length);
+  room.broadcast(indication(ChatType.Chat, { time, from: session.name, text }));
+  room.deliver(session, reply(req, { time }));
+  room.say(`${session.name}: ${forLog(text)}`);
+};
+
+/** `P`: a line to one member, and a copy to the sender. */
+export const privateChat: Handler = (room, session, req) => {
+  const obj = payloadObject(req);
+  const to = stringField(obj, "to");
+  const text = checkText(obj.text);
+  const target = room.find(to);
+  if (target === undefined) {
+    throw new ChatError(Status.NotFound, `No user "${printable(to)}" is online`);
+  }
+  const time = formatTimestamp();
+  session.spend(req.payload.length);
+  const line = indication(ChatType.Private, { time, from: session.name, to: target.name, text });
+  room.deliver(target, line);
+  if (target !== session) room.deliver(session, line);
+  room.deliver(session, reply(req, { time }));
+  // The text is private: the log says only that it was sent.
+  room.say(`${session.name} -> ${target.name}: private message (${[...text].length} characters)`);
+};
+
+/** `W`: who is online, and since when. */
+export const who: Handler = (room, session, req) => {
+  const users = room.members().map((m) => ({ name: m.name, since: m.since }));
+  room.deliver(session, reply(req, { users }));
+};
+
+/** `F`: the shared files, at most {@linkcode MAX_LISTED} of them. */
+export const files: Handler = async (room, session, req) => {
+  const list = await listFiles(room);
+  const more = Math.max(0, list.length - MAX_LISTED);
+  room.deliver(session, reply(req, { files: list.slice(0, MAX_LISTED), more }));
+};
+
+/**
+ * List the storage folder: sizes from the disk, uploader and time from the room's file store
+ * when it recorded the upload, else the modification time and an unknown uploader.
+ */
+async function listFiles(room: Room): Promise<FileInfo[]> {
+  const { storage } = room.settings;
+  const found: FileInfo[] = [];
+  for await (const entry of Deno.readDir(storage)) {
+    if (!entry.isFile || isTempName(entry.name) || entry.name.startsWith(".")) continue;
+    const stat = await Deno.stat(joinPath(storage, entry.name)).catch(() => null);
+    if (stat === null) continue; // removed while listing
+    const meta = room.files.lookup(entry.name);
+    found.push({
+      name: entry.name,
+      size: stat.size,
+      uploader: meta?.uploader ?? null,
+      time: meta?.time ?? formatTimestamp(stat.mtime ?? new Date()),
+    });
+  }
+  return found.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/**
+ * Shorten a peer's text for the log.
+ *
+ * @param text Any text.
+ * @returns It, or its first {@linkcode LOG_TEXT_CHARS} characters and its length.
+ */
+export function forLog(text: string): string {
+  const chars = [...text];
+  return chars.length <= LOG_TEXT_CHARS
+    ? text
+    : `${chars.slice(0, LOG_TEXT_CHARS).join("")}... (${chars.length} characters)`;
+}

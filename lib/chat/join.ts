@@ -1,0 +1,218 @@
+/**
+ * Getting into the chat room: make sure the server is a chat server with room for us, then
+ * join, asking for another name for as long as the one given is taken. Each way this can end
+ * early (the server full, of another kind, silent, or gone; the user leaving) is a
+ * {@linkcode JoinError} or a {@linkcode ClientEnd}.
+ *
+ * @module
+ */
+
+import { ProtocolError, Status } from "../wire/frame.ts";
+import type { ByteStream } from "../wire/frame_connection.ts";
+import { RequestError } from "../net/request_session.ts";
+import type { ChatClient } from "./client_session.ts";
+import { errorLine } from "./format.ts";
+import { printable } from "./protocol.ts";
+import type { ChatUi, ClientInput } from "./terminal_ui.ts";
+
+/**
+ * The room could not be joined: the server turned us away, did not answer, or does not speak
+ * the chat protocol. The message is the one line to show.
+ */
+export class JoinError extends Error {
+  /** @param message Why, for the user. */
+  constructor(message: string) {
+    super(message);
+    this.name = "JoinError";
+  }
+}
+
+/**
+ * How long the first heartbeat and the join wait for their answers. A chat server answers at
+ * once; ten seconds covers a slow link, yet a server of another kind (which never answers)
+ * does not leave the user waiting forever.
+ */
+export const ANSWER_TIMEOUT_MS = 10_000;
+
+/** How a session ended: the user left, the server shut down, or it dropped us. */
+export type ClientEnd = "left" | "server closed" | "dropped";
+
+/** What {@linkcode enterRoom} needs besides the first connection's client. */
+export interface EnterOptions {
+  /** Where questions and errors go. */
+  ui: ChatUi;
+  /** The typed lines, the connection's close and Ctrl-C. */
+  input: ClientInput;
+  /** The user name; asked for when absent or taken. */
+  name?: string;
+  /** How to name the server in errors, such as `127.0.0.1:15004` (default "the server"). */
+  server?: string;
+  /** Longest wait for each answer (default {@linkcode ANSWER_TIMEOUT_MS}). */
+  answerTimeoutMs?: number;
+  /** A client on a new connection, made as the first one was. */
+  open: (conn: ByteStream) => ChatClient;
+  /**
+   * Connect again, for a user slower to choose a name than the server's join deadline (the
+   * server closes a connection that has not joined in time). Absent: such a close ends it.
+   */
+  reconnect?: () => Promise<ByteStream>;
+}
+
+/**
+ * Join the room.
+ *
+ * @remarks
+ * A heartbeat goes first: its answer says the server is a chat server with room for us before
+ * the user is asked for a name. An LP server answers it too, but greets first: its hello has
+ * been read by the time the answer comes. An LP server without a hello is found out by the
+ * join, which it does not know.
+ *
+ * @param client A client on a connection just made.
+ * @param options The user, the name, the server's name, and how to connect again.
+ * @returns The client that joined (a new one after a reconnect), or how it ended first.
+ * @throws {JoinError} When the room cannot be joined.
+ */
+export async function enterRoom(
+  client: ChatClient,
+  options: EnterOptions,
+): Promise<{ client: ChatClient } | { end: ClientEnd }> {
+  options.input.watch(client.closed);
+  // Any refusal of the heartbeat other than "unknown type" is not worth stopping for; the
+  // join will tell.
+  const pinged = await answer(client, client.ping(), options);
+  if ("end" in pinged) return pinged;
+  let name = options.name;
+  while (true) {
+    if (name === undefined) {
+      const typed = await askName(client, options);
+      if ("end" in typed) return typed;
+      ({ client, name } = typed);
+    }
+    const joined = await answer(client, client.join(name), options);
+    if ("end" in joined) return joined;
+    if (!("refused" in joined)) return { client };
+    options.ui.print(errorLine(joined.refused.message)); // the name is taken, say: ask again
+    name = undefined;
+  }
+}
+
+/**
+ * Wait for an answer the room cannot be joined without, and read what it means.
+ *
+ * @returns The answer; or the server's refusal; or how the session ended: Ctrl-C, or the
+ *   server closing.
+ * @throws {JoinError} When the server is of another kind, or does not answer in time.
+ */
+async function answer<T>(
+  client: ChatClient,
+  reply: Promise<T>,
+  options: EnterOptions,
+): Promise<{ value: T } | { refused: RequestError } | { end: ClientEnd }> {
+  try {
+    const answered = await answerWithin(client, reply, options);
+    if (client.lpHello) return await notChat(client, serverName(options.server));
+    return answered ?? { end: await closeAndLeave(client) };
+  } catch (err) {
+    if (err instanceof JoinError) throw err;
+    // An LP server: it greets with a hello, and it knows the heartbeat but not the join.
+    const unknown = err instanceof RequestError && err.status === Status.UnknownType;
+    if (client.lpHello || unknown) return await notChat(client, serverName(options.server));
+    if (err instanceof RequestError && err.status !== Status.Gone) return { refused: err };
+    return { end: await sessionEnd(client, options.ui, options.server) };
+  }
+}
+
+/**
+ * Ask for a name. A user slow to answer finds the place freed (the server closes a connection
+ * that has not joined in time): wait for the name all the same, then connect again.
+ */
+async function askName(
+  client: ChatClient,
+  options: EnterOptions,
+): Promise<{ client: ChatClient; name: string } | { end: ClientEnd }> {
+  options.ui.ask("Your name: ");
+  let event = await options.input.next();
+  if (event.from === "server") {
+    if (client.lastNotice?.status !== Status.Timeout || !options.reconnect) {
+      return { end: await sessionEnd(client, options.ui, options.server) };
+    }
+    options.input.watch(null); // the old connection's close is no news any more
+    event = await options.input.next();
+    if (event.from === "user" && event.line !== null) {
+      client = options.open(await options.reconnect());
+      options.input.watch(client.closed);
+    }
+  }
+  if (event.from !== "user" || event.line === null) return { end: await closeAndLeave(client) };
+  return { client, name: event.line };
+}
+
+/**
+ * Wait for an answer, but not forever: a server of another kind may never answer.
+ *
+ * @returns The answer, or `null` when Ctrl-C came first.
+ * @throws {JoinError} When no answer comes in time.
+ */
+async function answerWithin<T>(
+  client: ChatClient,
+  reply: Promise<T>,
+  options: EnterOptions,
+): Promise<{ value: T } | null> {
+  const ms = options.answerTimeoutMs ?? ANSWER_TIMEOUT_MS;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<"late">((resolve) => timer = setTimeout(resolve, ms, "late"));
+  try {
+    const r = await Promise.race([reply.then((value) => ({ value })), late, options.input.stopped]);
+    if (r !== "late") return "value" in r ? r : null;
+    await closeAndLeave(client);
+    const server = serverName(options.server);
+    throw new JoinError(`no answer from ${server} within ${ms / 1000} s (is it a chat server?)`);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function notChat(client: ChatClient, server: string): Promise<never> {
+  await closeAndLeave(client);
+  throw new JoinError(
+    client.lpHello
+      ? `${server} is an LP server, not a chat server (try deno task lp-client)`
+      : `${server} does not speak the chat protocol (is it an LP server?)`,
+  );
+}
+
+/**
+ * Once the server has closed: say why, or throw when that means the room cannot be joined.
+ *
+ * @param client The client whose connection ended (or is ending).
+ * @param ui Where to say it.
+ * @param server The server's name, for errors (default "the server").
+ * @returns How the session ended.
+ * @throws {JoinError} When the server was full, or is not a chat server.
+ */
+export async function sessionEnd(
+  client: ChatClient,
+  ui: ChatUi,
+  server?: string,
+): Promise<ClientEnd> {
+  await client.closed;
+  const notice = client.lastNotice;
+  if (notice?.status === Status.Full) throw new JoinError(printable(notice.text));
+  if (notice?.status === Status.ServerError) return "server closed";
+  if (client.welcome === null && client.failure instanceof ProtocolError) {
+    const what = `${serverName(server)} is not a chat server`;
+    throw new JoinError(`${what} (${client.failure.message})`);
+  }
+  ui.print("The server closed the connection.");
+  return "dropped";
+}
+
+async function closeAndLeave(client: ChatClient): Promise<"left"> {
+  client.close();
+  await client.closed;
+  return "left";
+}
+
+function serverName(server: string | undefined): string {
+  return server ?? "the server";
+}

@@ -1,0 +1,151 @@
+/**
+ * One member's time in the chat room: its name, its pace, its transfers, and why it ended.
+ *
+ * @module
+ */
+
+import { encodeFrame, type Frame } from "../wire/frame.ts";
+import type { FileReceiver } from "../files/file_chunk.ts";
+import type { Member } from "./member.ts";
+
+/**
+ * Chat bytes one member may send per second, after a burst of {@linkcode FLOOD_BURST}: a flood
+ * of long lines is slowed to a pace that members reading at an ordinary speed keep up with,
+ * rather than filling their queues until they are dropped. Thousands of lines a second of
+ * normal chat never reach it.
+ */
+export const FLOOD_BYTES_PER_SECOND = 2 * 1024 * 1024;
+/** Chat bytes a member may send at once before {@linkcode FLOOD_BYTES_PER_SECOND} applies. */
+export const FLOOD_BURST = 512 * 1024;
+
+/** How long a goodbye (a shutdown notice, a leave's reply) may take to flush before closing. */
+export const FAREWELL_MS = 2000;
+
+/** An upload in progress: where its bytes go, and when it began. */
+export interface Upload {
+  /** The receiving file. */
+  rx: FileReceiver;
+  /** `Date.now()` at the start. */
+  started: number;
+}
+
+/**
+ * A member in the room, joined or not yet.
+ *
+ * @example
+ * ```ts ignore
+ * const session = new Session(new TcpMember(conn, limits));
+ * session.spend(frame.payload.length); // a chat line counts against the flood budget
+ * ```
+ */
+export class Session {
+  /** What carries its frames. */
+  readonly member: Member;
+  /** Its user name once joined. */
+  name: string | null = null;
+  /** When it joined, in the server's time. */
+  since = "";
+  /** `Date.now()` when it connected. */
+  readonly connectedAt = Date.now();
+  /** `Date.now()` when it last sent a frame. */
+  lastHeard = Date.now();
+  /** Its requests are not being read, because it has not read our replies (back-pressure). */
+  paused = false;
+  /** Chat bytes it may send at once; refilled over time (see FLOOD_BYTES_PER_SECOND). */
+  #floodBudget = FLOOD_BURST;
+  #floodAt = Date.now();
+  /** Uploads in progress, by transfer id. */
+  readonly uploads = new Map<number, Upload>();
+  /** Downloads in progress, by transfer id. */
+  readonly downloads = new Map<number, { cancelled: boolean }>();
+  /** Background tasks (downloads, hang-ups), awaited before the session is gone. */
+  readonly tasks = new Set<Promise<void>>();
+  /** Why the session ended, as the room is told ("left", "timed out ..."); first one wins. */
+  endReason: string | null = null;
+
+  /** @param member What carries its frames. */
+  constructor(member: Member) {
+    this.member = member;
+  }
+
+  /** The member's address. */
+  get peer(): string {
+    return this.member.peer;
+  }
+
+  /** The name for the log: the user name once joined, the address before. */
+  get label(): string {
+    return this.name ?? this.member.peer;
+  }
+
+  /**
+   * Close now, dropping anything queued.
+   *
+   * @param reason Why, unless a reason was given before.
+   */
+  end(reason: string): void {
+    this.endReason ??= reason;
+    this.member.close();
+  }
+
+  /**
+   * Drop the member, telling it why: what it has not read yet is dropped and `notice` goes out
+   * instead, after the write in progress (see {@linkcode Session.endAfterFlush}).
+   *
+   * @param notice The frame that says why.
+   * @param reason Why, as the room is told.
+   */
+  dismiss(notice: Frame, reason: string): void {
+    if (this.endReason !== null) return;
+    this.member.farewell(encodeFrame(notice));
+    this.track(this.endAfterFlush(reason));
+  }
+
+  /**
+   * Hang up politely within {@linkcode FAREWELL_MS} (see `Member.hangUp`).
+   *
+   * @param reason Why, unless a reason was given before.
+   */
+  async endAfterFlush(reason: string): Promise<void> {
+    this.endReason ??= reason;
+    await this.member.hangUp(FAREWELL_MS);
+    this.end(reason);
+  }
+
+  /**
+   * Count chat sent to the room against the flood budget.
+   *
+   * @param bytes The payload's length.
+   */
+  spend(bytes: number): void {
+    this.#refill();
+    this.#floodBudget -= bytes;
+  }
+
+  /**
+   * How long to wait before reading its next request, so it stays within the flood budget.
+   *
+   * @returns Milliseconds; 0 when within the budget.
+   */
+  floodWaitMs(): number {
+    this.#refill();
+    return this.#floodBudget >= 0 ? 0 : (-this.#floodBudget / FLOOD_BYTES_PER_SECOND) * 1000;
+  }
+
+  #refill(): void {
+    const now = Date.now();
+    const earned = ((now - this.#floodAt) / 1000) * FLOOD_BYTES_PER_SECOND;
+    this.#floodBudget = Math.min(FLOOD_BURST, this.#floodBudget + earned);
+    this.#floodAt = now;
+  }
+
+  /**
+   * Run a background task for this session; it is awaited before the session is gone.
+   *
+   * @param task The task; its failure is ignored (it reports its own).
+   */
+  track(task: Promise<void>): void {
+    const p = task.catch(() => {}).finally(() => this.tasks.delete(p));
+    this.tasks.add(p);
+  }
+}

@@ -1,0 +1,221 @@
+/**
+ * The LP client's connection: a {@linkcode RequestSession} that knows what the LP server's
+ * indications mean (a forwarded message to acknowledge, a notice such as the hello), and the
+ * first exchange that tells an LP server from a server of another kind.
+ *
+ * @module
+ */
+
+import { errorMessage } from "../cli/cli.ts";
+import { type Frame, Kind, makeFrame, ProtocolError, Status } from "../wire/frame.ts";
+import { formatHostPort } from "../net/host_port.ts";
+import { RequestError, RequestSession } from "../net/request_session.ts";
+import {
+  errorText,
+  LP_MAX_PAYLOAD,
+  lpPayload,
+  LpType,
+  type MessageIndication,
+  type Notice,
+  parseMessageIndication,
+  parseNotice,
+  statusName,
+} from "./protocol.ts";
+
+/**
+ * Heartbeat interval until the server's hello says what it expects. Well under the server's
+ * default interval, so a server that sends no hello does not evict us.
+ */
+export const DEFAULT_HEARTBEAT_MS = 5000;
+
+/**
+ * How long a request waits for its response. Longer than the server's acknowledgement
+ * timeout (5 s), so a message's own failure report arrives before we give up on it.
+ */
+export const REQUEST_TIMEOUT_MS = 10_000;
+
+/** Longest wait for a new server's first answer, in {@linkcode greet}. */
+export const ANSWER_TIMEOUT_MS = REQUEST_TIMEOUT_MS;
+
+/** Something the server sent that nobody asked for. */
+export type LpEvent =
+  | { kind: "message"; message: MessageIndication }
+  | { kind: "notice"; notice: Notice }
+  | { kind: "other"; frame: Frame };
+
+/** What {@linkcode LpSession} needs besides the connection; durations in milliseconds. */
+export interface SessionOptions {
+  /** Called for every indication, in arrival order. */
+  onEvent?: (event: LpEvent) => void;
+  /** Heartbeat interval before the hello (default {@linkcode DEFAULT_HEARTBEAT_MS}). */
+  heartbeatMs?: number;
+  /** See {@linkcode REQUEST_TIMEOUT_MS}. */
+  requestTimeoutMs?: number;
+}
+
+/**
+ * One connection to an LP server: requests matched to responses by id, indications handed
+ * to a callback, forwarded messages acknowledged, heartbeats sent.
+ *
+ * @example
+ * ```ts ignore
+ * const session = await LpSession.connect("127.0.0.1", 4579, { onEvent: console.log });
+ * const response = await session.request(LpType.Time);
+ * await session.quit();
+ * ```
+ */
+export class LpSession extends RequestSession {
+  /** The server, as `host:port`. */
+  readonly server: string;
+  /** The id the server gave us, once its hello has arrived. */
+  clientId: number | undefined;
+  readonly #onEvent: (event: LpEvent) => void;
+
+  /**
+   * Connect to a server.
+   *
+   * @param hostname The server's address or name.
+   * @param port Its port.
+   * @param options Callbacks and timings.
+   * @returns The session.
+   * @throws {Error} When the connection cannot be made.
+   */
+  static async connect(
+    hostname: string,
+    port: number,
+    options: SessionOptions = {},
+  ): Promise<LpSession> {
+    const conn = await Deno.connect({ hostname, port });
+    return new LpSession(conn, formatHostPort({ hostname, port }), options);
+  }
+
+  /**
+   * @param conn A connected socket; the session owns it from now on.
+   * @param server How to name the server in messages.
+   * @param options Callbacks and timings.
+   */
+  constructor(conn: Deno.TcpConn, server: string, options: SessionOptions = {}) {
+    // Requests are small and answered at once: do not let Nagle's algorithm hold them back.
+    conn.setNoDelay(true);
+    super(conn, {
+      heartbeatType: LpType.Heartbeat,
+      heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
+      requestTimeoutMs: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
+      maxPayload: LP_MAX_PAYLOAD,
+      refusalText: (response) => `${errorText(response)} (${statusName(response.status)})`,
+    });
+    this.server = server;
+    this.#onEvent = options.onEvent ?? (() => {});
+  }
+
+  /** Say goodbye with `Q`, wait a little for the answer, then close. */
+  quit(): Promise<void> {
+    return this.goodbye(LpType.Quit);
+  }
+
+  protected override onIndication(frame: Frame): void {
+    try {
+      if (frame.type === LpType.Message) {
+        const message = parseMessageIndication(lpPayload(frame));
+        // Acknowledge first: the sender is told "delivered" only once we have it.
+        this.send(makeFrame(Kind.Response, LpType.Message, { id: frame.id })).catch(() => {});
+        return this.#onEvent({ kind: "message", message });
+      }
+      if (frame.type === LpType.Notice) {
+        const notice = parseNotice(lpPayload(frame));
+        if (notice.clientId !== undefined) this.clientId = notice.clientId;
+        // The hello tells how often the server wants to hear from us at least; twice as often
+        // leaves room for a heartbeat delayed by a busy machine.
+        if (notice.heartbeat !== undefined) this.heartbeatEvery(notice.heartbeat * 500);
+        return this.#onEvent({ kind: "notice", notice });
+      }
+    } catch {
+      // A malformed indication is shown raw below rather than ending the session.
+    }
+    this.#onEvent({ kind: "other", frame });
+  }
+}
+
+/**
+ * The first exchange after connecting: a heartbeat, which every LP server answers at once.
+ *
+ * @remarks
+ * The server sends its hello before it reads anything, so by the time this answer arrives the
+ * hello has been shown: the output reads the same on every run. A server of another kind is
+ * found out here, before the user is asked anything: it answers nothing (a line-based server
+ * waits for a newline that never comes), sends bytes that are not an LP frame, or speaks LP
+ * frames but not this protocol. The chat server is such a one: it sends no hello and answers
+ * the heartbeat (both protocols have `H`), but it does not know the name request `N`, which
+ * every LP server answers. So when no hello came, `N` is asked once to tell them apart.
+ *
+ * @param session A session just connected.
+ * @param timeoutMs Longest wait for each answer (default {@linkcode ANSWER_TIMEOUT_MS}).
+ * @throws {RequestError} When no answer comes in time, or the server is not an LP server.
+ */
+export async function greet(session: LpSession, timeoutMs = ANSWER_TIMEOUT_MS): Promise<void> {
+  let outcome = await answerWithin(session, LpType.Heartbeat, timeoutMs);
+  if (outcome === "ok" && session.clientId === undefined) {
+    // No hello: an LP server started with --no-hello, or a chat server.
+    outcome = await answerWithin(session, LpType.Name, timeoutMs);
+    if (outcome instanceof RequestError && outcome.status === Status.UnknownType) {
+      throw new RequestError(
+        Status.UnknownType,
+        `${session.server} is a chat server, not an LP server (try deno task chat-client)`,
+      );
+    }
+  }
+  if (outcome === "ok") return;
+  if (session.failure instanceof ProtocolError) {
+    throw new RequestError(
+      Status.BadFrame,
+      `${session.server} is not an LP server (${session.failure.message})`,
+    );
+  }
+  if (
+    outcome === "late" || (outcome instanceof RequestError && outcome.status === Status.Timeout)
+  ) {
+    throw new RequestError(
+      Status.Timeout,
+      `no answer from ${session.server} within ${timeoutMs / 1000} s (is it an LP server?)`,
+    );
+  }
+  throw outcome;
+}
+
+/**
+ * {@linkcode greet}, but closing the session when the server is not one to talk to: the
+ * programs show the reason and carry on, or end.
+ *
+ * @param session A session just connected.
+ * @param timeoutMs Longest wait for each answer (default {@linkcode ANSWER_TIMEOUT_MS}).
+ * @returns `null` when the server is an LP server; otherwise why not, once the session is closed.
+ */
+export async function greetOrClose(
+  session: LpSession,
+  timeoutMs?: number,
+): Promise<string | null> {
+  try {
+    await greet(session, timeoutMs);
+    return null;
+  } catch (err) {
+    session.close();
+    await session.closed;
+    return errorMessage(err);
+  }
+}
+
+/** Send a request and wait for its answer: `"ok"`, `"late"`, or what it failed with. */
+async function answerWithin(
+  session: LpSession,
+  type: LpType,
+  timeoutMs: number,
+): Promise<unknown> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<"late">((resolve) => timer = setTimeout(resolve, timeoutMs, "late"));
+  const answered = session.request(type).then(() => "ok" as const, (err) => err);
+  try {
+    return await Promise.race([answered, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

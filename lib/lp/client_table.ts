@@ -1,0 +1,352 @@
+/**
+ * The LP server's table of connected clients, and what it does to one: queue frames to it,
+ * forward a message and wait for its acknowledgement, evict it when it falls silent, and hang
+ * up so that its last frame is still read.
+ *
+ * @module
+ */
+
+import { errorMessage } from "../cli/cli.ts";
+import { formatTimestamp } from "../cli/timestamp.ts";
+import { withDeadline } from "../net/deadline.ts";
+import { formatHostPort } from "../net/host_port.ts";
+import { Outbox } from "../net/outbox.ts";
+import { writeAll } from "../wire/bytes.ts";
+import { encodeFrame, type Frame, Kind, makeFrame, Status } from "../wire/frame.ts";
+import { FrameConnection } from "../wire/frame_connection.ts";
+import {
+  type ClientInfo,
+  LP_MAX_PAYLOAD,
+  LpType,
+  type MessageIndication,
+  nextId,
+  noticeIndication,
+  statusName,
+} from "./protocol.ts";
+
+/** Heartbeat intervals of silence after which a client is evicted. */
+export const EVICT_AFTER_INTERVALS = 3;
+
+/**
+ * How long a goodbye frame (a notice, an error response) may take to leave before the
+ * connection is closed anyway. A peer that stopped reading must not hold up a shutdown for
+ * long; two seconds, as on the chat server, lets one that was only slow read why it goes.
+ */
+export const CLOSE_GRACE_MS = 2000;
+
+/**
+ * Bytes of frames queued to one client or being written. A client that sends requests but
+ * never reads the answers is dropped at this point instead of growing the server's memory
+ * without end. 1 MiB, as on the chat server: over 20,000 time replies, and still 16 frames of
+ * the largest payload (see docs/PERFORMANCE.md).
+ */
+export const MAX_QUEUED_BYTES = 1024 * 1024;
+
+/** One connected client, as the server keeps it. */
+export interface LpClient {
+  readonly id: number;
+  readonly address: string;
+  readonly port: number;
+  readonly connectedAt: Date;
+  /** `Date.now()` when the last frame arrived from it. */
+  lastSeen: number;
+  readonly fc: FrameConnection;
+  readonly outbox: Outbox;
+  /** Messages forwarded to it and not yet acknowledged: delivery id → how to settle it. */
+  readonly deliveries: Map<number, (status: number) => void>;
+  lastDeliveryId: number;
+  evictTimer?: ReturnType<typeof setTimeout>;
+  /** Its requests are not being read, because it has not read our replies (back-pressure). */
+  paused: boolean;
+  closing: boolean;
+}
+
+/** What a {@linkcode ClientTable} needs to know. */
+export interface ClientTableOptions {
+  /** Where each log line goes. */
+  log: (line: string) => void;
+  /** Heartbeat interval in milliseconds: a client silent for three is evicted. */
+  heartbeatMs: number;
+  /** How long a forwarded message waits for its target's acknowledgement, in milliseconds. */
+  ackTimeoutMs: number;
+}
+
+/**
+ * The connected clients of an LP server, by id, and the work in flight for them.
+ *
+ * @remarks
+ * Frames go out through each client's outbox alone, never waiting: a client that reads slowly
+ * is held back (see {@linkcode ClientTable.catchUp}), one that stops reading is dropped when
+ * its queue is full or evicted as silent, so no client can hold up another.
+ */
+export class ClientTable {
+  readonly #clients = new Map<number, LpClient>();
+  readonly #tasks = new Set<Promise<void>>();
+  readonly #options: ClientTableOptions;
+  #lastClientId = 0;
+  /** Set once the server stops: a connection accepted after it is closed at once. */
+  stopping = false;
+
+  /** @param options The log and the timings. */
+  constructor(options: ClientTableOptions) {
+    this.#options = options;
+  }
+
+  /** @returns The client with this id, if it is connected. */
+  get(id: number): LpClient | undefined {
+    return this.#clients.get(id);
+  }
+
+  /** @returns A snapshot of every client, for a list response or the console. */
+  list(): ClientInfo[] {
+    return [...this.#clients.values()].map((c) => ({
+      id: c.id,
+      address: c.address,
+      port: c.port,
+      connectedAt: c.connectedAt.toISOString(),
+      lastSeen: new Date(c.lastSeen).toISOString(),
+    }));
+  }
+
+  /**
+   * Register a new connection, log it and start its silence timer.
+   *
+   * @param conn The accepted connection.
+   * @returns The client, or `undefined` when the server is stopping (the connection is closed).
+   */
+  add(conn: Deno.TcpConn): LpClient | undefined {
+    // Small frames, one at a time: do not let Nagle's algorithm hold them back.
+    conn.setNoDelay(true);
+    const fc = new FrameConnection(conn, { maxPayload: LP_MAX_PAYLOAD });
+    if (this.stopping) return void fc.close();
+    const remote = conn.remoteAddr;
+    const client: LpClient = {
+      id: this.#lastClientId = this.#lastClientId + 1,
+      address: remote.hostname,
+      port: remote.port,
+      connectedAt: new Date(),
+      lastSeen: Date.now(),
+      fc,
+      // Frames go out through the outbox alone, written straight to the socket; fc only reads.
+      outbox: new Outbox(
+        (bytes) => writeAll(conn, bytes),
+        { maxQueuedBytes: MAX_QUEUED_BYTES },
+        (err) => this.#drop(client, errorMessage(err)),
+      ),
+      deliveries: new Map(),
+      lastDeliveryId: 0,
+      paused: false,
+      closing: false,
+    };
+    this.#clients.set(client.id, client);
+    this.say(client, "connected");
+    this.#armEviction(client, this.#evictAfterMs());
+    return client;
+  }
+
+  /**
+   * Forget a client whose connection has ended: settle what was forwarded to it as `Gone`.
+   *
+   * @param client The client.
+   * @returns Once no write is left running on its closed socket.
+   */
+  remove(client: LpClient): Promise<void> {
+    this.#clients.delete(client.id);
+    clearTimeout(client.evictTimer);
+    for (const settle of client.deliveries.values()) settle(Status.Gone);
+    this.#close(client);
+    this.say(client, "left");
+    return client.outbox.finished;
+  }
+
+  /**
+   * Back-pressure: when a client has more than half its queue unread, wait until it has read
+   * down to a quarter, so it is slowed down rather than dropped.
+   *
+   * @param client The client whose next request is about to be read.
+   * @returns Whether it had to wait (look again whether it is closing).
+   */
+  async catchUp(client: LpClient): Promise<boolean> {
+    if (client.outbox.messageBytes <= MAX_QUEUED_BYTES / 2) return false;
+    client.paused = true;
+    await client.outbox.messagesBelow(MAX_QUEUED_BYTES / 4);
+    client.paused = false;
+    return true;
+  }
+
+  /**
+   * Log one event about a client.
+   *
+   * @param client The client.
+   * @param text What happened.
+   */
+  say(client: LpClient, text: string): void {
+    const peer = formatHostPort({ hostname: client.address, port: client.port });
+    this.#options.log(`${formatTimestamp()} client ${client.id} ${peer} ${text}`);
+  }
+
+  /**
+   * Queue a frame for a client; never waits. A client with more than
+   * {@linkcode MAX_QUEUED_BYTES} unread is dropped, as a failed write drops it.
+   *
+   * @param client The client.
+   * @param frame The frame.
+   */
+  send(client: LpClient, frame: Frame): void {
+    if (!client.outbox.push(encodeFrame(frame))) {
+      this.dismiss(client, Status.Slow, `dropped: more than ${MAX_QUEUED_BYTES / 1024} KiB unread`);
+    }
+  }
+
+  /**
+   * Forward a message to a client as an indication with a fresh delivery id, and wait for the
+   * client's response echoing that id.
+   *
+   * @param target The client to deliver to.
+   * @param message The message.
+   * @returns `Ok` on acknowledgement, `Timeout`, `Gone` if the target left first, or the
+   *   status of a refusing acknowledgement.
+   */
+  deliver(target: LpClient, message: MessageIndication): Promise<number> {
+    const id = nextId(target.lastDeliveryId, (n) => target.deliveries.has(n));
+    target.lastDeliveryId = id;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => settle(Status.Timeout), this.#options.ackTimeoutMs);
+      const settle = (status: number) => {
+        clearTimeout(timer);
+        target.deliveries.delete(id);
+        resolve(status);
+      };
+      target.deliveries.set(id, settle);
+      this.send(target, makeFrame(Kind.Indication, LpType.Message, { id, payload: message }));
+    });
+  }
+
+  /**
+   * Why a forwarded message was not delivered, for the sender's error response.
+   *
+   * @param to The target's id.
+   * @param status What {@linkcode ClientTable.deliver} settled with, other than `Ok`.
+   * @returns One sentence.
+   */
+  undelivered(to: number, status: number): string {
+    if (status === Status.Timeout) {
+      return `Client ${to} did not acknowledge within ${this.#options.ackTimeoutMs / 1000} s`;
+    }
+    if (status === Status.Gone) return `Client ${to} disconnected before acknowledging`;
+    return `Client ${to} refused the message (${statusName(status)})`;
+  }
+
+  /**
+   * Drop a client, telling it why in a last `S` notice that replaces whatever it has not read
+   * yet (see {@linkcode Outbox.farewell}); the log says the same.
+   *
+   * @param client The client.
+   * @param status The notice's status.
+   * @param text Why, for the notice and the log.
+   */
+  dismiss(client: LpClient, status: number, text: string): void {
+    if (client.closing) return;
+    this.say(client, text);
+    this.closeAfter(client, noticeIndication({ text }, status), { farewell: true });
+  }
+
+  /**
+   * Send one last frame, give it a moment to leave, then close. With `farewell`, the frame
+   * replaces what is queued rather than waiting behind it.
+   *
+   * @param client The client.
+   * @param frame The last frame.
+   * @param options Whether the frame replaces what is queued.
+   */
+  closeAfter(client: LpClient, frame: Frame, { farewell = false } = {}): void {
+    if (client.closing) return;
+    if (farewell) client.outbox.farewell(encodeFrame(frame));
+    else this.send(client, frame);
+    client.closing = true;
+    this.track(this.#hangUp(client));
+  }
+
+  /**
+   * Stop: send every client one last frame and hang up.
+   *
+   * @param frame The last frame, such as a "shutting down" notice.
+   */
+  closeAll(frame: Frame): void {
+    this.stopping = true;
+    for (const client of this.#clients.values()) this.closeAfter(client, frame);
+  }
+
+  /**
+   * Keep a task (a forward, a hang-up) until it ends; its error is logged, never thrown.
+   *
+   * @param task The task.
+   */
+  track(task: Promise<void>): void {
+    const tracked = task
+      .catch((err) => this.#options.log(`${formatTimestamp()} ${errorMessage(err)}`))
+      .finally(() => this.#tasks.delete(tracked));
+    this.#tasks.add(tracked);
+  }
+
+  /** @returns Once every tracked task has ended, including those they started. */
+  async settled(): Promise<void> {
+    while (this.#tasks.size > 0) await Promise.all(this.#tasks);
+  }
+
+  #evictAfterMs(): number {
+    return EVICT_AFTER_INTERVALS * this.#options.heartbeatMs;
+  }
+
+  /**
+   * Check the client's silence when its deadline comes; if it was heard from meanwhile,
+   * look again when its new deadline comes. One timer per client, not one per frame.
+   */
+  #armEviction(client: LpClient, delayMs: number): void {
+    client.evictTimer = setTimeout(() => {
+      // A client held back by back-pressure is alive as long as it reads our answers.
+      const heard = client.paused
+        ? Math.max(client.lastSeen, client.outbox.lastProgress)
+        : client.lastSeen;
+      const silentMs = Date.now() - heard;
+      if (silentMs < this.#evictAfterMs()) {
+        return this.#armEviction(client, this.#evictAfterMs() - silentMs);
+      }
+      const seconds = Math.round(silentMs / 100) / 10;
+      const what = client.paused ? "read nothing" : "silent";
+      this.dismiss(
+        client,
+        Status.Timeout,
+        `evicted: ${what} for ${EVICT_AFTER_INTERVALS} heartbeat intervals (${seconds} s)`,
+      );
+    }, delayMs);
+  }
+
+  /** Log why a client goes (unless it is already going), then close it. */
+  #drop(client: LpClient, reason: string): void {
+    if (!client.closing) this.say(client, `dropped: ${reason}`);
+    this.#close(client);
+  }
+
+  /**
+   * Once what is queued is written, half-close, and close when the client has closed too, all
+   * within {@linkcode CLOSE_GRACE_MS}. Meanwhile the reader drops what the client still sends,
+   * so the last frame is not destroyed by a reset (see `FrameConnection.discardInput`).
+   */
+  async #hangUp(client: LpClient): Promise<void> {
+    const deadline = Date.now() + CLOSE_GRACE_MS;
+    if (await withDeadline(client.outbox.drained(), CLOSE_GRACE_MS)) {
+      await client.fc.closeWrite();
+      await withDeadline(client.outbox.finished, deadline - Date.now()); // closed by the reader
+    }
+    this.#close(client);
+  }
+
+  /** Close at once, dropping what is queued; the read loop then ends and forgets the client. */
+  #close(client: LpClient): void {
+    client.closing = true;
+    clearTimeout(client.evictTimer);
+    client.outbox.close();
+    client.fc.close();
+  }
+}
