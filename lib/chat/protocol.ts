@@ -10,7 +10,11 @@
  * @module
  */
 
-import { type Frame, Kind, makeFrame, payloadJson, Status } from "../wire/frame.ts";
+import { type Frame, Kind, payloadJson, Status } from "../wire/frame.ts";
+import { indication } from "../wire/messages.ts";
+
+// The message builders both protocols share, under the names the chat code uses.
+export { indication, refusal, reply, request } from "../wire/messages.ts";
 import { formatTimestamp } from "../cli/timestamp.ts";
 
 /** The chat server's TCP port. */
@@ -120,57 +124,6 @@ export type ChatEvent =
   | { type: "private"; time: string; from: string; to: string; text: string }
   | { type: "uploaded"; time: string; from: string; name: string; size: number }
   | { type: "notice"; time: string | null; text: string; status: number };
-
-/**
- * Build a request.
- *
- * @param type The type letter.
- * @param id The request id, echoed by the response.
- * @param payload JSON payload, if any.
- * @returns The frame.
- */
-export function request(type: string, id: number, payload?: unknown): Frame {
-  return makeFrame(Kind.Request, type, { id, payload });
-}
-
-/**
- * Build the successful response to a request.
- *
- * @param req The request being answered.
- * @param payload JSON payload, if any.
- * @returns The frame.
- */
-export function reply(req: Frame, payload?: unknown): Frame {
-  return makeFrame(Kind.Response, req.type, { id: req.id, payload });
-}
-
-/**
- * Build a refusal.
- *
- * @param req The request being refused.
- * @param status Why, as a status code.
- * @param error Why, in words.
- * @returns The frame, with payload `{ error }`.
- */
-export function refusal(req: Frame, status: number, error: string): Frame {
-  return makeFrame(Kind.Response, req.type, { id: req.id, status, payload: { error } });
-}
-
-/**
- * Build an indication.
- *
- * @param type The type letter.
- * @param payload JSON payload, or raw bytes for a data chunk.
- * @param fields A transfer id, and a status for a notice.
- * @returns The frame.
- */
-export function indication(
-  type: string,
-  payload?: unknown,
-  fields: { id?: number; status?: number } = {},
-): Frame {
-  return makeFrame(Kind.Indication, type, { ...fields, payload });
-}
 
 /**
  * Build a notice from the server: an `S` indication whose status says why.

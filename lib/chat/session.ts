@@ -4,6 +4,7 @@
  * @module
  */
 
+import { FAREWELL_MS } from "../net/deadline.ts";
 import { encodeFrame, type Frame } from "../wire/frame.ts";
 import type { FileReceiver } from "../files/file_chunk.ts";
 import type { Member } from "./member.ts";
@@ -18,8 +19,7 @@ export const FLOOD_BYTES_PER_SECOND = 2 * 1024 * 1024;
 /** Chat bytes a member may send at once before {@linkcode FLOOD_BYTES_PER_SECOND} applies. */
 export const FLOOD_BURST = 512 * 1024;
 
-/** How long a goodbye (a shutdown notice, a leave's reply) may take to flush before closing. */
-export const FAREWELL_MS = 2000;
+export { FAREWELL_MS } from "../net/deadline.ts";
 
 /** An upload in progress: where its bytes go, and when it began. */
 export interface Upload {

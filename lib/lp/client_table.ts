@@ -8,7 +8,7 @@
 
 import { errorMessage } from "../cli/cli.ts";
 import { formatTimestamp } from "../cli/timestamp.ts";
-import { withDeadline } from "../net/deadline.ts";
+import { FAREWELL_MS, withDeadline } from "../net/deadline.ts";
 import { formatHostPort } from "../net/host_port.ts";
 import { Outbox } from "../net/outbox.ts";
 import { writeAll } from "../wire/bytes.ts";
@@ -20,19 +20,12 @@ import {
   LpType,
   type MessageIndication,
   nextId,
-  noticeIndication,
+  notice,
   statusName,
 } from "./protocol.ts";
 
 /** Heartbeat intervals of silence after which a client is evicted. */
 export const EVICT_AFTER_INTERVALS = 3;
-
-/**
- * How long a goodbye frame (a notice, an error response) may take to leave before the
- * connection is closed anyway. A peer that stopped reading must not hold up a shutdown for
- * long; two seconds, as on the chat server, lets one that was only slow read why it goes.
- */
-export const CLOSE_GRACE_MS = 2000;
 
 /**
  * Bytes of frames queued to one client or being written. A client that sends requests but
@@ -248,7 +241,7 @@ export class ClientTable {
   dismiss(client: LpClient, status: number, text: string): void {
     if (client.closing) return;
     this.say(client, text);
-    this.closeAfter(client, noticeIndication({ text }, status), { farewell: true });
+    this.closeAfter(client, notice({ text }, status), { farewell: true });
   }
 
   /**
@@ -330,12 +323,12 @@ export class ClientTable {
 
   /**
    * Once what is queued is written, half-close, and close when the client has closed too, all
-   * within {@linkcode CLOSE_GRACE_MS}. Meanwhile the reader drops what the client still sends,
+   * within {@linkcode FAREWELL_MS}. Meanwhile the reader drops what the client still sends,
    * so the last frame is not destroyed by a reset (see `FrameConnection.discardInput`).
    */
   async #hangUp(client: LpClient): Promise<void> {
-    const deadline = Date.now() + CLOSE_GRACE_MS;
-    if (await withDeadline(client.outbox.drained(), CLOSE_GRACE_MS)) {
+    const deadline = Date.now() + FAREWELL_MS;
+    if (await withDeadline(client.outbox.drained(), FAREWELL_MS)) {
       await client.fc.closeWrite();
       await withDeadline(client.outbox.finished, deadline - Date.now()); // closed by the reader
     }

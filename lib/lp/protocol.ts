@@ -18,7 +18,11 @@
  * @module
  */
 
-import { type Frame, Kind, makeFrame, payloadJson, Status } from "../wire/frame.ts";
+import { type Frame, payloadJson, Status } from "../wire/frame.ts";
+import { indication } from "../wire/messages.ts";
+
+// The message builders both protocols share: request, reply, refusal, indication.
+export { indication, refusal, reply, request } from "../wire/messages.ts";
 
 /** The LP server's port: the one the lab handout uses. */
 export const DEFAULT_LP_PORT = 4579;
@@ -131,50 +135,14 @@ export interface ErrorReply {
 }
 
 /**
- * Build a request frame.
- *
- * @param type The request letter.
- * @param id The request id, 1 to 65535.
- * @param payload The JSON payload, if the type has one.
- * @returns The frame.
- */
-export function lpRequest(type: LpType, id: number, payload?: unknown): Frame {
-  return makeFrame(Kind.Request, type, { id, payload });
-}
-
-/**
- * Build a successful response to a request: same type, same id.
- *
- * @param request The request being answered.
- * @param payload The JSON payload, if the type has one.
- * @returns The frame.
- */
-export function okResponse(request: Frame, payload?: unknown): Frame {
-  return makeFrame(Kind.Response, request.type, { id: request.id, payload });
-}
-
-/**
- * Build a failure response to a request: same type, same id, a status and a reason.
- *
- * @param request The request being answered.
- * @param status Why it failed.
- * @param error A sentence for the user.
- * @returns The frame.
- */
-export function errorResponse(request: Frame, status: number, error: string): Frame {
-  const payload: ErrorReply = { error };
-  return makeFrame(Kind.Response, request.type, { id: request.id, status, payload });
-}
-
-/**
  * Build a server notice.
  *
  * @param notice The notice.
  * @param status Why, when the notice ends the connection (default `Ok`).
  * @returns An `S` indication with id 0.
  */
-export function noticeIndication(notice: Notice, status: number = Status.Ok): Frame {
-  return makeFrame(Kind.Indication, LpType.Notice, { status, payload: notice });
+export function notice(payload: Notice, status: number = Status.Ok): Frame {
+  return indication(LpType.Notice, payload, { status });
 }
 
 /**

@@ -5,6 +5,14 @@
  */
 
 /**
+ * How long a goodbye may take, on either side of any connection: a server's last frame (a
+ * notice, the answer to a leave) and its polite close, or a client waiting for the answer to
+ * its leave. Long enough for a peer that is only slow to read why it goes; short enough that
+ * one that reads nothing never holds up a shutdown for long.
+ */
+export const FAREWELL_MS = 2000;
+
+/**
  * Wait for a promise, but no longer than `ms`; never rejects.
  *
  * @param promise What to wait for; its rejection counts as settled.

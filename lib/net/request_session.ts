@@ -6,6 +6,7 @@
  * @module
  */
 
+import { FAREWELL_MS } from "./deadline.ts";
 import { errorMessage } from "../cli/cli.ts";
 import { type Frame, Kind, makeFrame, Status } from "../wire/frame.ts";
 import { type ByteStream, FrameConnection } from "../wire/frame_connection.ts";
@@ -13,12 +14,6 @@ import { withDeadline } from "./deadline.ts";
 
 /** What {@linkcode RequestSession.closed} resolves with when the server closed cleanly. */
 export const SERVER_CLOSED = "the server closed the connection";
-
-/**
- * How long {@linkcode RequestSession.goodbye} waits for the server to answer before closing
- * anyway: a server answers a goodbye at once, and a user who is leaving should not wait long.
- */
-export const GOODBYE_GRACE_MS = 2000;
 
 /** Request ids run 1 to 65535 and wrap around; 0 is left for frames that answer nothing. */
 const MAX_ID = 0xffff;
@@ -233,7 +228,7 @@ export class RequestSession {
    * @param type The goodbye's type letter.
    * @param graceMs Longest wait for the answer.
    */
-  async goodbye(type: string, graceMs = GOODBYE_GRACE_MS): Promise<void> {
+  async goodbye(type: string, graceMs = FAREWELL_MS): Promise<void> {
     if (!this.#ended) await withDeadline(this.request(type), graceMs);
     this.close();
     await this.closed;

@@ -26,14 +26,14 @@ import { runConsole } from "../../lib/lp/server_console.ts";
 import {
   type ClientInfo,
   DEFAULT_LP_PORT,
-  errorResponse,
   type ListReply,
   lpPayload,
   LpType,
   type MessageReply,
-  noticeIndication,
-  okResponse,
+  notice,
   parseMessageRequest,
+  refusal,
+  reply,
   REQUEST_TYPES,
   statusName,
   type TimeReply,
@@ -125,7 +125,7 @@ export class LpServer {
    * @throws {Error} When accepting fails for a reason other than shutdown.
    */
   async serve(listener: Deno.TcpListener, signal?: AbortSignal): Promise<void> {
-    const goodbye = () => this.clients.closeAll(noticeIndication({ text: "shutting down" }));
+    const goodbye = () => this.clients.closeAll(notice({ text: "shutting down" }));
     signal?.addEventListener("abort", goodbye, { once: true });
     try {
       await acceptEach(listener, (conn) => this.#serveClient(conn), { signal, log: this.#log });
@@ -151,7 +151,7 @@ export class LpServer {
     const client = this.clients.get(id);
     if (!client) return false;
     this.clients.say(client, "kicked from the console");
-    this.clients.closeAfter(client, noticeIndication({ text: "kicked by the server" }));
+    this.clients.closeAfter(client, notice({ text: "kicked by the server" }));
     return true;
   }
 
@@ -162,7 +162,7 @@ export class LpServer {
     if (this.#hello) {
       const text = `Welcome to ${this.name}, you are client ${client.id}`;
       const hello = { text, clientId: client.id, heartbeat: this.#heartbeatMs / 1000 };
-      this.clients.send(client, noticeIndication(hello));
+      this.clients.send(client, notice(hello));
     }
     try {
       while (!client.closing) {
@@ -179,7 +179,7 @@ export class LpServer {
           // The stream has lost its frame boundaries: say why, then hang up.
           this.clients.say(client, `sent a malformed frame (${err.message}); closing`);
           const request = makeFrame(Kind.Request, "?");
-          this.clients.closeAfter(client, errorResponse(request, Status.BadFrame, err.message));
+          this.clients.closeAfter(client, refusal(request, Status.BadFrame, err.message));
           break;
         }
         if (frame === null) return;
@@ -205,14 +205,14 @@ export class LpServer {
     if (frame.kind === Kind.Indication || !REQUEST_TYPES.has(frame.type)) {
       const what = frame.kind === Kind.Indication ? "indication" : "request";
       const error = `Unknown ${what} type "${frame.type}"`;
-      return this.clients.send(client, errorResponse(frame, Status.UnknownType, error));
+      return this.clients.send(client, refusal(frame, Status.UnknownType, error));
     }
     let payload: unknown;
     try {
       payload = lpPayload(frame);
     } catch (err) {
       const error = (err as Error).message;
-      return this.clients.send(client, errorResponse(frame, Status.BadPayload, error));
+      return this.clients.send(client, refusal(frame, Status.BadPayload, error));
     }
     HANDLERS[frame.type]?.(this, client, frame, payload);
   }
@@ -226,8 +226,8 @@ export class LpServer {
   timePayload(): Uint8Array {
     const now = Date.now();
     if (now !== this.#timeAt) {
-      const reply: TimeReply = { time: new Date(now).toISOString() };
-      this.#timeBytes = new TextEncoder().encode(JSON.stringify(reply));
+      const time: TimeReply = { time: new Date(now).toISOString() };
+      this.#timeBytes = new TextEncoder().encode(JSON.stringify(time));
       this.#timeAt = now;
     }
     return this.#timeBytes;
@@ -239,16 +239,16 @@ type Handler = (server: LpServer, client: LpClient, request: Frame, payload: unk
 
 /** The requests, one line each; docs/PROTOCOL.md has their payloads. */
 const HANDLERS: Record<string, Handler> = {
-  [LpType.Time]: (s, client, req) => s.clients.send(client, okResponse(req, s.timePayload())),
-  [LpType.Name]: (s, client, req) => s.clients.send(client, okResponse(req, { name: s.name })),
+  [LpType.Time]: (s, client, req) => s.clients.send(client, reply(req, s.timePayload())),
+  [LpType.Name]: (s, client, req) => s.clients.send(client, reply(req, { name: s.name })),
   [LpType.List]: (s, client, req) => {
-    const reply: ListReply = { you: client.id, clients: s.list() };
-    s.clients.send(client, okResponse(req, reply));
+    const list: ListReply = { you: client.id, clients: s.list() };
+    s.clients.send(client, reply(req, list));
   },
-  [LpType.Heartbeat]: (s, client, req) => s.clients.send(client, okResponse(req)),
+  [LpType.Heartbeat]: (s, client, req) => s.clients.send(client, reply(req)),
   [LpType.Quit]: (s, client, req) => {
     s.clients.say(client, "quits");
-    s.clients.closeAfter(client, okResponse(req));
+    s.clients.closeAfter(client, reply(req));
   },
   [LpType.Message]: (s, client, req, payload) => s.clients.track(forward(s, client, req, payload)),
 };
@@ -260,25 +260,25 @@ async function forward(s: LpServer, sender: LpClient, request: Frame, payload: u
     ({ to, text } = parseMessageRequest(payload));
   } catch (err) {
     const status = err instanceof RangeError ? Status.TooLarge : Status.BadPayload;
-    return s.clients.send(sender, errorResponse(request, status, (err as Error).message));
+    return s.clients.send(sender, refusal(request, status, (err as Error).message));
   }
   const target = s.clients.get(to);
   if (!target || target.closing) {
     s.clients.say(sender, `message to client ${to}: no such client`);
     const error = `No client with id ${to}`;
-    return s.clients.send(sender, errorResponse(request, Status.NotFound, error));
+    return s.clients.send(sender, refusal(request, Status.NotFound, error));
   }
   const { address, port } = sender;
   const status = await s.clients.deliver(target, { from: sender.id, address, port, text });
   const outcome = status === Status.Ok ? "delivered" : statusName(status);
   s.clients.say(sender, `message to client ${to}: ${outcome}`);
   if (sender.closing) return;
-  const reply: MessageReply = { to };
+  const answer: MessageReply = { to };
   s.clients.send(
     sender,
     status === Status.Ok
-      ? okResponse(request, reply)
-      : errorResponse(request, status, s.clients.undelivered(to, status)),
+      ? reply(request, answer)
+      : refusal(request, status, s.clients.undelivered(to, status)),
   );
 }
 

@@ -5,17 +5,17 @@
 import { deepStrictEqual, equal, throws } from "node:assert/strict";
 import { Kind, makeFrame, Status } from "../../lib/wire/frame.ts";
 import {
-  errorResponse,
   errorText,
   formatClientTable,
   MAX_TEXT_LENGTH,
   nextId,
-  okResponse,
   parseListReply,
   parseMessageIndication,
   parseMessageRequest,
   parseNotice,
   parseTimeReply,
+  refusal,
+  reply,
   statusName,
 } from "../../lib/lp/protocol.ts";
 
@@ -73,11 +73,11 @@ Deno.test("the indication and reply parsers accept what the server sends and not
   throws(() => parseListReply({ you: 2, clients: {} }), TypeError);
 });
 
-Deno.test("okResponse() and errorResponse() echo the request's type and id", () => {
+Deno.test("reply() and refusal() echo the request's type and id", () => {
   const request = makeFrame(Kind.Request, "M", { id: 77 });
-  const ok = okResponse(request, { to: 2 });
+  const ok = reply(request, { to: 2 });
   deepStrictEqual([ok.kind, ok.type, ok.id, ok.status], [Kind.Response, "M", 77, Status.Ok]);
-  const no = errorResponse(request, Status.NotFound, "No client with id 2");
+  const no = refusal(request, Status.NotFound, "No client with id 2");
   deepStrictEqual([no.kind, no.type, no.id, no.status], [Kind.Response, "M", 77, Status.NotFound]);
   equal(errorText(no), "No client with id 2");
   equal(errorText(makeFrame(Kind.Response, "M", { status: Status.Gone })), "Gone");

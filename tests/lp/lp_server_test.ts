@@ -15,11 +15,11 @@ import {
 } from "../../lib/wire/frame.ts";
 import {
   LP_MAX_PAYLOAD,
-  lpRequest,
   LpType,
   parseListReply,
   parseNotice,
   parseTimeReply,
+  request,
 } from "../../lib/lp/protocol.ts";
 import { LpSession } from "../../lib/lp/client_session.ts";
 import { runAction, timeBurst } from "../../lib/lp/client_actions.ts";
@@ -56,10 +56,10 @@ Deno.test("lp-server answers T, N, L, H and Q, each echoing the request id", asy
   using raw = await RawLp.connect(port);
   const id = await hello(raw);
   await raw.send([
-    lpRequest(LpType.Time, 11),
-    lpRequest(LpType.Name, 12),
-    lpRequest(LpType.List, 13),
-    lpRequest(LpType.Heartbeat, 14),
+    request(LpType.Time, 11),
+    request(LpType.Name, 12),
+    request(LpType.List, 13),
+    request(LpType.Heartbeat, 14),
   ]);
   const replies: Frame[] = [];
   for (let i = 0; i < 4; i++) replies.push((await raw.next())!);
@@ -78,7 +78,7 @@ Deno.test("lp-server answers T, N, L, H and Q, each echoing the request id", asy
   ]);
   equal(replies[3].payload.length, 0);
 
-  await raw.send(lpRequest(LpType.Quit, 15));
+  await raw.send(request(LpType.Quit, 15));
   const bye = await raw.next();
   deepStrictEqual([bye?.type, bye?.id, bye?.status], ["Q", 15, Status.Ok]);
   equal(await raw.next(), null);
@@ -92,7 +92,7 @@ Deno.test("lp-server answers 100 time requests written back-to-back, ids matched
   await hello(raw);
   const ids = Array.from({ length: 100 }, (_, i) => 1000 + i);
   // One write: the server receives them in whatever pieces TCP makes of it.
-  await raw.send(encodeFrames(ids.map((id) => lpRequest(LpType.Time, id))));
+  await raw.send(encodeFrames(ids.map((id) => request(LpType.Time, id))));
   const got: number[] = [];
   for (let i = 0; i < 100; i++) {
     const f = await raw.next();
@@ -244,7 +244,7 @@ Deno.test("lp-server answers malformed frames with an error and keeps serving ot
       id,
       status,
     ]);
-    await raw.send(lpRequest(LpType.Time, id + 1));
+    await raw.send(request(LpType.Time, id + 1));
     const after = await raw.next();
     deepStrictEqual([after?.type, after?.id, after?.status], ["T", id + 1, Status.Ok]);
     await stillServed();
@@ -280,7 +280,7 @@ Deno.test("lp-server answers malformed frames with an error and keeps serving ot
       return expectAnswered(bytes, "M", 50, Status.BadPayload);
     });
     await t.step("an M without a target: BadPayload, connection kept", () => {
-      const bytes = encodeFrames([lpRequest(LpType.Message, 60, { text: "to whom?" })]);
+      const bytes = encodeFrames([request(LpType.Message, 60, { text: "to whom?" })]);
       return expectAnswered(bytes, "M", 60, Status.BadPayload);
     });
   } finally {
@@ -339,7 +339,7 @@ Deno.test("lp-server shuts down gracefully on Ctrl-C, even with stdin at end of 
   using raw = await RawLp.connect(port);
   await hello(raw);
   // stdin is /dev/null: the console has ended, yet the server still answers.
-  await raw.send(lpRequest(LpType.Time, 1));
+  await raw.send(request(LpType.Time, 1));
   equal((await raw.next())?.type, "T");
   server.kill("SIGINT");
   const notice = await raw.next();
@@ -410,7 +410,7 @@ Deno.test("lp-server: 50,000 requests pipelined in one write all get answers; th
   using raw = await RawLp.connect(port);
   await hello(raw);
   const COUNT = 50_000; // 2.3 MB of answers: over the 1 MiB queue unless the reads wait
-  const requests = Array.from({ length: COUNT }, (_, i) => lpRequest(LpType.Time, 1 + i));
+  const requests = Array.from({ length: COUNT }, (_, i) => request(LpType.Time, 1 + i));
   let answered = 0;
   const reading = (async () => {
     while (answered < COUNT) {
@@ -436,7 +436,7 @@ Deno.test("lp-server: a client that sends but never reads is evicted, told why i
   // 9 MB of answers: more than the kernel's buffers on both ends and the server's queue.
   const requests = Array.from(
     { length: 200_000 },
-    (_, i) => lpRequest(LpType.Time, 1 + i % 60_000),
+    (_, i) => request(LpType.Time, 1 + i % 60_000),
   );
   // Not awaited: once the server stops reading, the rest of the write waits in our socket.
   const writing = raw.send(encodeFrames(requests)).catch(() => {});
