@@ -21,6 +21,16 @@ export interface LineInputOptions {
   log: (line: string) => void;
 }
 
+/** How a lab client shows its side of a conversation; the TCP and UDP clients take these. */
+export interface ConversationOptions {
+  /** Where the server's replies and the client's notes go (default `console.log`). */
+  log?: (line: string) => void;
+  /** Called whenever the client is ready for the next line, to show a prompt. */
+  prompt?: () => void;
+  /** Also log each line sent, as `> line`: for transcripts and piped input. */
+  echo?: boolean;
+}
+
 /** Lines to send, from {@linkcode openLineInput}. */
 export interface LineInput {
   /** The lines, one by one, until the input ends, Ctrl-D or Ctrl-C. */
@@ -29,6 +39,8 @@ export interface LineInput {
   interactive: boolean;
   /** Show the `> ` prompt; only for a terminal, where there is someone to prompt. */
   prompt?: () => void;
+  /** The prompt, and `echo` for a pipe, where no one sees the lines typed: for a client. */
+  conversation: Pick<ConversationOptions, "prompt" | "echo">;
   /** Stop reading, when the conversation is over for another reason. */
   close(): void;
 }
@@ -62,12 +74,8 @@ export function openLineInput(options: LineInputOptions): LineInput {
   lines.on("close", () => {
     if (interactive && !closedByUs) log("");
   });
-  return {
-    lines,
-    interactive,
-    prompt: interactive ? () => lines.prompt() : undefined,
-    close,
-  };
+  const prompt = interactive ? () => lines.prompt() : undefined;
+  return { lines, interactive, prompt, conversation: { prompt, echo: !interactive }, close };
 }
 
 /**

@@ -18,7 +18,7 @@
  */
 
 import { join } from "node:path";
-import { errorMessage, parseFlags, UsageError } from "../../lib/cli/cli.ts";
+import { runDemoMain } from "../../lib/cli/run_demo_main.ts";
 import { TaskProcess } from "../../lib/cli/task_process.ts";
 import { hashFile } from "../../lib/files/file_chunk.ts";
 
@@ -182,17 +182,14 @@ async function sameBytes(a: string, b: string): Promise<boolean> {
 }
 
 if (import.meta.main) {
-  try {
-    const { values } = parseFlags(Deno.args, { help: { type: "boolean", short: "h" } });
-    if (values.help) {
-      console.log(USAGE);
-      Deno.exit(0);
-    }
-    Deno.exit(await runChatDemo() ? 0 : 1);
-  } catch (err) {
-    console.error(
-      `chat_demo: ${errorMessage(err)}${err instanceof UsageError ? " (see --help)" : ""}`,
-    );
-    Deno.exit(err instanceof UsageError ? 2 : 1);
-  }
+  Deno.exit(
+    await runDemoMain({
+      name: "chat_demo",
+      usage: USAGE,
+      args: Deno.args,
+      run: () => runChatDemo(),
+      log: console.log,
+      error: console.error,
+    }),
+  );
 }

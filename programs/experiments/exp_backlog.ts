@@ -18,13 +18,13 @@
 import { readLines, writeLine } from "../../lib/net/lines.ts";
 import {
   askQuestion,
-  closeQuietly,
   formatSockets,
   loopbackSockets,
   type Out,
   runExperimentMain,
   type SocketRow,
 } from "../../lib/experiments/experiment.ts";
+import { SocketBag } from "../../lib/experiments/socket_bag.ts";
 
 /** A few clients: the listener's queue length in `ss` should read as a count, not noise. */
 export const DEFAULT_CLIENTS = 3;
@@ -60,31 +60,27 @@ export interface BacklogResult {
  */
 export async function backlog(count: number): Promise<BacklogResult> {
   using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  using bag = new SocketBag(); // closes every client and accepted socket at the end
+  const { clients, served } = bag;
   const port = listener.addr.port;
-  const clients: Deno.TcpConn[] = [];
-  const served: Deno.TcpConn[] = [];
-  try {
-    const connectMs: number[] = [];
-    for (let k = 1; k <= count; k++) {
-      const start = performance.now();
-      const client = await Deno.connect({ hostname: "127.0.0.1", port });
-      connectMs.push(performance.now() - start);
-      clients.push(client);
-      await writeLine(client, `hello from client ${k}, sent before any accept()`);
-    }
-    const socketsBefore = await loopbackSockets(port, clients);
-    const listenerBefore = socketsBefore.find((r) => r.state === "LISTEN");
-    if (!listenerBefore) throw new Error(`ss shows no listening socket on port ${port}`);
-    const waiting: string[] = [];
-    for (let k = 0; k < count; k++) {
-      const conn = await listener.accept();
-      served.push(conn);
-      waiting.push((await readLines(conn).next()).value ?? "");
-    }
-    return { port, connectMs, listenerBefore, socketsBefore, waiting };
-  } finally {
-    for (const c of [...clients, ...served]) closeQuietly(c);
+  const connectMs: number[] = [];
+  for (let k = 1; k <= count; k++) {
+    const start = performance.now();
+    const client = await Deno.connect({ hostname: "127.0.0.1", port });
+    connectMs.push(performance.now() - start);
+    clients.push(client);
+    await writeLine(client, `hello from client ${k}, sent before any accept()`);
   }
+  const socketsBefore = await loopbackSockets(port, clients);
+  const listenerBefore = socketsBefore.find((r) => r.state === "LISTEN");
+  if (!listenerBefore) throw new Error(`ss shows no listening socket on port ${port}`);
+  const waiting: string[] = [];
+  for (let k = 0; k < count; k++) {
+    const conn = await listener.accept();
+    served.push(conn);
+    waiting.push((await readLines(conn).next()).value ?? "");
+  }
+  return { port, connectMs, listenerBefore, socketsBefore, waiting };
 }
 
 /**

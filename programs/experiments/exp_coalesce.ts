@@ -69,15 +69,9 @@ export async function coalesce(
 ): Promise<CoalesceResult> {
   using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = listener.addr.port;
-  let capture: LoopbackCapture | undefined;
-  let captureNote = "";
-  if (options.capture ?? true) {
-    try {
-      capture = await LoopbackCapture.start(port);
-    } catch (err) {
-      captureNote = errorMessage(err);
-    }
-  }
+  const started = options.capture ?? true ? await startCapture(port) : { note: "" };
+  const capture = started.capture;
+  let captureNote = started.note;
   const messages = Array.from({ length: count }, (_, i) => `message ${i + 1}\n`);
   const encoder = new TextEncoder();
   const bytes = messages.reduce((n, m) => n + m.length, 0);
@@ -107,11 +101,7 @@ export async function coalesce(
     let segments: number[] | null = null;
     if (capture) {
       try {
-        // The client's FIN follows all its data, so once it is captured every segment is.
-        const packets = await capture.packetsUntil((ps) =>
-          ps.some((p) => p.srcPort === clientPort && p.fin)
-        );
-        segments = fromClient(packets, clientPort);
+        segments = await segmentsFrom(capture, clientPort);
       } catch (err) {
         captureNote = errorMessage(err);
       }
@@ -131,6 +121,36 @@ export async function coalesce(
     if (server) closeQuietly(server);
     await capture?.stop();
   }
+}
+
+/**
+ * Start counting the segments on a port, or say why not.
+ *
+ * @param port The server's port on 127.0.0.1.
+ * @returns The capture, or a note saying why there is none.
+ */
+async function startCapture(port: number): Promise<{ capture?: LoopbackCapture; note: string }> {
+  try {
+    return { capture: await LoopbackCapture.start(port), note: "" };
+  } catch (err) {
+    return { note: errorMessage(err) };
+  }
+}
+
+/**
+ * The payload sizes of the data segments a client sent, once its FIN has been captured.
+ *
+ * @param capture The capture on the server's port.
+ * @param clientPort The client's port.
+ * @returns One size per data segment, in order.
+ * @throws {Error} When the capture fails or the FIN does not come in time.
+ */
+async function segmentsFrom(capture: LoopbackCapture, clientPort: number): Promise<number[]> {
+  // The client's FIN follows all its data, so once it is captured every segment is.
+  const packets = await capture.packetsUntil((ps) =>
+    ps.some((p) => p.srcPort === clientPort && p.fin)
+  );
+  return fromClient(packets, clientPort);
 }
 
 /**

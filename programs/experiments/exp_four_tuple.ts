@@ -14,14 +14,13 @@
  */
 
 import { readLines, writeLine } from "../../lib/net/lines.ts";
+import { SocketBag } from "../../lib/experiments/socket_bag.ts";
+import type { Out, SocketRow } from "../../lib/experiments/experiment.ts";
 import {
   askQuestion,
-  closeQuietly,
   formatSockets,
   loopbackSockets,
-  type Out,
   runExperimentMain,
-  type SocketRow,
 } from "../../lib/experiments/experiment.ts";
 
 /** Three clients on one address: enough that "the port tells them apart" is plain to see. */
@@ -62,33 +61,28 @@ export interface FourTupleResult {
  * @returns What the server accepted, what each client heard, and the kernel's sockets.
  */
 export async function fourTuple(count: number): Promise<FourTupleResult> {
+  const accepted: Accepted[] = [];
   using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = listener.addr.port;
-  const clients: Deno.TcpConn[] = [];
-  const served: Deno.TcpConn[] = [];
-  try {
-    const accepted: Accepted[] = [];
-    for (let k = 1; k <= count; k++) {
-      const [client, conn] = await Promise.all([
-        Deno.connect({ hostname: "127.0.0.1", port }),
-        listener.accept(),
-      ]);
-      clients.push(client);
-      served.push(conn);
-      await writeLine(client, `I am client ${k}`);
-      const { value } = await readLines(conn).next();
-      const remote = `${conn.remoteAddr.hostname}:${conn.remoteAddr.port}`;
-      accepted.push({ local: `${conn.localAddr.hostname}:${port}`, remote, said: value ?? "" });
-      // The answer goes out on the same socket, so the kernel addresses it to that peer.
-      await writeLine(conn, `you are ${remote}`);
-    }
-    const replies: string[] = [];
-    for (const client of clients) replies.push((await readLines(client).next()).value ?? "");
-    const sockets = await loopbackSockets(port, clients);
-    return { port, accepted, replies, sockets };
-  } finally {
-    for (const c of [...clients, ...served]) closeQuietly(c);
+  using bag = new SocketBag(); // closes every client and accepted socket at the end
+  for (let k = 1; k <= count; k++) {
+    const [client, conn] = await Promise.all([
+      Deno.connect({ hostname: "127.0.0.1", port }),
+      listener.accept(),
+    ]);
+    bag.clients.push(client);
+    bag.served.push(conn);
+    await writeLine(client, `I am client ${k}`);
+    const { value } = await readLines(conn).next();
+    const remote = `${conn.remoteAddr.hostname}:${conn.remoteAddr.port}`;
+    accepted.push({ local: `${conn.localAddr.hostname}:${port}`, remote, said: value ?? "" });
+    // The answer goes out on the same socket, so the kernel addresses it to that peer.
+    await writeLine(conn, `you are ${remote}`);
   }
+  const replies: string[] = [];
+  for (const client of bag.clients) replies.push((await readLines(client).next()).value ?? "");
+  const sockets = await loopbackSockets(port, bag.clients);
+  return { port, accepted, replies, sockets };
 }
 
 /**

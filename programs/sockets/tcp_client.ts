@@ -12,9 +12,12 @@
  */
 
 import { errorMessage, parseProgramFlags } from "../../lib/cli/cli.ts";
+import { type ConversationOptions, openTypedInput } from "../../lib/cli/line_input.ts";
+import { closeQuietly } from "../../lib/net/accept_loop.ts";
 import { formatHostPort, parseRemotePort } from "../../lib/net/host_port.ts";
-import { openTypedInput } from "../../lib/cli/line_input.ts";
+import { clientFlags } from "../../lib/sockets/client_flags.ts";
 import { DEFAULT_MAX_LINE, readLines, writeLine } from "../../lib/net/lines.ts";
+import { Lookahead } from "../../lib/sockets/lookahead.ts";
 
 /** The port `tcp_server` listens on by default. */
 export const DEFAULT_PORT = 15000;
@@ -28,24 +31,8 @@ const MAX_REPLY_BYTES = DEFAULT_MAX_LINE + 1024;
  */
 export const LINGER_MS = 2000;
 
-const USAGE = `Usage: deno task tcp-client [--host HOST] [--port PORT]
-
-Connects to a line-based TCP server, sends each line you type and prints the reply.
-Type "exit" or press Ctrl-D to quit. Reads lines from a pipe too.
-
-Options:
-  --host HOST   server address (default 127.0.0.1)
-  --port PORT   server port (default ${DEFAULT_PORT})
-  -h, --help    show this help`;
-
 /** What {@linkcode talk} needs besides the connection and the lines to send. */
-export interface ClientOptions {
-  /** Where the server's replies and the client's notes go (default `console.log`). */
-  log?: (line: string) => void;
-  /** Called whenever the client is ready for the next line, to show a prompt. */
-  prompt?: () => void;
-  /** Also log each line sent, as `> line`: for transcripts and piped input. */
-  echo?: boolean;
+export interface ClientOptions extends ConversationOptions {
   /** See {@linkcode LINGER_MS}. */
   lingerMs?: number;
 }
@@ -70,58 +57,36 @@ export async function talk(
   options: ClientOptions = {},
 ): Promise<ClientEnd> {
   const { log = console.log, prompt = () => {}, echo = false, lingerMs = LINGER_MS } = options;
-  const replies = readLines(conn, { maxLineBytes: MAX_REPLY_BYTES });
-  // One read in flight at a time; the guard stops a read that fails after we are done from
-  // becoming an unhandled rejection.
-  const nextReply = () => {
-    const reply = replies.next();
-    reply.catch(() => {});
-    return reply;
-  };
-  const lines = toAsyncIterator(input);
-
-  let heard = nextReply();
-  let typed = lines.next();
+  // One read in flight on each side: whichever line comes first, typed or heard, is handled.
+  const heard = new Lookahead(readLines(conn, { maxLineBytes: MAX_REPLY_BYTES }));
+  const typed = new Lookahead(input);
   prompt();
   while (true) {
     const event = await Promise.race([
-      typed.then((r) => ({ from: "user" as const, r })),
-      heard.then((r) => ({ from: "server" as const, r })),
+      typed.next.then((r) => ({ from: "user" as const, r })),
+      heard.next.then((r) => ({ from: "server" as const, r })),
     ]);
     if (event.from === "server") {
       if (event.r.done) return serverClosed(log);
       log(event.r.value);
-      heard = nextReply();
+      heard.advance();
       continue;
     }
     if (event.r.done) break;
     if (echo) log(`> ${event.r.value}`);
     if (event.r.value.trim() === "exit") break;
     await writeLine(conn, event.r.value);
-    const reply = await heard;
+    const reply = await heard.next;
     if (reply.done) return serverClosed(log);
     log(reply.value);
-    heard = nextReply();
-    typed = lines.next();
+    heard.advance();
+    typed.advance();
     prompt();
   }
 
   // Half-close: the server reads end-of-stream, finishes, and closes its side.
   await conn.closeWrite();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const lingerOver = new Promise<"timeout">((resolve) => {
-    timer = setTimeout(() => resolve("timeout"), lingerMs);
-  });
-  try {
-    while (true) {
-      const r = await Promise.race([heard, lingerOver]);
-      if (r === "timeout" || r.done) break;
-      log(r.value);
-      heard = nextReply();
-    }
-  } finally {
-    clearTimeout(timer);
-  }
+  for await (const line of heard.until(lingerMs)) log(line);
   return "input ended";
 }
 
@@ -130,26 +95,22 @@ function serverClosed(log: (line: string) => void): ClientEnd {
   return "server closed";
 }
 
-function toAsyncIterator(input: AsyncIterable<string> | Iterable<string>): AsyncIterator<string> {
-  if (Symbol.asyncIterator in input) return input[Symbol.asyncIterator]();
-  const sync = input[Symbol.iterator]();
-  return { next: () => Promise.resolve(sync.next()) };
-}
+const USAGE = `Usage: deno task tcp-client [--host HOST] [--port PORT]
 
-function fail(message: string, code = 1): never {
-  console.error(`tcp_client: ${message}`);
-  Deno.exit(code);
-}
+Connects to a line-based TCP server, sends each line you type and prints the reply.
+Type "exit" or press Ctrl-D to quit. Reads lines from a pipe too.
+
+Options:
+  --host HOST   server address (default 127.0.0.1)
+  --port PORT   server port (default ${DEFAULT_PORT})
+  -h, --help    show this help`;
 
 if (import.meta.main) {
   const parsed = parseProgramFlags({
     name: "tcp_client",
     usage: USAGE,
     args: Deno.args,
-    options: {
-      host: { type: "string", default: "127.0.0.1" },
-      port: { type: "string", default: String(DEFAULT_PORT) },
-    },
+    options: clientFlags(DEFAULT_PORT),
     read: (values) => ({ host: values.host, port: parseRemotePort(values.port) }),
     log: console.log,
     error: console.error,
@@ -162,24 +123,18 @@ if (import.meta.main) {
   try {
     conn = await Deno.connect({ hostname: host, port });
   } catch (err) {
-    fail(errorMessage(err, `cannot connect to ${server}`));
+    console.error(`tcp_client: ${errorMessage(err, `cannot connect to ${server}`)}`);
+    Deno.exit(1);
   }
 
   const input = openTypedInput(`Connected to ${server}`, console.log);
-
   try {
-    await talk(conn, input.lines, {
-      prompt: input.prompt,
-      echo: !input.interactive,
-    });
+    await talk(conn, input.lines, input.conversation);
   } catch (err) {
-    fail(errorMessage(err, `connection to ${server} failed`));
+    console.error(`tcp_client: ${errorMessage(err, `connection to ${server} failed`)}`);
+    Deno.exit(1);
   } finally {
     input.close();
-    try {
-      conn.close();
-    } catch {
-      // Already closed.
-    }
+    closeQuietly(conn);
   }
 }

@@ -11,7 +11,7 @@
  * @module
  */
 
-import { errorMessage, parseFlags, UsageError } from "../../lib/cli/cli.ts";
+import { runDemoMain } from "../../lib/cli/run_demo_main.ts";
 import { TaskProcess } from "../../lib/cli/task_process.ts";
 
 /** What the scripted client types; ends with `exit` as a person would. */
@@ -70,17 +70,14 @@ export async function runDemo(
 }
 
 if (import.meta.main) {
-  try {
-    const { values } = parseFlags(Deno.args, { help: { type: "boolean", short: "h" } });
-    if (values.help) {
-      console.log(USAGE);
-      Deno.exit(0);
-    }
-    Deno.exit(await runDemo() ? 0 : 1);
-  } catch (err) {
-    console.error(
-      `tcp_demo: ${errorMessage(err)}${err instanceof UsageError ? " (see --help)" : ""}`,
-    );
-    Deno.exit(err instanceof UsageError ? 2 : 1);
-  }
+  Deno.exit(
+    await runDemoMain({
+      name: "tcp_demo",
+      usage: USAGE,
+      args: Deno.args,
+      run: () => runDemo(),
+      log: console.log,
+      error: console.error,
+    }),
+  );
 }

@@ -11,11 +11,12 @@
  * @module
  */
 
-import { lookup } from "node:dns/promises";
 import { errorMessage, parseProgramFlags } from "../../lib/cli/cli.ts";
 import { formatHostPort, parseRemotePort } from "../../lib/net/host_port.ts";
-import { openTypedInput } from "../../lib/cli/line_input.ts";
+import { clientFlags, parseTimeoutMs } from "../../lib/sockets/client_flags.ts";
+import { type ConversationOptions, openTypedInput } from "../../lib/cli/line_input.ts";
 import { ReplyWaiter } from "../../lib/net/reply_waiter.ts";
+import { resolveServer } from "../../lib/sockets/resolve_server.ts";
 
 /** The port `udp_server` listens on by default. */
 export const DEFAULT_PORT = 15001;
@@ -29,27 +30,10 @@ export const DEFAULT_TIMEOUT_MS = 2000;
  */
 export const MAX_DATAGRAM = { IPv4: 65507, IPv6: 65527 } as const;
 
-const USAGE = `Usage: deno task udp-client [--host HOST] [--port PORT] [--timeout MS]
-
-Sends each line you type as one UDP datagram and prints the reply, giving up after a timeout.
-Type "exit" or press Ctrl-D to quit. Reads lines from a pipe too.
-
-Options:
-  --host HOST     server address (default 127.0.0.1)
-  --port PORT     server port (default ${DEFAULT_PORT})
-  --timeout MS    how long to wait for each reply (default ${DEFAULT_TIMEOUT_MS})
-  -h, --help      show this help`;
-
 /** What {@linkcode talkUdp} needs besides the socket, the server and the lines. */
-export interface UdpClientOptions {
+export interface UdpClientOptions extends ConversationOptions {
   /** How long to wait for each reply (default {@linkcode DEFAULT_TIMEOUT_MS}). */
   timeoutMs?: number;
-  /** Where replies and notes go (default `console.log`). */
-  log?: (line: string) => void;
-  /** Called whenever the client is ready for the next line, to show a prompt. */
-  prompt?: () => void;
-  /** Also log each line sent, as `> line`: for transcripts and piped input. */
-  echo?: boolean;
 }
 
 /**
@@ -107,25 +91,29 @@ function fail(message: string, code = 1): never {
   Deno.exit(code);
 }
 
+const USAGE = `Usage: deno task udp-client [--host HOST] [--port PORT] [--timeout MS]
+
+Sends each line you type as one UDP datagram and prints the reply, giving up after a timeout.
+Type "exit" or press Ctrl-D to quit. Reads lines from a pipe too.
+
+Options:
+  --host HOST     server address (default 127.0.0.1)
+  --port PORT     server port (default ${DEFAULT_PORT})
+  --timeout MS    how long to wait for each reply (default ${DEFAULT_TIMEOUT_MS})
+  -h, --help      show this help`;
+
 if (import.meta.main) {
   const parsed = parseProgramFlags({
     name: "udp_client",
     usage: USAGE,
     args: Deno.args,
     options: {
-      host: { type: "string", default: "127.0.0.1" },
-      port: { type: "string", default: String(DEFAULT_PORT) },
+      ...clientFlags(DEFAULT_PORT),
       timeout: { type: "string", default: String(DEFAULT_TIMEOUT_MS) },
     },
     read: (values) => {
       const port = parseRemotePort(values.port);
-      const timeoutMs = Number(values.timeout);
-      if (!/^\d+$/.test(values.timeout) || timeoutMs < 1) {
-        throw new RangeError(
-          `Invalid timeout "${values.timeout}": expected milliseconds, 1 or more`,
-        );
-      }
-      return { host: values.host, port, timeoutMs };
+      return { host: values.host, port, timeoutMs: parseTimeoutMs(values.timeout) };
     },
     log: console.log,
     error: console.error,
@@ -137,9 +125,7 @@ if (import.meta.main) {
   const named = formatHostPort({ hostname: host, port });
   let server: Deno.NetAddr;
   try {
-    const found = await lookup(host, { all: true });
-    const address = found.find((a) => a.family === 4) ?? found[0];
-    server = { transport: "udp", hostname: address.address, port };
+    server = await resolveServer(host, port);
   } catch (err) {
     fail(errorMessage(err, `cannot resolve ${host}`));
   }
@@ -154,13 +140,8 @@ if (import.meta.main) {
   }
 
   const input = openTypedInput(`Sending to ${named} (udp)`, console.log);
-
   try {
-    await talkUdp(socket, server, input.lines, {
-      timeoutMs,
-      prompt: input.prompt,
-      echo: !input.interactive,
-    });
+    await talkUdp(socket, server, input.lines, { timeoutMs, ...input.conversation });
   } catch (err) {
     fail(errorMessage(err, `talking to ${named} failed`));
   } finally {
