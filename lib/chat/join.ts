@@ -34,6 +34,9 @@ export class JoinError extends Error {
  */
 export const ANSWER_TIMEOUT_MS = 10_000;
 
+/** Times a join that crossed the server's join deadline is tried again on a new connection. */
+const MAX_JOIN_RETRIES = 3;
+
 /** How a session ended: the user left, the server shut down, or it dropped us. */
 export type ClientEnd = "left" | "server closed" | "dropped";
 
@@ -82,6 +85,7 @@ export async function enterRoom(
   const pinged = await answer(client, client.ping(), options);
   if ("end" in pinged) return pinged;
   let name = options.name;
+  let retries = 0;
   while (true) {
     if (name === undefined) {
       const typed = await askName(client, options);
@@ -89,6 +93,16 @@ export async function enterRoom(
       ({ client, name } = typed);
     }
     const joined = await answer(client, client.join(name), options);
+    if ("retry" in joined) {
+      // The name went out just as the join deadline closed the connection: join anew, but
+      // not forever (a deadline shorter than a round trip would close every attempt).
+      if (++retries > MAX_JOIN_RETRIES) {
+        throw new JoinError(`${serverName(options.server)} closed the connection before the join`);
+      }
+      client = options.open(await options.reconnect!());
+      options.input.watch(client.closed);
+      continue;
+    }
     if ("end" in joined) return joined;
     if (!("refused" in joined)) return { client };
     options.ui.print(errorLine(joined.refused.message)); // the name is taken, say: ask again
@@ -100,14 +114,15 @@ export async function enterRoom(
  * Wait for an answer the room cannot be joined without, and read what it means.
  *
  * @returns The answer; or the server's refusal; or how the session ended: Ctrl-C, or the
- *   server closing.
+ *   server closing; or `retry` when the server closed for the join deadline and the caller can
+ *   connect again.
  * @throws {JoinError} When the server is of another kind, or does not answer in time.
  */
 async function answer<T>(
   client: ChatClient,
   reply: Promise<T>,
   options: EnterOptions,
-): Promise<{ value: T } | { refused: RequestError } | { end: ClientEnd }> {
+): Promise<{ value: T } | { refused: RequestError } | { end: ClientEnd } | { retry: true }> {
   try {
     const answered = await answerWithin(client, reply, options);
     if (client.lpHello) return await notChat(client, serverName(options.server));
@@ -118,6 +133,7 @@ async function answer<T>(
     const unknown = err instanceof RequestError && err.status === Status.UnknownType;
     if (client.lpHello || unknown) return await notChat(client, serverName(options.server));
     if (err instanceof RequestError && err.status !== Status.Gone) return { refused: err };
+    if (client.lastNotice?.status === Status.Timeout && options.reconnect) return { retry: true };
     return { end: await sessionEnd(client, options.ui, options.server) };
   }
 }
