@@ -38,11 +38,12 @@ export interface ServerFlags {
  * The help text for the shared flags, to put under a program's own usage line.
  *
  * @param defaults The program's default port; its default `--workers` if it takes one, and
- *   what the number means for it (default "clients served at once", as for a pool).
+ *   what the number means for it (default "clients served at once", as for a pool); and the
+ *   help lines of any options of its own, shown before `--help`.
  * @returns The option lines.
  */
 export function serverOptionsHelp(
-  defaults: { port: number; workers?: number; workersMeaning?: string },
+  defaults: { port: number; workers?: number; workersMeaning?: string; extra?: string[] },
 ): string {
   const lines = [
     `  --host HOST     address to listen on (default ${DEFAULT_HOST}; 0.0.0.0 accepts LAN clients)`,
@@ -55,6 +56,7 @@ export function serverOptionsHelp(
   lines.push(
     `  --work-ms MS    simulated work before each reply, for compare-servers (default 0)`,
     `  --work KIND     cpu (busy loop) or io (timer) (default cpu)`,
+    ...defaults.extra ?? [],
     `  -h, --help      show this help`,
   );
   return lines.join("\n");

@@ -14,11 +14,23 @@ export type { Model } from "./start_server.ts";
 
 /** The models, in the order of the lab. */
 export const MODELS: readonly Model[] = [
-  { name: "iterative", task: "tcp-server" },
-  { name: "concurrent", task: "tcp-server-concurrent" },
-  { name: "pool", task: "tcp-server-pool" },
-  { name: "pool-reject", task: "tcp-server-pool-reject" },
-  { name: "workers", task: "tcp-server-workers" },
+  { name: "iterative", task: "tcp-server", shares: "nothing: one client at a time" },
+  {
+    name: "concurrent",
+    task: "tcp-server-concurrent",
+    shares: "a count, on one event loop: no lock",
+  },
+  { name: "pool", task: "tcp-server-pool", shares: "a semaphore, on one event loop: no lock" },
+  {
+    name: "pool-reject",
+    task: "tcp-server-pool-reject",
+    shares: "a busy count, on one event loop: no lock",
+  },
+  {
+    name: "workers",
+    task: "tcp-server-workers",
+    shares: "nothing between threads; with --max-clients, shared memory: Atomics and a mutex",
+  },
 ];
 
 /** Small enough for a 2-core laptop in well under a minute, large enough to show the shapes. */
@@ -184,6 +196,19 @@ export function formatTable(rows: Row[]): string {
     c.map((v, i) => i === 0 || i === c.length - 1 ? v.padEnd(widths[i]) : v.padStart(widths[i]))
       .join("  ").trimEnd();
   return [line(header), ...cells.map(line)].join("\n");
+}
+
+/**
+ * The note under the table: which models share state between their clients' handlers, and how.
+ *
+ * @param models The models in the table.
+ * @returns One line per model that says, under a heading.
+ */
+export function formatSharing(models: readonly Model[]): string {
+  const said = models.filter((m) => m.shares);
+  const width = Math.max(0, ...said.map((m) => m.name.length));
+  return ["Shared state:", ...said.map((m) => `  ${m.name.padEnd(width)}  ${m.shares}`)]
+    .join("\n");
 }
 
 /** "1 client", "3 clients". */

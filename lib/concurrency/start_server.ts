@@ -14,6 +14,8 @@ export interface Model {
   name: string;
   /** The deno.json task, which gives its flags; also the name of its compiled binary in dist/. */
   task: string;
+  /** What its clients' handlers share and how it is kept safe, for the note under the table. */
+  shares?: string;
 }
 
 /** How long a server may take to print its port: deno starts in well under a second. */

@@ -3,11 +3,42 @@
  * its clients as `tcp_server_concurrent` does, on its own event loop. Started only by
  * `startWorkers`; it talks to the main thread in the messages below.
  *
+ * With `--max-clients N` the threads share state: a count of served clients that a
+ * compare-and-swap loop keeps at N or below (`SharedLimit`), and the list of their addresses,
+ * changed under a mutex (`SharedList`). Both live in `SharedArrayBuffer`s the main thread made.
+ *
  * @module
  */
 
 import { serveConcurrent } from "../../lib/concurrency/serve_concurrent.ts";
-import type { Work } from "../../lib/net/line_server.ts";
+import { SharedLimit } from "../../lib/concurrency/shared_limit.ts";
+import { SharedList } from "../../lib/concurrency/shared_list.ts";
+import { acceptEach } from "../../lib/net/accept_loop.ts";
+import { formatHostPort } from "../../lib/net/host_port.ts";
+import {
+  clientLog,
+  fullMessage,
+  type LineOptions,
+  sendAndClose,
+  serveLines,
+  type Work,
+} from "../../lib/net/line_server.ts";
+
+/**
+ * How long a turned-away connection may linger so the client reads the full message before the
+ * close, as in `tcp_server_pool_reject`. Short: it holds a socket, not a place.
+ */
+export const REJECT_LINGER_MS = 1000;
+
+/** What every worker shares when the server has `--max-clients`: shared memory, no messages. */
+export interface SharedState {
+  /** Most clients served at once by all workers together. */
+  maxClients: number;
+  /** The count of clients served, for a {@linkcode SharedLimit}. */
+  count: SharedArrayBuffer;
+  /** The addresses of the clients served, for a {@linkcode SharedList}. */
+  clients: SharedArrayBuffer;
+}
 
 /** Main thread to worker: start listening. */
 export interface StartMessage {
@@ -21,6 +52,8 @@ export interface StartMessage {
   reusePort: boolean;
   work?: Work;
   maxLineBytes?: number;
+  /** The limit across all workers, when there is one. */
+  shared?: SharedState;
 }
 
 /** Main thread to worker. Stop: tell the clients goodbye, close, and answer `stopped`. */
@@ -57,7 +90,7 @@ async function serveOnThisThread(
   signal: AbortSignal,
   scope: WorkerScope,
 ): Promise<void> {
-  const { id, hostname, port, reusePort, work, maxLineBytes } = start;
+  const { id, hostname, port, reusePort, work, maxLineBytes, shared } = start;
   let listener: Deno.Listener;
   try {
     listener = Deno.listen({ hostname, port, reusePort });
@@ -66,17 +99,54 @@ async function serveOnThisThread(
     return;
   }
   scope.postMessage({ type: "listening", port: (listener.addr as Deno.NetAddr).port });
+  const options: LineOptions = {
+    signal,
+    work,
+    maxLineBytes,
+    log: (line) => scope.postMessage({ type: "log", line: `[worker ${id}] ${line}` }),
+    reply: (line) => `ack: ${line} (worker ${id})`,
+  };
   try {
-    await serveConcurrent(listener, {
-      signal,
-      work,
-      maxLineBytes,
-      log: (line) => scope.postMessage({ type: "log", line: `[worker ${id}] ${line}` }),
-      reply: (line) => `ack: ${line} (worker ${id})`,
-    });
+    if (shared) await serveWithinLimit(listener, shared, options);
+    else await serveConcurrent(listener, options);
   } finally {
     scope.postMessage({ type: "stopped" });
   }
+}
+
+/**
+ * Serve as `serveConcurrent` does while all workers together serve fewer than `maxClients`;
+ * tell a client beyond that the server is full, as `tcp_server_pool_reject` does.
+ */
+async function serveWithinLimit(
+  listener: Deno.Listener,
+  shared: SharedState,
+  options: LineOptions,
+): Promise<void> {
+  const { maxClients: max } = shared;
+  const limit = new SharedLimit(max, shared.count);
+  const clients = new SharedList(max, shared.clients);
+  const across = (n: number) => `${n}/${max} clients across all workers`;
+  await acceptEach(listener, async (conn, signal) => {
+    const say = clientLog(conn, options.log);
+    // Lock-free: check and take a place in one compare-and-swap, whichever thread gets there.
+    const admitted = limit.tryAcquire();
+    if (admitted === undefined) {
+      say(`rejected: server is full (${across(max)})`);
+      await sendAndClose(conn, fullMessage(max), { lingerMs: REJECT_LINGER_MS, signal });
+      return;
+    }
+    const peer = formatHostPort(conn.remoteAddr as Deno.NetAddr);
+    try {
+      // Under the mutex: a free slot found and filled, and the list read, as one step.
+      say(`served (${across(admitted)}); connected: ${clients.add(peer).join(", ")}`);
+      await serveLines(conn, { ...options, signal });
+    } finally {
+      // Off the list before the place is given back, so the list never outgrows the limit.
+      const left = clients.remove(peer);
+      say(`done (${across(limit.release())}); connected: ${left.join(", ") || "none"}`);
+    }
+  }, { signal: options.signal, log: options.log });
 }
 
 function report(scope: WorkerScope, err: unknown): void {

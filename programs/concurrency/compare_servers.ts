@@ -5,7 +5,9 @@
  * its `deno task` starts it. Then C clients connect at once and each does R round trips (a line
  * out, the `ack:` back), for C = 1, 10, 100 by default. One table shows what each model makes
  * of it: round trips per second, median and 99th-percentile latency, clients turned away,
- * errors, and the server's peak memory (VmHWM from /proc, Linux only).
+ * errors, and the server's peak memory (VmHWM from /proc, Linux only). A note under the table
+ * says what each model's handlers share and how it stays safe (see `exp:race` for why threads
+ * need Atomics or a lock where one event loop needs neither).
  * With `--work-ms 5 --work io` every message waits on a timer in the server, as for a database;
  * with `--work cpu` it spins, as a computation would, and one event loop can no longer hide it.
  *
@@ -31,6 +33,7 @@ import {
   DEFAULT_CLIENTS,
   DEFAULT_ROUNDS,
   DEFAULT_TIMEOUT_MS,
+  formatSharing,
   formatTable,
   type Load,
   MAX_CLIENTS,
@@ -137,7 +140,7 @@ if (import.meta.main) {
   try {
     const rows = await compareServers(models, load, json ? undefined : progress);
     if (json) console.log(JSON.stringify({ load, rows }, null, 2));
-    else console.log(`${describe(load)}\n\n${formatTable(rows)}`);
+    else console.log(`${describe(load)}\n\n${formatTable(rows)}\n\n${formatSharing(models)}`);
   } catch (err) {
     fail(errorMessage(err, "comparison failed"));
   }

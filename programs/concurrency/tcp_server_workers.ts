@@ -19,8 +19,20 @@
  * parallelism. (The alternative, the main thread proxying bytes to workers, was left out: it
  * puts every byte through one thread, the bottleneck threads were meant to remove.)
  *
- * Run it:   deno task tcp-server-workers [--workers N] [--host 127.0.0.1] [--port 15010]
- * Try it: several `nc 127.0.0.1 15010` sessions; the replies say which worker answered.
+ * Threads that share state need what one event loop never does. With `--max-clients N` at most
+ * N clients are served by all workers together, and the one beyond is told the server is full,
+ * as `tcp_server_pool_reject` tells it. That server keeps a plain `busy` count: its tasks take
+ * turns on one thread, so "is there room? take it" is one step nothing can interrupt. Here two
+ * threads run at the same instant, and both can see 4 of 5 taken and both take the fifth. So
+ * the count lives in a `SharedArrayBuffer`, and a compare-and-swap (`Atomics.compareExchange`)
+ * takes a place only if nobody changed the count in between: lock-free, for one number. The
+ * list of connected addresses that the log prints is several cells that change together, so it
+ * is changed under a mutex built on `Atomics.wait`/`Atomics.notify` (lib/concurrency/). Only the
+ * workers take it: a waiting thread sleeps, and the main thread must not.
+ *
+ * Run it:   deno task tcp-server-workers [--workers N] [--max-clients N] [--port 15010]
+ * Try it: several `nc 127.0.0.1 15010` sessions; the replies say which worker answered. With
+ *   `--max-clients 2`, the third session is told the server is full, whichever worker got it.
  *
  * @module
  */
@@ -29,7 +41,10 @@ import { errorMessage } from "../../lib/cli/cli.ts";
 import type { Log, Work } from "../../lib/net/line_server.ts";
 import { runServerMain } from "../../lib/net/server_main.ts";
 import { lineServerFlags, serverOptionsHelp } from "../../lib/cli/server_cli.ts";
-import type { StartMessage, ToMain, ToWorker } from "./_tcp_worker.ts";
+import { MAX_WORKERS } from "../../lib/cli/server_cli.ts";
+import { SharedLimit } from "../../lib/concurrency/shared_limit.ts";
+import { SharedList } from "../../lib/concurrency/shared_list.ts";
+import type { SharedState, StartMessage, ToMain, ToWorker } from "./_tcp_worker.ts";
 
 /** Not a seed port: the seed has no worker model. The next free one after pool-reject's. */
 export const DEFAULT_PORT = 15010;
@@ -61,6 +76,11 @@ ${
     port: DEFAULT_PORT,
     workers: DEFAULT_WORKERS,
     workersMeaning: "worker threads, each serving many clients at once",
+    extra: [
+      "  --max-clients N",
+      "                  clients served at once by all workers together; the others are told",
+      `                  the server is full (default no limit, at most ${MAX_WORKERS})`,
+    ],
   })
 }`;
 
@@ -77,6 +97,8 @@ export interface WorkersOptions {
   log?: Log;
   work?: Work;
   maxLineBytes?: number;
+  /** Most clients served at once by all workers together (default no limit). */
+  maxClients?: number;
 }
 
 /** Workers that are listening. */
@@ -112,10 +134,18 @@ export async function startWorkers(options: WorkersOptions): Promise<RunningWork
   const probe = Deno.listen({ hostname, port: options.port });
   const port = (probe.addr as Deno.NetAddr).port;
   probe.close();
+  const shared = options.maxClients ? sharedState(options.maxClients) : undefined;
   const handles: WorkerHandle[] = [];
   const stopAll = () => Promise.all(handles.map((h) => h.stop())).then(() => {});
   const start = (id: number) => {
-    const message: StartMessage = { ...options, type: "start", id, port, reusePort: SHARES_PORT };
+    const message: StartMessage = {
+      ...options,
+      type: "start",
+      id,
+      port,
+      reusePort: SHARES_PORT,
+      shared,
+    };
     const handle = spawnWorker(message, log);
     handles.push(handle);
     return handle.listening;
@@ -134,6 +164,13 @@ export async function startWorkers(options: WorkersOptions): Promise<RunningWork
     else signal?.addEventListener("abort", onAbort, { once: true });
   });
   return { addr: { transport: "tcp", hostname, port }, count, stopped };
+}
+
+/** The memory every worker shares for `--max-clients`: a count and a list, both empty. */
+function sharedState(maxClients: number): SharedState {
+  const count = new SharedLimit(maxClients).buffer;
+  const clients = new SharedList(maxClients).buffer;
+  return { maxClients, count, clients };
 }
 
 function spawnWorker(start: StartMessage, log: Log): WorkerHandle {
@@ -181,6 +218,18 @@ function spawnWorker(start: StartMessage, log: Log): WorkerHandle {
   };
 }
 
+/** `--max-clients`: absent for no limit, else a whole number from 1 to `MAX_WORKERS`. */
+function parseMaxClients(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = /^\d{1,6}$/.test(text) ? Number(text) : NaN;
+  if (!(n >= 1 && n <= MAX_WORKERS)) {
+    throw new RangeError(
+      `Invalid --max-clients "${text}": expected a whole number from 1 to ${MAX_WORKERS}`,
+    );
+  }
+  return n;
+}
+
 /** Rebuild a worker's error with its class, so `errorMessage` words it as for the main thread. */
 function toError({ name, message }: { name: string; message: string }): Error {
   const classes = Deno.errors as unknown as Record<string, ErrorConstructor | undefined>;
@@ -189,7 +238,8 @@ function toError({ name, message }: { name: string; message: string }): Error {
 }
 
 if (import.meta.main) {
-  const { options, read } = lineServerFlags({ port: DEFAULT_PORT, workers: DEFAULT_WORKERS });
+  const line = lineServerFlags({ port: DEFAULT_PORT, workers: DEFAULT_WORKERS });
+  const options = { ...line.options, "max-clients": { type: "string" } } as const;
   Deno.exit(
     await runServerMain({
       name: "tcp_server_workers",
@@ -197,21 +247,22 @@ if (import.meta.main) {
       args: Deno.args,
       options,
       read: (values) => {
-        const flags = read(values);
+        const flags = line.read(values);
         if (flags.workers! > MAX_THREADS) {
           throw new RangeError(
             `Invalid --workers "${flags.workers}": expected at most ${MAX_THREADS} threads`,
           );
         }
-        return flags;
+        return { ...flags, maxClients: parseMaxClients(values["max-clients"]) };
       },
       // Each worker binds its own socket; the shutdown signal stops them all.
-      listen: ({ host, port, workers, work }, signal) =>
-        startWorkers({ hostname: host, port, workers: workers!, work, signal }),
-      describe: (_flags, running) =>
-        SHARES_PORT
+      listen: ({ host, port, workers, work, maxClients }, signal) =>
+        startWorkers({ hostname: host, port, workers: workers!, work, maxClients, signal }),
+      describe: ({ maxClients }, running) =>
+        (SHARES_PORT
           ? `${running.count} worker threads share the port (SO_REUSEPORT); the kernel spreads clients`
-          : `SO_REUSEPORT is Linux-only here: one worker thread listens and serves every client`,
+          : `SO_REUSEPORT is Linux-only here: one worker thread listens and serves every client`) +
+        (maxClients ? `; at most ${maxClients} at once across all of them` : ""),
       serve: (running) => running.stopped,
       log: console.log,
       error: console.error,

@@ -5,7 +5,12 @@
 
 import { deepStrictEqual, equal, match, notEqual, ok } from "node:assert/strict";
 import { runTask } from "../_task.ts";
-import { formatTable, MODELS, type Row } from "../../lib/concurrency/compare_servers.ts";
+import {
+  formatSharing,
+  formatTable,
+  MODELS,
+  type Row,
+} from "../../lib/concurrency/compare_servers.ts";
 
 async function compare(args: string[]): Promise<Row[]> {
   const { code, stdout, stderr } = await runTask("compare-servers", [...args, "--json"]);
@@ -94,6 +99,14 @@ Deno.test("compare-servers prints a table by default", async () => {
   equal(code, 0, stderr);
   match(stdout, /^model +clients +round trips\/s +p50 ms +p99 ms +rejected +errors +peak MiB/m);
   match(stdout, /^concurrent +2 +\d+/m);
+  match(stdout, /^Shared state:\n {2}concurrent +a count, on one event loop: no lock$/m);
+});
+
+Deno.test("formatSharing() says for every model what its handlers share", () => {
+  const note = formatSharing(MODELS).split("\n");
+  equal(note[0], "Shared state:");
+  equal(note.length, MODELS.length + 1);
+  match(note.at(-1)!, /^ {2}workers +nothing between threads; with --max-clients, .*Atomics/);
 });
 
 Deno.test("compare-servers says 1 client, not 1 clients, in its progress", async () => {
