@@ -1,13 +1,14 @@
 /**
  * Lines typed at a terminal or piped in, for the interactive lab clients: a terminal gets a
- * `> ` prompt and line editing, a pipe gets neither, and Ctrl-C at the prompt quits the way
- * Ctrl-D does.
+ * `> ` prompt and line editing (the line editor, which takes a paste as one insertion), a pipe
+ * gets neither, and Ctrl-C at the prompt quits the way Ctrl-D does.
  *
  * @module
  */
 
-import { createInterface, type Interface } from "node:readline";
+import { createInterface } from "node:readline";
 import process from "node:process";
+import { openTerminalEditor } from "./line_editor.ts";
 
 /** What {@linkcode openLineInput} reads from and writes to. */
 export interface LineInputOptions {
@@ -34,13 +35,16 @@ export interface ConversationOptions {
 /** Lines to send, from {@linkcode openLineInput}. */
 export interface LineInput {
   /** The lines, one by one, until the input ends, Ctrl-D or Ctrl-C. */
-  lines: Interface;
+  lines: AsyncIterable<string>;
   /** Whether the input is a terminal. */
   interactive: boolean;
   /** Show the `> ` prompt; only for a terminal, where there is someone to prompt. */
   prompt?: () => void;
-  /** The prompt, and `echo` for a pipe, where no one sees the lines typed: for a client. */
-  conversation: Pick<ConversationOptions, "prompt" | "echo">;
+  /**
+   * The prompt; `echo` for a pipe, where no one sees the lines typed; and, at a terminal, a log
+   * that prints above the prompt: for a client.
+   */
+  conversation: ConversationOptions;
   /** Stop reading, when the conversation is over for another reason. */
   close(): void;
 }
@@ -52,6 +56,7 @@ export interface LineInput {
  * @returns The lines, the prompt, and a way to stop reading.
  */
 export function openLineInput(options: LineInputOptions): LineInput {
+  if (options.interactive && options.input === process.stdin) return openTerminalInput();
   const { interactive, log } = options;
   const lines = createInterface({
     input: options.input,
@@ -79,6 +84,25 @@ export function openLineInput(options: LineInputOptions): LineInput {
 }
 
 /**
+ * Standard input at a terminal, through the line editor: `node:readline` measures the whole
+ * line again for every character of a paste, so a few thousand pasted characters froze it.
+ */
+function openTerminalInput(): LineInput {
+  const editor = openTerminalEditor({ onInterrupt: () => editor.close() });
+  editor.setPrompt("> ");
+  // Ctrl-D or Ctrl-C: leave the prompt's line, so the shell's prompt starts on its own.
+  editor.onClose(() => editor.leaveLine());
+  const prompt = () => editor.prompt();
+  return {
+    lines: editor,
+    interactive: true,
+    prompt,
+    conversation: { prompt, echo: false, log: (line) => editor.print(line) },
+    close: () => editor.close(),
+  };
+}
+
+/**
  * Open standard input for an interactive client, and say where its lines go: at a terminal
  * with how to quit, from a pipe plainly. A terminal gets prompts and line editing; a pipe gets
  * neither, and the client should echo what it sends.
@@ -88,12 +112,8 @@ export function openLineInput(options: LineInputOptions): LineInput {
  * @returns The input, as {@linkcode openLineInput} opens it.
  */
 export function openTypedInput(where: string, log: (line: string) => void): LineInput {
-  const input = openLineInput({
-    input: process.stdin,
-    output: process.stdout,
-    interactive: Deno.stdin.isTerminal(),
-    log,
-  });
-  log(input.interactive ? `${where}. Type a line; "exit" or Ctrl-D quits.` : where);
-  return input;
+  const interactive = Deno.stdin.isTerminal();
+  // Said before the input opens: a terminal is in raw mode while the line editor has it.
+  log(interactive ? `${where}. Type a line; "exit" or Ctrl-D quits.` : where);
+  return openLineInput({ input: process.stdin, output: process.stdout, interactive, log });
 }

@@ -131,6 +131,7 @@ if (import.meta.main) {
   try {
     await talk(conn, input.lines, input.conversation);
   } catch (err) {
+    input.close(); // the terminal back to normal before the error line
     console.error(`tcp_client: ${errorMessage(err, `connection to ${server} failed`)}`);
     Deno.exit(1);
   } finally {

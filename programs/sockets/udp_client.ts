@@ -143,6 +143,7 @@ if (import.meta.main) {
   try {
     await talkUdp(socket, server, input.lines, { timeoutMs, ...input.conversation });
   } catch (err) {
+    input.close(); // the terminal back to normal before the error line
     fail(errorMessage(err, `talking to ${named} failed`));
   } finally {
     input.close();

@@ -169,3 +169,24 @@ for (const task of ["tcp-client", "udp-client"]) {
     },
   });
 }
+
+Deno.test({
+  name: "tcp-client on a terminal takes an 8 KiB paste as one line, at once",
+  ignore: !HAS_TERMINAL,
+  async fn() {
+    await using server = new Program("tcp-server", ["--port", "0"]);
+    const port = await listeningPort(server);
+    await using client = new TerminalProgram("tcp-client", ["--port", String(port)]);
+    await client.waitFor(/Ctrl-D quits\.\r?\n[^]*> /);
+    // node:readline measured the whole line again for every pasted character: 8 KiB took
+    // tens of seconds. Pasted now, it reaches the server as one line and is acknowledged.
+    const pasted = "p".repeat(8 * 1024);
+    const started = Date.now();
+    await client.type(`${pasted}\r`);
+    await server.waitFor(new RegExp(`says: p{${pasted.length}}$`));
+    await client.waitFor(/ack: p+/);
+    ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
+    await client.type("\x04");
+    equal(await client.exit(), 0);
+  },
+});
