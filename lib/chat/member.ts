@@ -48,12 +48,15 @@ export interface Member {
    */
   messagesBelow(bytes: number): Promise<void>;
   /**
-   * The frames the member sends, in order, until it closes cleanly.
+   * The next frame the member sends. A method rather than an async iterator: an idle member
+   * would keep a suspended generator, its request and their promises alive, about a third of a
+   * kilobyte each (see docs/PERFORMANCE.md).
    *
+   * @returns The frame, or `null` once the member has closed cleanly.
    * @throws {ProtocolError} On malformed bytes.
    * @throws {Error} When the connection fails (a failed write included).
    */
-  frames(): AsyncIterable<Frame>;
+  read(): Promise<Frame | null>;
   /** Read and drop what the member still sends, until it closes or is closed. */
   discardInput(): Promise<void>;
   /**

@@ -19,14 +19,14 @@ import type { Member } from "./member.ts";
  * @example
  * ```ts ignore
  * const member = new TcpMember(conn, { maxQueuedBytes: 1 << 20, flowWindowBytes: 1 << 20 });
- * for await (const frame of member.frames()) handle(frame);
+ * for (let f = await member.read(); f !== null; f = await member.read()) handle(f);
  * ```
  */
 export class TcpMember implements Member {
   readonly peer: string;
   readonly #fc: FrameConnection;
   readonly #outbox: Outbox;
-  /** Why a write failed: reported by {@linkcode TcpMember.frames} as the reason it ended. */
+  /** Why a write failed: reported by {@linkcode TcpMember.read} as the reason it ended. */
   #writeError: unknown = null;
 
   /**
@@ -66,12 +66,11 @@ export class TcpMember implements Member {
     return this.#outbox.messagesBelow(bytes);
   }
 
-  async *frames(): AsyncGenerator<Frame> {
-    try {
-      for (let f = await this.#fc.read(); f !== null; f = await this.#fc.read()) yield f;
-    } catch (err) {
+  read(): Promise<Frame | null> {
+    // Not an async function: an idle member would keep one more suspended call alive.
+    return this.#fc.read().catch((err) => {
       throw this.#writeError ?? err; // a failed write closed the connection under the reader
-    }
+    });
   }
 
   discardInput(): Promise<void> {

@@ -152,7 +152,9 @@ async function serveConnection(room: Room, conn: Deno.TcpConn): Promise<void> {
 /** Read frames until the client leaves, the connection fails, or the server ends it. */
 async function readFrames(room: Room, session: Session): Promise<void> {
   try {
-    for await (const frame of session.member.frames()) {
+    while (true) {
+      const frame = await session.member.read();
+      if (frame === null) break; // the client closed
       if (session.endReason !== null) break; // dismissed meanwhile: the frame is dropped
       session.lastHeard = Date.now();
       if (await handleFrame(COMMANDS, room, session, frame) === "leave") {

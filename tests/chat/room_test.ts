@@ -33,7 +33,9 @@ class FakeMember implements Member {
   messagesBelow(): Promise<void> {
     return Promise.resolve();
   }
-  async *frames(): AsyncGenerator<Frame> {}
+  read(): Promise<Frame | null> {
+    return Promise.resolve(null);
+  }
   discardInput(): Promise<void> {
     return Promise.resolve();
   }
