@@ -85,14 +85,19 @@ export class ClientTable {
     this.#options = options;
   }
 
-  /** @returns The client with this id, if it is connected. */
+  /**
+   * @returns The client with this id, if it is connected and not being hung up: a client that
+   *   is being told why it goes is gone for everyone else at once, though its socket may take
+   *   a moment more to close.
+   */
   get(id: number): LpClient | undefined {
-    return this.#clients.get(id);
+    const client = this.#clients.get(id);
+    return client?.closing ? undefined : client;
   }
 
-  /** @returns A snapshot of every client, for a list response or the console. */
+  /** @returns A snapshot of every client still here, for a list response or the console. */
   list(): ClientInfo[] {
-    return [...this.#clients.values()].map((c) => ({
+    return [...this.#clients.values()].filter((c) => !c.closing).map((c) => ({
       id: c.id,
       address: c.address,
       port: c.port,
@@ -257,6 +262,8 @@ export class ClientTable {
     if (farewell) client.outbox.farewell(encodeFrame(frame));
     else this.send(client, frame);
     client.closing = true;
+    // Messages forwarded to it will not be acknowledged: their senders hear Gone now.
+    for (const settle of client.deliveries.values()) settle(Status.Gone);
     this.track(this.#hangUp(client));
   }
 
