@@ -375,10 +375,18 @@ export interface ExperimentMain {
   usage: string;
   /** The arguments, usually `Deno.args`. */
   args: string[];
-  /** The experiment's one number flag, if it takes one: its name and largest value (from 1). */
-  count?: { flag: string; max: number };
-  /** Run the experiment, writing its report to `out`. */
-  run: (flags: ExperimentFlags, out: Out) => Promise<unknown>;
+  /**
+   * The experiment's one number flag, if it takes one: its name, largest value (from 1), and
+   * the unit its error names ("expected 1 to 10 seconds").
+   */
+  count?: { flag: string; max: number; unit?: string };
+  /**
+   * Whether Ctrl-C and SIGTERM abort the run (through the signal `run` gets) rather than end
+   * the process, so the run can clean up; a run that fails once aborted exits 130.
+   */
+  interruptible?: boolean;
+  /** Run the experiment, writing its report to `out`; `signal` is set when interruptible. */
+  run: (flags: ExperimentFlags, out: Out, signal?: AbortSignal) => Promise<unknown>;
   /** Where `--help` and the report go, usually `console.log`. */
   log: Out;
   /** Where the one-line errors go, usually `console.error`. */
@@ -390,7 +398,7 @@ export interface ExperimentMain {
  *
  * @param main The program's name, usage, arguments, number flag, run and output sinks.
  * @returns The exit code: 0 after the run or `--help`, 2 for a bad flag (said in one line with
- *   "see --help"), 1 when the run fails (said in one line).
+ *   "see --help"), 1 when the run fails (said in one line), 130 when it fails after Ctrl-C.
  */
 export async function runExperimentMain(main: ExperimentMain): Promise<number> {
   const flags: ExperimentFlags = { quick: false };
@@ -410,7 +418,10 @@ export async function runExperimentMain(main: ExperimentMain): Promise<number> {
     if (typeof text === "string") {
       const count = Number(text);
       if (!/^\d+$/.test(text) || count < 1 || count > main.count!.max) {
-        throw new UsageError(`Invalid --${name} "${text}": expected 1 to ${main.count!.max}`);
+        const unit = main.count!.unit ? ` ${main.count!.unit}` : "";
+        throw new UsageError(
+          `Invalid --${name} "${text}": expected 1 to ${main.count!.max}${unit}`,
+        );
       }
       flags.count = count;
     }
@@ -418,11 +429,28 @@ export async function runExperimentMain(main: ExperimentMain): Promise<number> {
     main.error(`${main.name}: ${errorMessage(err)} (see --help)`);
     return 2;
   }
+  return main.interruptible ? await runInterruptibly(main, flags) : await runOnce(main, flags);
+}
+
+/** The run of {@linkcode runExperimentMain}: 0, or 1 with the error said in one line. */
+async function runOnce(main: ExperimentMain, flags: ExperimentFlags, signal?: AbortSignal) {
   try {
-    await main.run(flags, main.log);
+    await main.run(flags, main.log, signal);
+    return 0;
   } catch (err) {
     main.error(`${main.name}: ${errorMessage(err)}`);
-    return 1;
+    return signal?.aborted ? 130 : 1;
   }
-  return 0;
+}
+
+/** {@linkcode runOnce} with Ctrl-C and SIGTERM aborting the run's signal until it ends. */
+async function runInterruptibly(main: ExperimentMain, flags: ExperimentFlags) {
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  for (const s of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(s, onSignal);
+  try {
+    return await runOnce(main, flags, stop.signal);
+  } finally {
+    for (const s of ["SIGINT", "SIGTERM"] as const) Deno.removeSignalListener(s, onSignal);
+  }
 }

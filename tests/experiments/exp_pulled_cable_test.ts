@@ -1,12 +1,12 @@
 /**
  * The pulled-cable experiment, for real: two network namespaces and a veth pair. It needs root
- * and iproute2, so elsewhere it skips and says why; the naming and command tests run anywhere.
+ * and iproute2, so elsewhere it skips and says why. The lab's naming and commands are tested in
+ * netns_lab_test.ts.
  */
 
 import { deepStrictEqual, equal, match, ok } from "node:assert/strict";
 import { join, relative } from "node:path";
 import { hasCommand, ROOT, runTask, taskParts } from "../_task.ts";
-import { labFor, setupCommands } from "../../programs/experiments/exp_pulled_cable.ts";
 
 const IS_ROOT = Deno.uid() === 0;
 const CAN_RUN = IS_ROOT && hasCommand("ip") && hasCommand("ss");
@@ -23,18 +23,6 @@ async function namespaces(): Promise<string[]> {
     /^lp(srv|cli)-/.test(n)
   );
 }
-
-Deno.test("labFor() names fit Linux's 15-character interface limit", () => {
-  const lab = labFor(4_194_304); // the largest pid Linux allows
-  ok(lab.serverIf.length <= 15 && lab.clientIf.length <= 15, JSON.stringify(lab));
-  equal(lab.serverNs, "lpsrv-4194304");
-  // Only the two private addresses, each inside its own namespace.
-  const addrs = setupCommands(lab).filter((c) => c.includes("addr"));
-  deepStrictEqual(addrs.map((c) => [c[1], c[4]]), [
-    [lab.serverNs, "10.77.0.1/24"],
-    [lab.clientNs, "10.77.0.2/24"],
-  ]);
-});
 
 Deno.test({
   name:
