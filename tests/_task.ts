@@ -16,6 +16,12 @@ export { ROOT, taskParts };
  */
 export const WAIT_MS = 20_000;
 
+/**
+ * The locale every program under test starts in unless a test says otherwise: English, whatever
+ * the machine running the tests is set to. A test of the Chinese texts passes `LANG` or `--lang`.
+ */
+export const ENGLISH: Record<string, string> = { LC_ALL: "", LC_MESSAGES: "", LANG: "C.UTF-8" };
+
 /** Options for starting a program. */
 export interface StartOptions {
   /** Working directory; a test's temporary folder, so relative storage paths land there. */
@@ -56,7 +62,7 @@ export class Program implements AsyncDisposable {
     this.child = new Deno.Command(Deno.execPath(), {
       args: ["run", ...flags, script, ...args],
       cwd: options.cwd ?? ROOT,
-      env: { NO_COLOR: "1", INIT_CWD: options.cwd ?? ROOT, ...options.env },
+      env: { ...ENGLISH, NO_COLOR: "1", INIT_CWD: options.cwd ?? ROOT, ...options.env },
       stdin: options.stdin ?? "null",
       stdout: "piped",
       stderr: "piped",

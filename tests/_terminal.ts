@@ -6,7 +6,7 @@
  * @module
  */
 
-import { hasCommand, taskParts, WAIT_MS } from "./_task.ts";
+import { ENGLISH, hasCommand, taskParts, WAIT_MS } from "./_task.ts";
 
 /** Whether these tests can run: `script` from util-linux, on Linux. */
 export const HAS_TERMINAL = Deno.build.os === "linux" && hasCommand("script");
@@ -25,8 +25,9 @@ export class TerminalProgram implements AsyncDisposable {
    *
    * @param task The task name.
    * @param args Arguments after the script.
+   * @param options Extra environment, such as `LANG` for a test in Chinese.
    */
-  constructor(task: string, args: string[] = []) {
+  constructor(task: string, args: string[] = [], options: { env?: Record<string, string> } = {}) {
     const { flags, script } = taskParts(task);
     // script runs the line with $SHELL; none of our paths or arguments need quoting. `exec`
     // makes the program the terminal's foreground process: a shell left waiting (dash does not
@@ -34,7 +35,7 @@ export class TerminalProgram implements AsyncDisposable {
     const command = ["exec", Deno.execPath(), "run", ...flags, script, ...args].join(" ");
     const child = new Deno.Command("script", {
       args: ["-qfec", command, "/dev/null"],
-      env: { NO_COLOR: "1", SHELL: "/bin/sh" },
+      env: { ...ENGLISH, NO_COLOR: "1", SHELL: "/bin/sh", ...options.env },
       stdin: "piped",
       stdout: "piped",
       stderr: "null",

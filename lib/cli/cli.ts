@@ -6,6 +6,8 @@
  */
 
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { chooseLang, isLang, setLang } from "./i18n.ts";
+import { cliText as text } from "./text.ts";
 
 /** The user typed something the program cannot take; the message says what. */
 export class UsageError extends Error {
@@ -46,11 +48,14 @@ export function parseFlags<O extends Options>(
 export interface ProgramFlags<O extends Options, T> {
   /** The program's name, which starts the error line, such as `tcp_client`. */
   name: string;
-  /** The text `--help` prints. */
-  usage: string;
+  /**
+   * The text `--help` prints; a function, so that it is worded once the language is known.
+   * The lines for `--lang` and `--help` are added at the end.
+   */
+  usage: string | (() => string);
   /** The arguments, usually `Deno.args`. */
   args: string[];
-  /** The program's flags, as `parseArgs` takes them; `-h, --help` is added. */
+  /** The program's flags, as `parseArgs` takes them; `--lang` and `-h, --help` are added. */
   options: O;
   /**
    * Turns the parsed values into what the program needs; not called for `--help`.
@@ -69,6 +74,9 @@ export type FlagValues<O extends Options> = ReturnType<typeof parseFlags<O>>["va
 /**
  * Parse a program's flags, or say why not: `--help` prints the usage, a bad flag or value is
  * one line ending in "(see --help)". Nothing exits here; the program does, with the code.
+ *
+ * The program's language is chosen here, first: `--lang`, else the locale (see
+ * {@linkcode chooseLang}); every sentence it prints afterwards is in that language.
  *
  * @param program The name, usage, arguments, flags, how to read them, and the output sinks.
  * @returns `{ flags }`, or `{ exitCode }`: 0 after `--help`, 2 after a usage or range error.
@@ -94,19 +102,24 @@ export type FlagValues<O extends Options> = ReturnType<typeof parseFlags<O>>["va
 export function parseProgramFlags<O extends Options, T>(
   program: ProgramFlags<O, T>,
 ): { flags: T } | { exitCode: number } {
+  setLang(chooseLang(program.args));
   try {
     const { values } = parseFlags(program.args, {
       ...program.options,
+      lang: { type: "string" },
       help: { type: "boolean", short: "h" },
     });
-    if ((values as { help?: boolean }).help) {
-      program.log(program.usage);
+    const { help, lang } = values as { help?: boolean; lang?: string };
+    if (lang !== undefined && !isLang(lang)) throw new UsageError(text("badLang", { value: lang }));
+    if (help) {
+      const usage = typeof program.usage === "function" ? program.usage() : program.usage;
+      program.log(`${usage}\n${text("langFlag")}\n${text("helpFlag")}`);
       return { exitCode: 0 };
     }
     return { flags: program.read(values as FlagValues<O>) };
   } catch (err) {
     if (err instanceof UsageError || err instanceof RangeError) {
-      program.error(`${program.name}: ${err.message} (see --help)`);
+      program.error(`${program.name}: ${text("seeHelp", { message: err.message })}`);
       return { exitCode: 2 };
     }
     throw err;
@@ -128,23 +141,28 @@ function flagErrorLine(err: unknown, args: string[], options: Options): string {
     const value = args[at + 1] ?? "";
     // "--port --help" forgot the value; "--timeout -5" meant it.
     return value.startsWith("--")
-      ? `Option '--${name}' needs a value`
-      : `Option '--${name}' needs a value (write --${name}=${value} for a value starting with "-")`;
+      ? text("needsValue", { flag: `--${name}` })
+      : text("needsValueDash", { flag: `--${name}`, value });
   }
   const missing = /^Option '(?:-\w, )?(--[^' ]+)[^']*' argument missing/.exec(message);
-  if (missing) return `Option '${missing[1]}' needs a value`;
+  if (missing) return text("needsValue", { flag: missing[1] });
+  const unknown = /^Unknown option '([^']+)'/.exec(message);
+  if (unknown) return text("unknownOption", { flag: unknown[1] });
+  const stray = /^Unexpected argument '([^']*)'/.exec(message);
+  if (stray) return text("unexpectedArgument", { value: stray[1] });
   return message.split("\n")[0].split(/\.(?:\s|$)/)[0];
 }
 
-const FRIENDLY: Record<string, string> = {
-  AddrInUse: "address already in use (is another server running on that port?)",
-  AddrNotAvailable: "that address is not on this machine",
-  ConnectionRefused: "connection refused (is the server running?)",
-  ConnectionReset: "connection reset by the peer",
-  TimedOut: "timed out",
-  PermissionDenied: "permission denied",
-  NotFound: "not found",
-};
+/** The errors a user meets most, by name, worded for a person. */
+const FRIENDLY = [
+  "AddrInUse",
+  "AddrNotAvailable",
+  "ConnectionRefused",
+  "ConnectionReset",
+  "TimedOut",
+  "PermissionDenied",
+  "NotFound",
+] as const;
 
 /**
  * Turn an error into the one line a user should see.
@@ -162,18 +180,19 @@ const FRIENDLY: Record<string, string> = {
  * ```
  */
 export function errorMessage(err: unknown, context?: string): string {
-  let text: string;
+  let line: string;
   if (err instanceof Error) {
-    text = FRIENDLY[err.name] ?? err.message;
+    const name = FRIENDLY.find((n) => n === err.name);
+    line = name ? text(name) : err.message;
     // Deno's resolver and node:dns word the same failure differently.
     if (/failed to lookup address|getaddrinfo E(NOTFOUND|AI_AGAIN)/.test(err.message)) {
-      text = "host name does not resolve";
+      line = text("noResolve");
     }
   } else {
-    text = String(err);
+    line = String(err);
   }
-  text = text.split("\n")[0];
-  return context ? `${context}: ${text}` : text;
+  line = line.split("\n")[0];
+  return context ? `${context}: ${line}` : line;
 }
 
 /**

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { cliText } from "./text.ts";
 import { createInterface } from "node:readline";
 import process from "node:process";
 import { openTerminalEditor } from "./line_editor.ts";
@@ -114,6 +115,6 @@ function openTerminalInput(): LineInput {
 export function openTypedInput(where: string, log: (line: string) => void): LineInput {
   const interactive = Deno.stdin.isTerminal();
   // Said before the input opens: a terminal is in raw mode while the line editor has it.
-  log(interactive ? `${where}. Type a line; "exit" or Ctrl-D quits.` : where);
+  log(interactive ? cliText("typeALine", { where }) : where);
   return openLineInput({ input: process.stdin, output: process.stdout, interactive, log });
 }

@@ -11,8 +11,8 @@ import { errorMessage, parseProgramFlags } from "./cli.ts";
 export interface DemoMain {
   /** The program's name, which starts every error line, such as `tcp_demo`. */
   name: string;
-  /** The text `--help` prints. */
-  usage: string;
+  /** The text `--help` prints, worded once the language is known. */
+  usage: string | (() => string);
   /** The arguments, usually `Deno.args`. */
   args: string[];
   /** Run the demo: whether every program in it ended as it should. */

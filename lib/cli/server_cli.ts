@@ -6,10 +6,11 @@
  */
 
 import { type FlagValues, parseFlags, UsageError } from "./cli.ts";
+import { cliText as text } from "./text.ts";
 import { parsePort } from "../net/host_port.ts";
 import type { Work } from "../net/line_server.ts";
 
-export { LOOPBACK_HINT } from "../net/server_main.ts";
+export { loopbackHint } from "../net/server_main.ts";
 
 /** Loopback by default, so a first run is not reachable from the network by surprise. */
 export const DEFAULT_HOST = "127.0.0.1";
@@ -46,19 +47,14 @@ export function serverOptionsHelp(
   defaults: { port: number; workers?: number; workersMeaning?: string; extra?: string[] },
 ): string {
   const lines = [
-    `  --host HOST     address to listen on (default ${DEFAULT_HOST}; 0.0.0.0 accepts LAN clients)`,
-    `  --port PORT     port to listen on (default ${defaults.port}; 0 picks a free one)`,
+    text("hostFlag", { host: DEFAULT_HOST }),
+    text("portFlag", { port: defaults.port }),
   ];
   if (defaults.workers !== undefined) {
-    const meaning = defaults.workersMeaning ?? "clients served at once";
-    lines.push(`  --workers N     ${meaning} (default ${defaults.workers})`);
+    const meaning = defaults.workersMeaning ?? text("workersMeaning");
+    lines.push(text("workersFlag", { meaning, workers: defaults.workers }));
   }
-  lines.push(
-    `  --work-ms MS    simulated work before each reply, for compare-servers (default 0)`,
-    `  --work KIND     cpu (busy loop) or io (timer) (default cpu)`,
-    ...defaults.extra ?? [],
-    `  -h, --help      show this help`,
-  );
+  lines.push(text("workMsFlag"), text("workFlag"), ...defaults.extra ?? []);
   return lines.join("\n");
 }
 
@@ -86,7 +82,7 @@ export function lineServerFlags(defaults: { port: number; workers?: number }) {
   } as const;
   const read = (values: FlagValues<typeof options>): ServerFlags => {
     if (values.workers !== undefined && defaults.workers === undefined) {
-      throw new UsageError("Unknown option '--workers'");
+      throw new UsageError(text("unknownOption", { flag: "--workers" }));
     }
     const flags: ServerFlags = { help: false, host: values.host, port: parsePort(values.port) };
     if (defaults.workers !== undefined) {
@@ -95,7 +91,7 @@ export function lineServerFlags(defaults: { port: number; workers?: number }) {
     }
     const ms = parseCount(values["work-ms"], "--work-ms", 0, MAX_WORK_MS);
     if (values.work !== "cpu" && values.work !== "io") {
-      throw new RangeError(`Invalid --work "${values.work}": expected cpu or io`);
+      throw new RangeError(text("badWork", { value: values.work }));
     }
     if (ms > 0) flags.work = { kind: values.work, ms };
     return flags;

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { lang } from "./i18n.ts";
 import { taskParts } from "./task_command.ts";
 
 /** How to start a {@linkcode TaskProcess}. */
@@ -14,7 +15,10 @@ export interface TaskProcessOptions {
   args?: string[];
   /** Working folder, where the program's relative storage paths land (default: this one). */
   cwd?: string;
-  /** Extra environment for the child, such as `INIT_CWD`. */
+  /**
+   * Extra environment for the child, such as `INIT_CWD`. The child speaks this program's
+   * language (`LC_ALL` is set to say it) unless this says otherwise.
+   */
   env?: Record<string, string>;
   /** Called with each line the program prints on stdout, as it arrives. */
   onLine?: (line: string) => void;
@@ -69,7 +73,7 @@ export class TaskProcess implements AsyncDisposable {
     this.#child = new Deno.Command("deno", {
       args: ["run", ...flags, script, ...options.args ?? []],
       cwd: options.cwd,
-      env: options.env,
+      env: { LC_ALL: lang() === "zh" ? "zh_CN.UTF-8" : "C.UTF-8", ...options.env },
       stdin: "piped",
       stdout: "piped",
       stderr: "piped",

@@ -4,6 +4,8 @@
  * @module
  */
 
+import { cliText } from "./text.ts";
+
 const UNITS = ["B", "KiB", "MiB", "GiB", "TiB"];
 
 /**
@@ -47,7 +49,7 @@ export function parseByteSize(text: string): number {
   const power = m?.[2] ? "KMGT".indexOf(m[2].toUpperCase()) + 1 : 0;
   const bytes = m ? Math.floor(Number(m[1]) * 1024 ** power) : NaN;
   if (!Number.isSafeInteger(bytes)) {
-    throw new RangeError(`Invalid size "${text}": expected bytes, or a number with K, M or G`);
+    throw new RangeError(cliText("badSize", { text }));
   }
   return bytes;
 }
@@ -61,7 +63,7 @@ export function parseByteSize(text: string): number {
  */
 export function parseSeconds(text: string, flag = "seconds"): number {
   const seconds = /^\d*\.?\d+$/.test(text.trim()) ? Number(text) : NaN;
-  if (!(seconds > 0)) throw new RangeError(`Invalid ${flag} "${text}": expected a number over 0`);
+  if (!(seconds > 0)) throw new RangeError(cliText("badPositive", { flag, text }));
   return seconds;
 }
 

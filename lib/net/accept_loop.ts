@@ -5,6 +5,7 @@
  * @module
  */
 
+import { cliText } from "../cli/text.ts";
 import { errorMessage } from "../cli/cli.ts";
 
 /**
@@ -50,7 +51,7 @@ export async function acceptEach<C extends Deno.Conn>(
         throw err;
       }
       const task: Promise<void> = handle(conn, stop)
-        .catch((err) => options.log(`handler failed: ${errorMessage(err)}`))
+        .catch((err) => options.log(cliText("handlerFailed", { why: errorMessage(err) })))
         .finally(() => running.delete(task));
       running.add(task);
     }

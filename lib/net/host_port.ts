@@ -4,6 +4,8 @@
  * @module
  */
 
+import { cliText } from "../cli/text.ts";
+
 /** A host name or address with a port. */
 export interface HostPort {
   hostname: string;
@@ -52,7 +54,7 @@ export function parseRemotePort(text: string): number {
 function portFrom(text: string, lowest: 0 | 1): number {
   const port = /^\d{1,5}$/.test(text.trim()) ? Number(text) : NaN;
   if (!(port >= lowest && port <= 65535)) {
-    throw new RangeError(`Invalid port "${text}": expected a number from ${lowest} to 65535`);
+    throw new RangeError(cliText("badPort", { text, lowest }));
   }
   return port;
 }
@@ -86,10 +88,10 @@ export function parseHostPort(text: string, defaultPort?: number): HostPort {
   } else {
     hostname = trimmed; // a bare name, or a bare IPv6 address with no port
   }
-  if (hostname === "") throw new RangeError(`Invalid address "${text}": the host is empty`);
+  if (hostname === "") throw new RangeError(cliText("emptyHost", { text }));
   if (portText === undefined || portText === "") {
     if (defaultPort === undefined) {
-      throw new RangeError(`Invalid address "${text}": expected host:port`);
+      throw new RangeError(cliText("badAddress", { text }));
     }
     return { hostname, port: defaultPort };
   }

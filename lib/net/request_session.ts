@@ -8,6 +8,7 @@
 
 import { FAREWELL_MS } from "./deadline.ts";
 import { errorMessage } from "../cli/cli.ts";
+import { cliText } from "../cli/text.ts";
 import { type Frame, Kind, makeFrame, Status } from "../wire/frame.ts";
 import { type ByteStream, FrameConnection } from "../wire/frame_connection.ts";
 import { withDeadline } from "./deadline.ts";
@@ -75,7 +76,10 @@ interface Pending {
  * @returns The line.
  */
 export function endLine(reason: string): string {
-  return reason === SERVER_CLOSED ? "The server closed the connection." : `Disconnected: ${reason}`;
+  if (reason === SERVER_CLOSED) return cliText("serverClosed");
+  const lost = /^connection lost: (.*)$/s.exec(reason);
+  if (lost) return cliText("connectionLost", { why: lost[1] });
+  return cliText("disconnected", { reason: reason === "closed" ? cliText("closedByUs") : reason });
 }
 
 /**
@@ -163,13 +167,14 @@ export class RequestSession {
     this.send(frame).catch((err) => {
       const error = err instanceof RequestError ? err : new RequestError(
         Status.Gone,
-        errorMessage(err, "Cannot send"),
+        errorMessage(err, cliText("cannotSend")),
       );
       this.#settle(id, (p) => p.reject(error));
     });
     return answered.then((response) => {
       if (response.status === Status.Ok) return response;
-      const text = this.#options.refusalText?.(response) ?? `Refused (status ${response.status})`;
+      const text = this.#options.refusalText?.(response) ??
+        cliText("refused", { status: response.status });
       throw new RequestError(response.status, text);
     });
   }
@@ -296,7 +301,7 @@ export class RequestSession {
       const now = performance.now();
       for (const [id, p] of this.#pending) {
         if (p.deadline > now) break;
-        const text = `No answer to "${p.type}" within ${limitMs / 1000} s`;
+        const text = cliText("noAnswer", { type: p.type, seconds: limitMs / 1000 });
         this.#settle(id, () => p.reject(new RequestError(Status.Timeout, text)));
       }
       this.#armTimeout();
@@ -350,5 +355,5 @@ export class RequestSession {
 }
 
 function notConnected(): RequestError {
-  return new RequestError(Status.Gone, "Not connected to the server");
+  return new RequestError(Status.Gone, cliText("notConnected"));
 }

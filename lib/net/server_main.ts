@@ -7,12 +7,12 @@
  */
 
 import { errorMessage, type FlagOptions, type FlagValues, parseProgramFlags } from "../cli/cli.ts";
+import { cliText as text } from "../cli/text.ts";
 import { formatHostPort, isLoopback } from "./host_port.ts";
 import { Shutdown } from "./shutdown.ts";
 
-/** Printed after the address when a server listens on loopback. */
-export const LOOPBACK_HINT =
-  "Only this machine can connect; to accept LAN clients use --host 0.0.0.0";
+/** Printed after the address when a server listens on loopback, in the program's language. */
+export const loopbackHint = (): string => text("loopbackHint");
 
 /** What every server's flags say, whatever else they say. */
 export interface ListenFlags {
@@ -26,8 +26,8 @@ export interface ListenFlags {
 export interface ServerMain<O extends FlagOptions, F extends ListenFlags, L extends Bound> {
   /** The program's name, which starts every error line, such as `tcp_server`. */
   name: string;
-  /** The text `--help` prints. */
-  usage: string;
+  /** The text `--help` prints, worded once the language is known. */
+  usage: string | (() => string);
   /** The arguments, usually `Deno.args`. */
   args: string[];
   /** The program's flags, as `parseArgs` takes them; `-h, --help` is added. */
@@ -49,8 +49,8 @@ export interface ServerMain<O extends FlagOptions, F extends ListenFlags, L exte
   listen: (flags: F, signal: AbortSignal) => L | Promise<L>;
   /** Words after the address in the bind error, such as `(udp)`. */
   listenWhat?: string;
-  /** The loopback hint, if this server words it otherwise than {@linkcode LOOPBACK_HINT}. */
-  loopbackHint?: string;
+  /** The loopback hint, if this server words it otherwise than {@linkcode loopbackHint}. */
+  loopbackHint?: () => string;
   /** A line printed after the address and the hint, to say how this server serves. */
   describe?: (flags: F, listener: L) => string;
   /**
@@ -129,17 +129,17 @@ export async function runServerMain<O extends FlagOptions, F extends ListenFlags
   } catch (err) {
     const where = formatHostPort({ hostname: flags.host, port: flags.port });
     const what = main.listenWhat ? ` ${main.listenWhat}` : "";
-    return fail(errorMessage(err, `cannot listen on ${where}${what}`));
+    return fail(errorMessage(err, text("cannotListen", { address: where }) + what));
   }
-  log(`Listening on ${formatHostPort(listener.addr as Deno.NetAddr)}`);
-  if (isLoopback(flags.host)) log(main.loopbackHint ?? LOOPBACK_HINT);
+  log(text("listening", { address: formatHostPort(listener.addr as Deno.NetAddr) }));
+  if (isLoopback(flags.host)) log((main.loopbackHint ?? loopbackHint)());
   if (main.describe) log(main.describe(flags, listener));
 
   try {
     await main.serve(listener, flags, shutdown);
   } catch (err) {
-    return fail(errorMessage(err, "server failed"));
+    return fail(errorMessage(err, text("serverFailed")));
   }
-  log("Server stopped");
+  log(text("serverStopped"));
   return 0;
 }

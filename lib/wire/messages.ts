@@ -1,7 +1,11 @@
 /**
  * The four kinds of message both framed protocols build, with one name each: a `request`, its
- * `reply` (success) or `refusal` (a status and `{ error }`), and an `indication` nobody asked
- * for. The chat and the LP protocols add their own payloads on top.
+ * `reply` (success) or `refusal` (a status and `{ error, code?, params? }`), and an `indication`
+ * nobody asked for. The chat and the LP protocols add their own payloads on top.
+ *
+ * The wire speaks no language: a refusal's `code` and `params` say exactly what went wrong, and
+ * each client words it in its user's language. The English `error` stays for clients written by
+ * other people, who need not know the codes.
  *
  * @module
  */
@@ -31,16 +35,26 @@ export function reply(req: Frame, payload?: unknown): Frame {
   return makeFrame(Kind.Response, req.type, { id: req.id, payload });
 }
 
+/** Exactly what went wrong, for a client to word: a code, and the values its sentence needs. */
+export interface Reason {
+  /** Such as `name-taken`; each protocol's table in docs/PROTOCOL.md lists its codes. */
+  code: string;
+  /** The values the sentence needs, such as `{ name: "alice" }`. */
+  params?: Record<string, string | number>;
+}
+
 /**
  * Build a refusal.
  *
  * @param req The request being refused.
  * @param status Why, as a status code.
- * @param error Why, in words.
- * @returns The frame, with payload `{ error }`.
+ * @param error Why, in English words.
+ * @param reason Why, as a code and values, for clients that word it themselves.
+ * @returns The frame, with payload `{ error }`, plus `code` and `params` when given.
  */
-export function refusal(req: Frame, status: number, error: string): Frame {
-  return makeFrame(Kind.Response, req.type, { id: req.id, status, payload: { error } });
+export function refusal(req: Frame, status: number, error: string, reason?: Reason): Frame {
+  const payload = reason ? { error, ...reason } : { error };
+  return makeFrame(Kind.Response, req.type, { id: req.id, status, payload });
 }
 
 /**

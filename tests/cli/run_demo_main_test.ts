@@ -22,7 +22,11 @@ Deno.test("runDemoMain() prints the usage for --help and exits 0 without running
   let ran = false;
   const { main, logged, errors } = demo(["--help"], () => Promise.resolve(ran = true));
   equal(await runDemoMain(main), 0);
-  deepStrictEqual(logged, ["Usage: deno task some-demo"]);
+  deepStrictEqual(logged, [[
+    "Usage: deno task some-demo",
+    "  --lang LANG     language of the output: en or zh (default from LC_ALL, LC_MESSAGES, LANG)",
+    "  -h, --help      show this help",
+  ].join("\n")]);
   deepStrictEqual(errors, []);
   equal(ran, false);
 });
