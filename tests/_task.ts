@@ -271,7 +271,8 @@ export function hasCommand(name: string): boolean {
  * @returns The port it listens on.
  */
 export async function listeningPort(p: Program): Promise<number> {
-  const m = await p.waitFor(/[Ll]istening on .*:(\d+)/);
+  // Either language: a test may start the server in Chinese.
+  const m = await p.waitFor(/(?:[Ll]istening on|正在监听) .*:(\d+)/);
   return Number(m[1]);
 }
 

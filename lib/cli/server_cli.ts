@@ -6,7 +6,7 @@
  */
 
 import { type FlagValues, parseFlags, UsageError } from "./cli.ts";
-import { cliText as text } from "./text.ts";
+import { cliText } from "./text.ts";
 import { parsePort } from "../net/host_port.ts";
 import type { Work } from "../net/line_server.ts";
 
@@ -47,14 +47,14 @@ export function serverOptionsHelp(
   defaults: { port: number; workers?: number; workersMeaning?: string; extra?: string[] },
 ): string {
   const lines = [
-    text("hostFlag", { host: DEFAULT_HOST }),
-    text("portFlag", { port: defaults.port }),
+    cliText("hostFlag", { host: DEFAULT_HOST }),
+    cliText("portFlag", { port: defaults.port }),
   ];
   if (defaults.workers !== undefined) {
-    const meaning = defaults.workersMeaning ?? text("workersMeaning");
-    lines.push(text("workersFlag", { meaning, workers: defaults.workers }));
+    const meaning = defaults.workersMeaning ?? cliText("workersMeaning");
+    lines.push(cliText("workersFlag", { meaning, workers: defaults.workers }));
   }
-  lines.push(text("workMsFlag"), text("workFlag"), ...defaults.extra ?? []);
+  lines.push(cliText("workMsFlag"), cliText("workFlag"), ...defaults.extra ?? []);
   return lines.join("\n");
 }
 
@@ -82,7 +82,7 @@ export function lineServerFlags(defaults: { port: number; workers?: number }) {
   } as const;
   const read = (values: FlagValues<typeof options>): ServerFlags => {
     if (values.workers !== undefined && defaults.workers === undefined) {
-      throw new UsageError(text("unknownOption", { flag: "--workers" }));
+      throw new UsageError(cliText("unknownOption", { flag: "--workers" }));
     }
     const flags: ServerFlags = { help: false, host: values.host, port: parsePort(values.port) };
     if (defaults.workers !== undefined) {
@@ -91,7 +91,7 @@ export function lineServerFlags(defaults: { port: number; workers?: number }) {
     }
     const ms = parseCount(values["work-ms"], "--work-ms", 0, MAX_WORK_MS);
     if (values.work !== "cpu" && values.work !== "io") {
-      throw new RangeError(text("badWork", { value: values.work }));
+      throw new RangeError(cliText("badWork", { value: values.work }));
     }
     if (ms > 0) flags.work = { kind: values.work, ms };
     return flags;
@@ -131,9 +131,7 @@ export function parseServerFlags(
 function parseCount(text: string, flag: string, min: number, max: number): number {
   const n = /^\d{1,6}$/.test(text) ? Number(text) : NaN;
   if (!(n >= min && n <= max)) {
-    throw new RangeError(
-      `Invalid ${flag} "${text}": expected a whole number from ${min} to ${max}`,
-    );
+    throw new RangeError(cliText("badWhole", { flag, text, min, max }));
   }
   return n;
 }

@@ -6,6 +6,8 @@
  */
 
 import { errorMessage } from "../cli/cli.ts";
+import { displayWidth, padEndToWidth, padStartToWidth } from "../cli/display_width.ts";
+import { concurrencyText as text } from "./text.ts";
 import type { Work } from "../net/line_server.ts";
 import { driveClients } from "./drive_clients.ts";
 import { type Model, peakMemoryMiB, type RunningServer, startServer } from "./start_server.ts";
@@ -14,23 +16,11 @@ export type { Model } from "./start_server.ts";
 
 /** The models, in the order of the lab. */
 export const MODELS: readonly Model[] = [
-  { name: "iterative", task: "tcp-server", shares: "nothing: one client at a time" },
-  {
-    name: "concurrent",
-    task: "tcp-server-concurrent",
-    shares: "a count, on one event loop: no lock",
-  },
-  { name: "pool", task: "tcp-server-pool", shares: "a semaphore, on one event loop: no lock" },
-  {
-    name: "pool-reject",
-    task: "tcp-server-pool-reject",
-    shares: "a busy count, on one event loop: no lock",
-  },
-  {
-    name: "workers",
-    task: "tcp-server-workers",
-    shares: "nothing between threads; with --max-clients, shared memory: Atomics and a mutex",
-  },
+  { name: "iterative", task: "tcp-server", shares: () => text("sharesIterative") },
+  { name: "concurrent", task: "tcp-server-concurrent", shares: () => text("sharesConcurrent") },
+  { name: "pool", task: "tcp-server-pool", shares: () => text("sharesPool") },
+  { name: "pool-reject", task: "tcp-server-pool-reject", shares: () => text("sharesPoolReject") },
+  { name: "workers", task: "tcp-server-workers", shares: () => text("sharesWorkers") },
 ];
 
 /** Small enough for a 2-core laptop in well under a minute, large enough to show the shapes. */
@@ -70,7 +60,9 @@ export interface Row {
   /** The server's peak resident memory, or null where /proc is missing. */
   peakMemoryMiB: number | null;
   timedOut: boolean;
-  /** Why the row is unusual: timed out, skipped, the server misbehaved. */
+  /** Not run: the model had timed out with fewer clients. */
+  skipped: boolean;
+  /** Why the row is unusual: timed out, skipped, the server misbehaved (in the user's language). */
   note: string;
 }
 
@@ -88,7 +80,7 @@ export async function measure(model: Model, clients: number, load: Load): Promis
   try {
     server = await startServer(model, load.work);
   } catch (err) {
-    return { ...row, errors: clients, note: errorMessage(err, "server did not start") };
+    return { ...row, errors: clients, note: errorMessage(err, text("noteNoStart")) };
   }
   const notes: string[] = [];
   try {
@@ -103,7 +95,7 @@ export async function measure(model: Model, clients: number, load: Load): Promis
       errors: result.errors,
       timedOut: result.timedOut,
     });
-    if (result.timedOut) notes.push(`timed out after ${load.timeoutMs / 1000} s`);
+    if (result.timedOut) notes.push(text("noteTimedOut", { seconds: load.timeoutMs / 1000 }));
     row.peakMemoryMiB = await peakMemoryMiB(server.pid);
   } finally {
     const stopNote = await server.stop();
@@ -136,7 +128,8 @@ export async function compareServers(
     let collapsedAt: number | undefined;
     for (const clients of load.clients) {
       if (collapsedAt !== undefined) {
-        add(emptyRow(model, clients, `skipped: timed out at ${plural(collapsedAt, "client")}`));
+        const note = text("noteSkipped", { clients: collapsedAt });
+        add({ ...emptyRow(model, clients, note), skipped: true });
       } else {
         const row = await measure(model, clients, load);
         if (row.timedOut) collapsedAt = clients;
@@ -160,6 +153,7 @@ function emptyRow(model: Model, clients: number, note: string): Row {
     errors: 0,
     peakMemoryMiB: null,
     timedOut: false,
+    skipped: false,
     note,
   };
 }
@@ -170,20 +164,34 @@ function percentile(sorted: number[], p: number): number | null {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
+/** The table's columns, in order. */
+const COLUMNS = [
+  "columnModel",
+  "columnClients",
+  "columnRate",
+  "columnP50",
+  "columnP99",
+  "columnRejected",
+  "columnErrors",
+  "columnPeak",
+  "columnNote",
+] as const;
+
 /**
- * Lay the rows out as a plain-text table, numbers right-aligned.
+ * Lay the rows out as a plain-text table, numbers right-aligned, headings in the user's
+ * language. Columns are measured in terminal columns, not characters: a Chinese heading takes
+ * two columns a character.
  *
  * @param rows The rows.
  * @returns The table, one line per row under a header.
  */
 export function formatTable(rows: Row[]): string {
-  const header = ["model", "clients", "round trips/s", "p50 ms", "p99 ms", "rejected", "errors"];
-  header.push("peak MiB", "note");
+  const header = COLUMNS.map((key) => text(key));
   const ms = (v: number | null) => v === null ? "-" : v < 10 ? v.toFixed(2) : v.toFixed(0);
   const cells = rows.map((r) => [
     r.model,
     String(r.clients),
-    r.note.startsWith("skipped") ? "-" : r.roundTripsPerSec.toFixed(0),
+    r.skipped ? "-" : r.roundTripsPerSec.toFixed(0),
     ms(r.p50Ms),
     ms(r.p99Ms),
     String(r.rejected),
@@ -191,10 +199,13 @@ export function formatTable(rows: Row[]): string {
     r.peakMemoryMiB === null ? "-" : r.peakMemoryMiB.toFixed(0),
     r.note,
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
+  const widths = header.map((h, i) =>
+    Math.max(displayWidth(h), ...cells.map((c) => displayWidth(c[i])))
+  );
   const line = (c: string[]) =>
-    c.map((v, i) => i === 0 || i === c.length - 1 ? v.padEnd(widths[i]) : v.padStart(widths[i]))
-      .join("  ").trimEnd();
+    c.map((v, i) =>
+      i === 0 || i === c.length - 1 ? padEndToWidth(v, widths[i]) : padStartToWidth(v, widths[i])
+    ).join("  ").trimEnd();
   return [line(header), ...cells.map(line)].join("\n");
 }
 
@@ -206,12 +217,7 @@ export function formatTable(rows: Row[]): string {
  */
 export function formatSharing(models: readonly Model[]): string {
   const said = models.filter((m) => m.shares);
-  const width = Math.max(0, ...said.map((m) => m.name.length));
-  return ["Shared state:", ...said.map((m) => `  ${m.name.padEnd(width)}  ${m.shares}`)]
-    .join("\n");
-}
-
-/** "1 client", "3 clients". */
-export function plural(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+  const width = Math.max(0, ...said.map((m) => displayWidth(m.name)));
+  const lines = said.map((m) => `  ${padEndToWidth(m.name, width)}  ${m.shares!()}`);
+  return [text("sharedState"), ...lines].join("\n");
 }

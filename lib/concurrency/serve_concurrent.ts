@@ -7,6 +7,7 @@
 
 import { acceptEach } from "../net/accept_loop.ts";
 import { clientLog, type LineOptions, serveLines } from "../net/line_server.ts";
+import { concurrencyText as text } from "./text.ts";
 
 /** What {@linkcode serveConcurrent} needs besides the listener. */
 export type ConcurrentOptions = Partial<LineOptions>;
@@ -31,7 +32,7 @@ export async function serveConcurrent(
   let connected = 0; // one event loop: no lock needed around this count
   await acceptEach(listener, async (conn, signal) => {
     connected++;
-    clientLog(conn, log)(`connected (${connected} connected)`);
+    clientLog(conn, log)(text("connectedCount", { n: connected }));
     try {
       await serveLines(conn, { ...options, log, signal });
     } finally {

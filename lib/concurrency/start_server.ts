@@ -8,14 +8,19 @@
 import { dirname, join } from "node:path";
 import { ROOT, taskParts } from "../cli/task_command.ts";
 import type { Work } from "../net/line_server.ts";
+import { cliText } from "../cli/text.ts";
+import { concurrencyText as text } from "./text.ts";
 
 /** A concurrency model: which task starts it (every model takes `--work-ms` and `--work`). */
 export interface Model {
   name: string;
   /** The deno.json task, which gives its flags; also the name of its compiled binary in dist/. */
   task: string;
-  /** What its clients' handlers share and how it is kept safe, for the note under the table. */
-  shares?: string;
+  /**
+   * What its clients' handlers share and how it is kept safe, for the note under the table; in
+   * the user's language.
+   */
+  shares?: () => string;
 }
 
 /** How long a server may take to print its port: deno starts in well under a second. */
@@ -23,6 +28,9 @@ export const STARTUP_MS = 15_000;
 
 /** How long a server may take to exit after Ctrl-C before it is killed (and reported). */
 export const STOP_MS = 5000;
+
+/** The line a server starts with, in either language, with the port at its end. */
+const LISTENING = new RegExp(`^${cliText.pattern("listening").source}$`, "m");
 
 /** A task's flags and script, as `deno run` takes them. */
 function taskCommandParts(task: string): string[] {
@@ -64,18 +72,20 @@ export async function startServer(model: Model, work?: Work): Promise<RunningSer
   const stderr = new Response(child.stderr).text();
 
   // Read stdout until the port line, then keep draining it: a server blocked on a full pipe
-  // would look like a slow server.
+  // would look like a slow server. The server speaks our language (it inherits LANG), so its
+  // port line is found in either.
   const lines = child.stdout.pipeThrough(new TextDecoderStream()).values();
   const found = Promise.withResolvers<number>();
   const drained = (async () => {
     let partial = "";
     for await (const piece of lines) {
       partial += piece;
-      const m = partial.match(/^Listening on .*:(\d+)$/m);
-      if (m) found.resolve(Number(m[1]));
+      const m = partial.match(LISTENING);
+      if (m) found.resolve(Number(m.groups!.address.replace(/.*:/, "")));
       if (partial.length > 4096 || m) partial = partial.slice(partial.lastIndexOf("\n") + 1);
     }
-    found.reject(new Error(`exited before listening: ${(await stderr).trim() || "no message"}`));
+    const why = (await stderr).trim() || text("noMessage");
+    found.reject(new Error(text("exitedEarly", { why })));
   })();
 
   const startup = setTimeout(() => child.kill("SIGKILL"), STARTUP_MS);
@@ -98,8 +108,8 @@ export async function startServer(model: Model, work?: Work): Promise<RunningSer
       const status = await child.status;
       clearTimeout(killer);
       await Promise.all([drained, stderr]);
-      if (status.signal === "SIGKILL") return "server ignored Ctrl-C and was killed";
-      return status.code === 0 ? "" : `server exited ${status.code}`;
+      if (status.signal === "SIGKILL") return text("noteKilled");
+      return status.code === 0 ? "" : text("noteExited", { code: status.code });
     },
   };
 }

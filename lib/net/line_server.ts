@@ -7,14 +7,32 @@
  * @module
  */
 
+import { cliText } from "../cli/text.ts";
+import { socketsText as text } from "../sockets/text.ts";
 import { errorMessage } from "../cli/cli.ts";
 import { formatHostPort } from "./host_port.ts";
 import { DEFAULT_MAX_LINE, readLines, writeLine } from "./lines.ts";
 import { formatTimestamp } from "../cli/timestamp.ts";
 import { closeQuietly } from "./accept_loop.ts";
 
-/** What a connected client is told when the server stops; the same words as `tcp_server`. */
-export const GOODBYE = "server: shutting down, goodbye";
+/**
+ * What a connected client is told when the server stops; the same words as `tcp_server`.
+ *
+ * The lines a line server sends are English whatever the server's language: a line protocol
+ * has no codes, and `nc` users share the wire. Our clients recognise them and word them in their
+ * user's language (`lib/sockets/server_lines.ts`).
+ */
+export const GOODBYE = text.in("en", "goodbye");
+
+/**
+ * The acknowledgement of a line, as it goes on the wire.
+ *
+ * @param line The line the client sent.
+ * @returns `ack: LINE`.
+ */
+export function ackLine(line: string): string {
+  return text.in("en", "ack", { line });
+}
 
 /** Where a server writes its log, one line at a time. */
 export type Log = (line: string) => void;
@@ -38,7 +56,7 @@ export interface LineOptions {
   maxLineBytes?: number;
   /** Simulated work before each reply (default none). */
   work?: Work;
-  /** The reply to a line (default `ack: LINE`, as `tcp_server` answers). */
+  /** The reply to a line (default {@linkcode ackLine}, as `tcp_server` answers). */
   reply?: (line: string) => string;
 }
 
@@ -49,9 +67,9 @@ export interface LineOptions {
  * @param log Where the lines go.
  * @returns A function that logs one event about this client.
  */
-export function clientLog(conn: Deno.Conn, log: Log): (text: string) => void {
+export function clientLog(conn: Deno.Conn, log: Log): (event: string) => void {
   const peer = formatHostPort(conn.remoteAddr as Deno.NetAddr);
-  return (text) => log(`${formatTimestamp()} ${peer} ${text}`);
+  return (event) => log(`${formatTimestamp()} ${peer} ${event}`);
 }
 
 /**
@@ -63,16 +81,16 @@ export function clientLog(conn: Deno.Conn, log: Log): (text: string) => void {
  */
 export async function serveLines(conn: Deno.Conn, options: LineOptions): Promise<void> {
   const { signal, maxLineBytes = DEFAULT_MAX_LINE, work } = options;
-  const reply = options.reply ?? ((line: string) => `ack: ${line}`);
+  const reply = options.reply ?? ackLine;
   const say = clientLog(conn, options.log);
   await using _goodbye = goodbyeOnShutdown(conn, signal);
   try {
     for await (const line of readLines(conn, { maxLineBytes })) {
-      say(`says: ${line}`);
+      say(text("logSays", { line }));
       await simulateWork(work);
       await writeLine(conn, reply(line));
     }
-    say(signal?.aborted ? "disconnected: server shutting down" : "left");
+    say(text(signal?.aborted ? "logShuttingDown" : "logLeft"));
   } catch (err) {
     await endConversation(conn, err, { say, maxLineBytes, signal });
   }
@@ -116,22 +134,22 @@ export function goodbyeOnShutdown(conn: Deno.Conn, signal?: AbortSignal): AsyncD
 export async function endConversation(
   conn: Deno.Conn,
   err: unknown,
-  context: { say: (text: string) => void; maxLineBytes: number; signal?: AbortSignal },
+  context: { say: (event: string) => void; maxLineBytes: number; signal?: AbortSignal },
 ): Promise<void> {
   const { say, maxLineBytes, signal } = context;
   if (signal?.aborted) {
-    say("disconnected: server shutting down");
+    say(text("logShuttingDown"));
   } else if (err instanceof RangeError) {
     // Refuse, say why, and move on: one greedy client must not grow our buffer without end.
     // The rest of its line is still unread, so a plain close would reset the connection
     // and destroy the error line on its way: close the way a goodbye does.
-    say(`sent a line over ${maxLineBytes} bytes; closing its connection`);
-    await sendAndClose(conn, `error: line longer than ${maxLineBytes} bytes; closing`, {
+    say(text("logTooLong", { max: maxLineBytes }));
+    await sendAndClose(conn, text.in("en", "lineTooLong", { max: maxLineBytes }), {
       lingerMs: GOODBYE_LINGER_MS,
       signal,
     });
   } else {
-    say(`dropped: ${errorMessage(err)}`);
+    say(text("logDropped", { why: errorMessage(err) }));
   }
 }
 
@@ -143,14 +161,17 @@ export const GOODBYE_LINGER_MS = 1000;
 
 /**
  * What a client beyond a pool's limit reads: the chat server's words, so both say "full" alike.
+ * Always English: a line protocol has no codes, and `nc` users share one wire; our own client
+ * recognises the line and says it in its user's language.
  *
  * @param limit Clients served at once; all of them are busy when this is sent.
  * @returns Such as `Server is full (5/5 clients). Please try again later.`
  */
 export function fullMessage(limit: number): string {
-  return `Server is full (${limit}/${limit} client${limit === 1 ? "" : "s"}). ` +
-    "Please try again later.";
+  return cliText.in("en", "serverFull", { limit });
 }
+
+const FULL = new RegExp(`^${cliText.pattern("serverFull").source}$`);
 
 /**
  * Whether a line is {@linkcode fullMessage}, whatever the limit: for clients that count
@@ -166,7 +187,7 @@ export function fullMessage(limit: number): string {
  * ```
  */
 export function isFullMessage(line: string): boolean {
-  return /^Server is full \(\d+\/\d+ clients?\)\. Please try again later\.$/.test(line);
+  return FULL.test(line);
 }
 
 /**

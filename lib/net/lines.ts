@@ -4,6 +4,8 @@
  * @module
  */
 
+import { socketsText } from "../sockets/text.ts";
+
 /**
  * Longest line accepted by default. A chat line or a lab message fits easily; a peer that
  * sends megabytes without a newline is refused instead of growing our buffer without end.
@@ -37,7 +39,7 @@ export async function* readLines(
   let filled = 0;
   while (true) {
     if (filled === buf.length) {
-      throw new RangeError(`Line is longer than ${max} bytes`);
+      throw new RangeError(socketsText("lineOverLimit", { max }));
     }
     const n = await reader.read(buf.subarray(filled));
     if (n === null) {

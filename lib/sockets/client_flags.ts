@@ -4,6 +4,8 @@
  * @module
  */
 
+import { socketsText } from "./text.ts";
+
 /**
  * The `--host` and `--port` flags of a client, as `parseArgs` takes them. Read the port with
  * `parseRemotePort` from `lib/net/host_port.ts`: no server can be reached on port 0.
@@ -41,7 +43,7 @@ export function clientFlags(defaultPort: number) {
 export function parseTimeoutMs(text: string): number {
   const ms = Number(text);
   if (!/^\d+$/.test(text) || ms < 1) {
-    throw new RangeError(`Invalid timeout "${text}": expected milliseconds, 1 or more`);
+    throw new RangeError(socketsText("badTimeout", { text }));
   }
   return ms;
 }

@@ -4,8 +4,14 @@
  * when it is known, by a guess when not). No I/O: the caller lists the interfaces and reads the
  * route table.
  *
+ * The report is facts for a program (`kind` and `basis` are codes) plus one sentence, `reason`,
+ * for a person, worded in the user's language like everything get-ip prints.
+ *
  * @module
  */
+
+import { displayWidth, padEndToWidth } from "../cli/display_width.ts";
+import { socketsText as text } from "./text.ts";
 
 /** Bridges and tunnels of Docker, libvirt, VMware, VirtualBox: they face guests, not the LAN. */
 const VIRTUAL_INTERFACE = /^(docker|br-|veth|virbr|vmnet|vboxnet|tun|tap)/;
@@ -32,6 +38,7 @@ export interface LanChoice {
   address: string;
   /** Whether the route table said so, or we guessed. */
   basis: "default route" | "guess";
+  /** Why, in a sentence in the user's language. */
   reason: string;
 }
 
@@ -112,7 +119,7 @@ export function describeAddresses(
 
 function chooseLan(
   interfaces: InterfaceReport[],
-  { defaultRoute, unknownBecause = "no default route" }: DefaultRoute,
+  { defaultRoute, unknownBecause = text("noRouteKnown") }: DefaultRoute,
 ): LanChoice | null {
   const ipv4 = interfaces.flatMap((i) =>
     i.addresses
@@ -125,7 +132,7 @@ function chooseLan(
       interface: routed.interface,
       address: routed.address,
       basis: "default route",
-      reason: `${routed.interface} carries the default route`,
+      reason: text("reasonDefaultRoute", { iface: routed.interface }),
     };
   }
   // Without the route table, a private address is most likely the one facing the LAN, unless
@@ -139,8 +146,9 @@ function chooseLan(
     interface: guess.interface,
     address: guess.address,
     basis: "guess",
-    reason: `first ${guess.kind === "private" ? "private" : "non-loopback"} IPv4 address, ` +
-      `since the default route is unknown: ${unknownBecause}`,
+    reason: text(guess.kind === "private" ? "reasonGuessPrivate" : "reasonGuessOther", {
+      why: unknownBecause,
+    }),
   };
 }
 
@@ -154,34 +162,34 @@ function chooseLan(
 export function formatReport(report: IpReport): string[] {
   const width = Math.max(
     0,
-    ...report.interfaces.flatMap((i) => i.addresses.map((a) => a.cidr.length)),
+    ...report.interfaces.flatMap((i) => i.addresses.map((a) => displayWidth(a.cidr))),
   );
   const lines: string[] = [];
   for (const iface of report.interfaces) {
     const loopbackOnly = iface.addresses.every((a) => a.kind === "loopback");
-    lines.push(
-      loopbackOnly ? `${iface.name} (loopback: reachable only from this machine)` : iface.name,
-    );
+    lines.push(loopbackOnly ? text("loopbackInterface", { name: iface.name }) : iface.name);
     for (const a of iface.addresses) {
       const isLan = report.lan?.interface === iface.name && report.lan.address === a.address;
-      const note = isLan
-        ? "<- a LAN peer would use this"
-        : a.kind === "other" || a.kind === "loopback"
-        ? ""
-        : a.kind;
-      lines.push(`  ${a.family}  ${a.cidr.padEnd(width)}  ${note}`.trimEnd());
+      const note = isLan ? text("lanMark") : KIND_NOTES[a.kind]?.() ?? "";
+      lines.push(`  ${a.family}  ${padEndToWidth(a.cidr, width)}  ${note}`.trimEnd());
     }
   }
   lines.push("");
   if (report.lan) {
     const { address, basis, reason } = report.lan;
     lines.push(
-      `A LAN peer would reach this machine at ${address}${basis === "guess" ? " (a guess)" : ""}.`,
-      `Why: ${reason}.`,
-      "Servers listening on 127.0.0.1 are not reachable from it: start them with --host 0.0.0.0.",
+      text(basis === "guess" ? "lanAtGuess" : "lanAt", { address }),
+      text("lanWhy", { reason }),
+      text("lanHint"),
     );
   } else {
-    lines.push("No address a LAN peer could use: only loopback is configured.");
+    lines.push(text("noLan"));
   }
   return lines;
 }
+
+/** The kinds of address worth a note beside it; loopback is said once, by the interface. */
+const KIND_NOTES: Partial<Record<AddressReport["kind"], () => string>> = {
+  private: () => text("kindPrivate"),
+  "link-local": () => text("kindLinkLocal"),
+};

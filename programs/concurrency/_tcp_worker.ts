@@ -10,7 +10,10 @@
  * @module
  */
 
+import { formatList, type Lang, setLang } from "../../lib/cli/i18n.ts";
 import { serveConcurrent } from "../../lib/concurrency/serve_concurrent.ts";
+import { concurrencyText as text } from "../../lib/concurrency/text.ts";
+import { socketsText } from "../../lib/sockets/text.ts";
 import { SharedLimit } from "../../lib/concurrency/shared_limit.ts";
 import { SharedList } from "../../lib/concurrency/shared_list.ts";
 import { acceptEach } from "../../lib/net/accept_loop.ts";
@@ -54,6 +57,8 @@ export interface StartMessage {
   maxLineBytes?: number;
   /** The limit across all workers, when there is one. */
   shared?: SharedState;
+  /** The language the main thread speaks: a worker's log lines are worded here, in its own. */
+  lang: Lang;
 }
 
 /** Main thread to worker. Stop: tell the clients goodbye, close, and answer `stopped`. */
@@ -91,6 +96,7 @@ async function serveOnThisThread(
   scope: WorkerScope,
 ): Promise<void> {
   const { id, hostname, port, reusePort, work, maxLineBytes, shared } = start;
+  setLang(start.lang); // a worker is a new realm: it starts in English
   let listener: Deno.Listener;
   try {
     listener = Deno.listen({ hostname, port, reusePort });
@@ -103,8 +109,9 @@ async function serveOnThisThread(
     signal,
     work,
     maxLineBytes,
-    log: (line) => scope.postMessage({ type: "log", line: `[worker ${id}] ${line}` }),
-    reply: (line) => `ack: ${line} (worker ${id})`,
+    log: (line) => scope.postMessage({ type: "log", line: text("workerLine", { id, line }) }),
+    // English on the wire, as every line server's reply (see ackLine in line_server.ts).
+    reply: (line) => socketsText.in("en", "ackFromWorker", { line, id }),
   };
   try {
     if (shared) await serveWithinLimit(listener, shared, options);
@@ -126,25 +133,26 @@ async function serveWithinLimit(
   const { maxClients: max } = shared;
   const limit = new SharedLimit(max, shared.count);
   const clients = new SharedList(max, shared.clients);
-  const across = (n: number) => `${n}/${max} clients across all workers`;
+  const across = (n: number) => text("across", { n, max });
+  const list = (peers: string[]) => peers.length ? formatList(peers) : text("nobody");
   await acceptEach(listener, async (conn, signal) => {
     const say = clientLog(conn, options.log);
     // Lock-free: check and take a place in one compare-and-swap, whichever thread gets there.
     const admitted = limit.tryAcquire();
     if (admitted === undefined) {
-      say(`rejected: server is full (${across(max)})`);
+      say(text("rejected", { busy: across(max) }));
       await sendAndClose(conn, fullMessage(max), { lingerMs: REJECT_LINGER_MS, signal });
       return;
     }
     const peer = formatHostPort(conn.remoteAddr as Deno.NetAddr);
     try {
       // Under the mutex: a free slot found and filled, and the list read, as one step.
-      say(`served (${across(admitted)}); connected: ${clients.add(peer).join(", ")}`);
+      say(text("workerServed", { across: across(admitted), list: list(clients.add(peer)) }));
       await serveLines(conn, { ...options, signal });
     } finally {
       // Off the list before the place is given back, so the list never outgrows the limit.
       const left = clients.remove(peer);
-      say(`done (${across(limit.release())}); connected: ${left.join(", ") || "none"}`);
+      say(text("workerDone", { across: across(limit.release()), list: list(left) }));
     }
   }, { signal: options.signal, log: options.log });
 }

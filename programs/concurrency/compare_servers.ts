@@ -27,7 +27,9 @@
  * @module
  */
 
-import { errorMessage, parseFlags, UsageError } from "../../lib/cli/cli.ts";
+import { errorMessage, type FlagValues, parseProgramFlags } from "../../lib/cli/cli.ts";
+import { formatList } from "../../lib/cli/i18n.ts";
+import { cliText } from "../../lib/cli/text.ts";
 import {
   compareServers,
   DEFAULT_CLIENTS,
@@ -38,55 +40,50 @@ import {
   type Load,
   MAX_CLIENTS,
   MODELS,
-  plural,
   type Row,
 } from "../../lib/concurrency/compare_servers.ts";
+import { concurrencyText as text } from "../../lib/concurrency/text.ts";
 
-const USAGE = `Usage: deno task compare-servers [options]
+/** The `--help` text, in the user's language. */
+function usage(): string {
+  return text("compareUsage", {
+    clients: DEFAULT_CLIENTS.join(","),
+    rounds: DEFAULT_ROUNDS,
+    models: MODELS.map((m) => m.name).join(","),
+    timeout: DEFAULT_TIMEOUT_MS / 1000,
+  });
+}
 
-Starts each server model on loopback, drives it with concurrent clients, prints one table.
-
-Options:
-  --clients LIST   concurrent clients per run, comma-separated (default ${DEFAULT_CLIENTS})
-  --rounds R       round trips per client (default ${DEFAULT_ROUNDS})
-  --models LIST    which models (default ${MODELS.map((m) => m.name)})
-  --work-ms MS     simulated work per message in the server (default 0)
-  --work KIND      cpu (busy loop) or io (timer) (default cpu)
-  --timeout S      longest one run may take before it is cut short (default ${
-  DEFAULT_TIMEOUT_MS / 1000
-})
-  --json           print JSON instead of the table
-  -h, --help       show this help`;
+/** The flags, as `parseArgs` takes them. */
+const OPTIONS = {
+  clients: { type: "string", default: DEFAULT_CLIENTS.join(",") },
+  rounds: { type: "string", default: String(DEFAULT_ROUNDS) },
+  models: { type: "string", default: MODELS.map((m) => m.name).join(",") },
+  "work-ms": { type: "string", default: "0" },
+  work: { type: "string", default: "cpu" },
+  timeout: { type: "string", default: String(DEFAULT_TIMEOUT_MS / 1000) },
+  json: { type: "boolean", default: false },
+} as const;
 
 /**
- * Parse the command line.
+ * Read the parsed flags.
  *
- * @param args The arguments, usually `Deno.args`.
- * @returns The models, the load, and the flags that shape the output.
- * @throws {UsageError} For an unknown flag or a missing value.
+ * @param values The flags' values.
+ * @returns The models, the load, and whether to print JSON.
  * @throws {RangeError} For a value out of range or an unknown model.
  */
-export function parseArgs(args: string[]) {
-  const { values } = parseFlags(args, {
-    clients: { type: "string", default: DEFAULT_CLIENTS.join(",") },
-    rounds: { type: "string", default: String(DEFAULT_ROUNDS) },
-    models: { type: "string", default: MODELS.map((m) => m.name).join(",") },
-    "work-ms": { type: "string", default: "0" },
-    work: { type: "string", default: "cpu" },
-    timeout: { type: "string", default: String(DEFAULT_TIMEOUT_MS / 1000) },
-    json: { type: "boolean", default: false },
-    help: { type: "boolean", short: "h", default: false },
-  });
+export function readFlags(values: FlagValues<typeof OPTIONS>) {
   const clients = values.clients.split(",").map((c) => count(c, "--clients", 1, MAX_CLIENTS));
   const models = values.models.split(",").map((name) => {
     const model = MODELS.find((m) => m.name === name.trim());
     if (!model) {
-      throw new RangeError(`Unknown model "${name}": expected ${MODELS.map((m) => m.name)}`);
+      const known = formatList(MODELS.map((m) => m.name), "disjunction");
+      throw new RangeError(text("unknownModel", { name, models: known }));
     }
     return model;
   });
   if (values.work !== "cpu" && values.work !== "io") {
-    throw new RangeError(`Invalid --work "${values.work}": expected cpu or io`);
+    throw new RangeError(cliText("badWork", { value: values.work }));
   }
   const ms = count(values["work-ms"], "--work-ms", 0, 10_000);
   const load: Load = {
@@ -95,22 +92,22 @@ export function parseArgs(args: string[]) {
     timeoutMs: count(values.timeout, "--timeout", 1, 3600) * 1000,
     work: ms > 0 ? { kind: values.work, ms } : undefined,
   };
-  return { models, load, json: values.json, help: values.help };
+  return { models, load, json: values.json };
 }
 
-function count(text: string, flag: string, min: number, max: number): number {
-  const n = /^\s*\d{1,7}\s*$/.test(text) ? Number(text) : NaN;
+function count(value: string, flag: string, min: number, max: number): number {
+  const n = /^\s*\d{1,7}\s*$/.test(value) ? Number(value) : NaN;
   if (!(n >= min && n <= max)) {
-    throw new RangeError(
-      `Invalid ${flag} "${text}": expected a whole number from ${min} to ${max}`,
-    );
+    throw new RangeError(cliText("badWhole", { flag, text: value, min, max }));
   }
   return n;
 }
 
 function describe(load: Load): string {
-  const work = load.work ? `${load.work.ms} ms of ${load.work.kind} work per message` : "no work";
-  return `${load.rounds} round trips per client, ${work}, ${load.timeoutMs / 1000} s per run`;
+  const work = load.work
+    ? text("workPerMessage", { ms: load.work.ms, kind: load.work.kind })
+    : text("noWork");
+  return text("load", { rounds: load.rounds, work, seconds: load.timeoutMs / 1000 });
 }
 
 function fail(message: string, code = 1): never {
@@ -119,29 +116,26 @@ function fail(message: string, code = 1): never {
 }
 
 if (import.meta.main) {
-  let parsed;
-  try {
-    parsed = parseArgs(Deno.args);
-  } catch (err) {
-    if (err instanceof UsageError || err instanceof RangeError) {
-      fail(`${err.message} (see --help)`, 2);
-    }
-    throw err;
-  }
-  if (parsed.help) {
-    console.log(USAGE);
-    Deno.exit(0);
-  }
-  const { models, load, json } = parsed;
+  const parsed = parseProgramFlags({
+    name: "compare_servers",
+    usage,
+    args: Deno.args,
+    options: OPTIONS,
+    read: readFlags,
+    log: console.log,
+    error: console.error,
+  });
+  if ("exitCode" in parsed) Deno.exit(parsed.exitCode);
+  const { models, load, json } = parsed.flags;
   // Progress on stderr, so that stdout is only the table (or the JSON).
   const progress = (r: Row) =>
-    console.error(`  ${r.model} with ${plural(r.clients, "client")}: done`);
-  if (!json) console.error(`Comparing: ${describe(load)}`);
+    console.error(text("progress", { model: r.model, clients: r.clients }));
+  if (!json) console.error(text("comparing", { load: describe(load) }));
   try {
     const rows = await compareServers(models, load, json ? undefined : progress);
     if (json) console.log(JSON.stringify({ load, rows }, null, 2));
     else console.log(`${describe(load)}\n\n${formatTable(rows)}\n\n${formatSharing(models)}`);
   } catch (err) {
-    fail(errorMessage(err, "comparison failed"));
+    fail(errorMessage(err, text("comparisonFailed")));
   }
 }

@@ -21,22 +21,19 @@
 import { serveConcurrent } from "../../lib/concurrency/serve_concurrent.ts";
 import { runServerMain } from "../../lib/net/server_main.ts";
 import { lineServerFlags, serverOptionsHelp } from "../../lib/cli/server_cli.ts";
+import { concurrencyText as text } from "../../lib/concurrency/text.ts";
 
 /** The seed's port for this model. */
 export const DEFAULT_PORT = 15007;
 
-const USAGE = `Usage: deno task tcp-server-concurrent [options]
-
-A line-based TCP server that serves every client at once, one task per client.
-
-Options:
-${serverOptionsHelp({ port: DEFAULT_PORT })}`;
+/** The `--help` text, in the user's language. */
+const usage = () => text("concurrentUsage", { options: serverOptionsHelp({ port: DEFAULT_PORT }) });
 
 if (import.meta.main) {
   Deno.exit(
     await runServerMain({
       name: "tcp_server_concurrent",
-      usage: USAGE,
+      usage,
       args: Deno.args,
       ...lineServerFlags({ port: DEFAULT_PORT }),
       // One listening socket; every accepted client gets its own task.

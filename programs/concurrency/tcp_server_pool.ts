@@ -20,6 +20,7 @@ import { Semaphore } from "../../lib/net/semaphore.ts";
 import { runServerMain } from "../../lib/net/server_main.ts";
 import { lineServerFlags, serverOptionsHelp } from "../../lib/cli/server_cli.ts";
 import { acceptEach } from "../../lib/net/accept_loop.ts";
+import { concurrencyText as text } from "../../lib/concurrency/text.ts";
 
 /** The seed's port for this model. */
 export const DEFAULT_PORT = 15004;
@@ -27,12 +28,11 @@ export const DEFAULT_PORT = 15004;
 /** The seed's pool size: small enough that a sixth `nc` shows the queue. */
 export const DEFAULT_WORKERS = 5;
 
-const USAGE = `Usage: deno task tcp-server-pool [options]
-
-A line-based TCP server that serves at most N clients at once; the others wait their turn.
-
-Options:
-${serverOptionsHelp({ port: DEFAULT_PORT, workers: DEFAULT_WORKERS })}`;
+/** The `--help` text, in the user's language. */
+const usage = () =>
+  text("poolUsage", {
+    options: serverOptionsHelp({ port: DEFAULT_PORT, workers: DEFAULT_WORKERS }),
+  });
 
 /** What {@linkcode servePool} needs besides the listener. */
 export interface PoolOptions extends Partial<LineOptions> {
@@ -51,20 +51,20 @@ export interface PoolOptions extends Partial<LineOptions> {
 export async function servePool(listener: Deno.Listener, options: PoolOptions = {}): Promise<void> {
   const { workers = DEFAULT_WORKERS, log = console.log } = options;
   const slots = new Semaphore(workers);
-  const busy = () => `${workers - slots.available}/${workers} busy`;
+  const busy = () => text("busy", { n: workers - slots.available, workers });
   await acceptEach(listener, async (conn, signal) => {
     const say = clientLog(conn, log);
     // Only a client that finds every slot taken really waits; the others are served at once.
-    if (slots.available === 0) say(`queued (${slots.waiting} ahead, ${busy()})`);
+    if (slots.available === 0) say(text("queued", { ahead: slots.waiting, busy: busy() }));
     try {
       await slots.acquire(signal);
     } catch {
-      say("left the queue: server shutting down");
+      say(text("leftQueue"));
       await sayGoodbye(conn);
       return;
     }
     try {
-      say(`served (${busy()})`);
+      say(text("served", { busy: busy() }));
       await serveLines(conn, { ...options, log, signal });
     } finally {
       // A slot released with clients waiting goes straight to the first of them, so the busy
@@ -72,9 +72,7 @@ export async function servePool(listener: Deno.Listener, options: PoolOptions = 
       const handOver = slots.waiting > 0;
       slots.release();
       say(
-        handOver
-          ? `done; slot passed to the next in the queue (${slots.waiting} still waiting)`
-          : `done (${busy()})`,
+        handOver ? text("handedOver", { waiting: slots.waiting }) : text("done", { busy: busy() }),
       );
     }
   }, { signal: options.signal, log });
@@ -84,12 +82,11 @@ if (import.meta.main) {
   Deno.exit(
     await runServerMain({
       name: "tcp_server_pool",
-      usage: USAGE,
+      usage,
       args: Deno.args,
       ...lineServerFlags({ port: DEFAULT_PORT, workers: DEFAULT_WORKERS }),
       listen: ({ host, port }) => Deno.listen({ hostname: host, port }),
-      describe: ({ workers }) =>
-        `Serving at most ${workers} client${workers === 1 ? "" : "s"} at once; the others wait`,
+      describe: ({ workers }) => text("poolDescribe", { workers: workers! }),
       serve: (listener, { work, workers }, { signal }) =>
         servePool(listener, { signal, work, workers }),
       log: console.log,

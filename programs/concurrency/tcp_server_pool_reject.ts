@@ -23,6 +23,7 @@ import {
 import { runServerMain } from "../../lib/net/server_main.ts";
 import { lineServerFlags, serverOptionsHelp } from "../../lib/cli/server_cli.ts";
 import { acceptEach } from "../../lib/net/accept_loop.ts";
+import { concurrencyText as text } from "../../lib/concurrency/text.ts";
 
 /** The seed's port for this model. */
 export const DEFAULT_PORT = 15009;
@@ -36,12 +37,11 @@ export const DEFAULT_WORKERS = 5;
  */
 export const REJECT_LINGER_MS = 1000;
 
-const USAGE = `Usage: deno task tcp-server-pool-reject [options]
-
-A line-based TCP server that serves at most N clients at once and turns the others away.
-
-Options:
-${serverOptionsHelp({ port: DEFAULT_PORT, workers: DEFAULT_WORKERS })}`;
+/** The `--help` text, in the user's language. */
+const usage = () =>
+  text("poolRejectUsage", {
+    options: serverOptionsHelp({ port: DEFAULT_PORT, workers: DEFAULT_WORKERS }),
+  });
 
 /** What {@linkcode servePoolReject} needs besides the listener. */
 export interface PoolRejectOptions extends Partial<LineOptions> {
@@ -63,21 +63,22 @@ export async function servePoolReject(
 ): Promise<void> {
   const { workers = DEFAULT_WORKERS, log = console.log } = options;
   let busy = 0;
+  const taken = () => text("busy", { n: busy, workers });
   await acceptEach(listener, async (conn, signal) => {
     const say = clientLog(conn, log);
     // Check and take in one synchronous step: no other task can run between them.
     if (busy >= workers) {
-      say(`rejected: server is full (${busy}/${workers} busy)`);
+      say(text("rejected", { busy: taken() }));
       await sendAndClose(conn, fullMessage(workers), { lingerMs: REJECT_LINGER_MS, signal });
       return;
     }
     busy++;
     try {
-      say(`served (${busy}/${workers} busy)`);
+      say(text("served", { busy: taken() }));
       await serveLines(conn, { ...options, log, signal });
     } finally {
       busy--;
-      say(`done (${busy}/${workers} busy)`);
+      say(text("done", { busy: taken() }));
     }
   }, { signal: options.signal, log });
 }
@@ -86,13 +87,11 @@ if (import.meta.main) {
   Deno.exit(
     await runServerMain({
       name: "tcp_server_pool_reject",
-      usage: USAGE,
+      usage,
       args: Deno.args,
       ...lineServerFlags({ port: DEFAULT_PORT, workers: DEFAULT_WORKERS }),
       listen: ({ host, port }) => Deno.listen({ hostname: host, port }),
-      describe: ({ workers }) =>
-        `Serving at most ${workers} client${workers === 1 ? "" : "s"} at once; ` +
-        "the others are turned away",
+      describe: ({ workers }) => text("poolRejectDescribe", { workers: workers! }),
       serve: (listener, { work, workers }, { signal }) =>
         servePoolReject(listener, { signal, work, workers }),
       log: console.log,

@@ -38,6 +38,9 @@
  */
 
 import { errorMessage } from "../../lib/cli/cli.ts";
+import { cliText } from "../../lib/cli/text.ts";
+import { lang } from "../../lib/cli/i18n.ts";
+import { concurrencyText as text } from "../../lib/concurrency/text.ts";
 import type { Log, Work } from "../../lib/net/line_server.ts";
 import { runServerMain } from "../../lib/net/server_main.ts";
 import { lineServerFlags, serverOptionsHelp } from "../../lib/cli/server_cli.ts";
@@ -66,23 +69,16 @@ export const SHARES_PORT = Deno.build.os === "linux";
 
 const WORKER_URL = new URL("./_tcp_worker.ts", import.meta.url);
 
-const USAGE = `Usage: deno task tcp-server-workers [options]
-
-A line-based TCP server whose clients are served by N worker threads sharing one port.
-
-Options:
-${
-  serverOptionsHelp({
+/** The `--help` text, in the user's language. */
+function usage(): string {
+  const options = serverOptionsHelp({
     port: DEFAULT_PORT,
     workers: DEFAULT_WORKERS,
-    workersMeaning: "worker threads, each serving many clients at once",
-    extra: [
-      "  --max-clients N",
-      "                  clients served at once by all workers together; the others are told",
-      `                  the server is full (default no limit, at most ${MAX_WORKERS})`,
-    ],
-  })
-}`;
+    workersMeaning: text("workersMeaning"),
+    extra: [text("maxClientsFlag", { max: MAX_WORKERS })],
+  });
+  return text("workersUsage", { options });
+}
 
 /** What {@linkcode startWorkers} needs. */
 export interface WorkersOptions {
@@ -145,6 +141,7 @@ export async function startWorkers(options: WorkersOptions): Promise<RunningWork
       port,
       reusePort: SHARES_PORT,
       shared,
+      lang: lang(),
     };
     const handle = spawnWorker(message, log);
     handles.push(handle);
@@ -180,8 +177,8 @@ function spawnWorker(start: StartMessage, log: Log): WorkerHandle {
   let started = false;
   // Before listening, a failure fails the start and the caller reports it, in one line; after,
   // it is one worker's accept loop failing, and only the log can tell.
-  const failed = (err: Error, what: string) => {
-    if (started) log(errorMessage(err, `worker ${start.id} ${what}`));
+  const failed = (err: Error, what: "workerFailed" | "workerCrashed") => {
+    if (started) log(errorMessage(err, text(what, { id: start.id })));
     else listening.reject(err);
     stopped.resolve();
   };
@@ -191,11 +188,11 @@ function spawnWorker(start: StartMessage, log: Log): WorkerHandle {
       listening.resolve(data.port);
     } else if (data.type === "log") log(data.line);
     else if (data.type === "stopped") stopped.resolve();
-    else failed(toError(data), "failed");
+    else failed(toError(data), "workerFailed");
   };
   worker.onerror = (event) => {
     event.preventDefault(); // an error in one worker must not end the whole server
-    failed(new Error(event.message), "crashed");
+    failed(new Error(event.message), "workerCrashed");
   };
   worker.postMessage(start satisfies ToWorker);
 
@@ -219,12 +216,12 @@ function spawnWorker(start: StartMessage, log: Log): WorkerHandle {
 }
 
 /** `--max-clients`: absent for no limit, else a whole number from 1 to `MAX_WORKERS`. */
-function parseMaxClients(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const n = /^\d{1,6}$/.test(text) ? Number(text) : NaN;
+function parseMaxClients(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = /^\d{1,6}$/.test(value) ? Number(value) : NaN;
   if (!(n >= 1 && n <= MAX_WORKERS)) {
     throw new RangeError(
-      `Invalid --max-clients "${text}": expected a whole number from 1 to ${MAX_WORKERS}`,
+      cliText("badWhole", { flag: "--max-clients", text: value, min: 1, max: MAX_WORKERS }),
     );
   }
   return n;
@@ -243,15 +240,13 @@ if (import.meta.main) {
   Deno.exit(
     await runServerMain({
       name: "tcp_server_workers",
-      usage: USAGE,
+      usage,
       args: Deno.args,
       options,
       read: (values) => {
         const flags = line.read(values);
         if (flags.workers! > MAX_THREADS) {
-          throw new RangeError(
-            `Invalid --workers "${flags.workers}": expected at most ${MAX_THREADS} threads`,
-          );
+          throw new RangeError(text("tooManyThreads", { n: flags.workers!, max: MAX_THREADS }));
         }
         return { ...flags, maxClients: parseMaxClients(values["max-clients"]) };
       },
@@ -259,10 +254,8 @@ if (import.meta.main) {
       listen: ({ host, port, workers, work, maxClients }, signal) =>
         startWorkers({ hostname: host, port, workers: workers!, work, maxClients, signal }),
       describe: ({ maxClients }, running) =>
-        (SHARES_PORT
-          ? `${running.count} worker threads share the port (SO_REUSEPORT); the kernel spreads clients`
-          : `SO_REUSEPORT is Linux-only here: one worker thread listens and serves every client`) +
-        (maxClients ? `; at most ${maxClients} at once across all of them` : ""),
+        (SHARES_PORT ? text("sharePort", { count: running.count }) : text("oneWorker")) +
+        (maxClients ? text("atMostAcross", { max: maxClients }) : ""),
       serve: (running) => running.stopped,
       log: console.log,
       error: console.error,

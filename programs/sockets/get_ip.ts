@@ -20,6 +20,7 @@ import {
   describeAddresses,
   formatReport,
 } from "../../lib/sockets/describe_addresses.ts";
+import { socketsText as text } from "../../lib/sockets/text.ts";
 
 /** Asks iproute2 for the default routes, as JSON, so no output format has to be guessed. */
 export const ROUTE_COMMAND = ["ip", "-j", "route", "show", "default"];
@@ -32,15 +33,13 @@ function findDefaultRoute(): DefaultRoute {
     output = new Deno.Command(cmd, { args, stdin: "null", stderr: "null" }).outputSync();
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) {
-      return { unknownBecause: "the ip command (iproute2) is not installed" };
+      return { unknownBecause: text("noIpCommand") };
     }
-    return { unknownBecause: errorMessage(err, "cannot run ip route") };
+    return { unknownBecause: errorMessage(err, text("cannotRunIp")) };
   }
-  if (!output.success) return { unknownBecause: "ip route failed" };
+  if (!output.success) return { unknownBecause: text("ipRouteFailed") };
   const defaultRoute = defaultRouteInterface(new TextDecoder().decode(output.stdout));
-  return defaultRoute
-    ? { defaultRoute }
-    : { unknownBecause: "the route table has no default route" };
+  return defaultRoute ? { defaultRoute } : { unknownBecause: text("noDefaultRoute") };
 }
 
 /**
@@ -73,19 +72,10 @@ export function defaultRouteInterface(json: string): string | undefined {
   return best?.iface;
 }
 
-const USAGE = `Usage: deno task get-ip [--json]
-
-Prints this machine's IPv4 and IPv6 addresses by interface, and marks the one a LAN peer
-would use to reach it. Sends no traffic.
-
-Options:
-  --json       print the same facts as JSON
-  -h, --help   show this help`;
-
 if (import.meta.main) {
   const parsed = parseProgramFlags({
     name: "get_ip",
-    usage: USAGE,
+    usage: () => text("getIpUsage"),
     args: Deno.args,
     options: { json: { type: "boolean", default: false } },
     read: (values) => ({ json: values.json }),
@@ -98,7 +88,7 @@ if (import.meta.main) {
   try {
     infos = Deno.networkInterfaces();
   } catch (err) {
-    console.error(`get_ip: ${errorMessage(err, "cannot list network interfaces")}`);
+    console.error(`get_ip: ${errorMessage(err, text("cannotListInterfaces"))}`);
     Deno.exit(1);
   }
   const report = describeAddresses(infos, findDefaultRoute());

@@ -12,12 +12,15 @@
  */
 
 import { errorMessage, parseProgramFlags } from "../../lib/cli/cli.ts";
+import { cliText } from "../../lib/cli/text.ts";
 import { type ConversationOptions, openTypedInput } from "../../lib/cli/line_input.ts";
 import { closeQuietly } from "../../lib/net/accept_loop.ts";
 import { formatHostPort, parseRemotePort } from "../../lib/net/host_port.ts";
 import { clientFlags } from "../../lib/sockets/client_flags.ts";
 import { DEFAULT_MAX_LINE, readLines, writeLine } from "../../lib/net/lines.ts";
 import { Lookahead } from "../../lib/sockets/lookahead.ts";
+import { serverLine } from "../../lib/sockets/server_lines.ts";
+import { socketsText as text } from "../../lib/sockets/text.ts";
 
 /** The port `tcp_server` listens on by default. */
 export const DEFAULT_PORT = 15000;
@@ -43,7 +46,8 @@ export type ClientEnd = "input ended" | "server closed";
 /**
  * Send lines one at a time, waiting for each reply, until the input ends, a line says `exit`,
  * or the server closes. Lines the server sends unasked, such as a shutdown notice, are logged
- * as they arrive, even while waiting for input.
+ * as they arrive, even while waiting for input. The server's own lines (`ack: `, the shutdown
+ * notice, ...) are English on the wire; they are shown in the user's language.
  *
  * @param conn A connected stream; the caller closes it afterwards.
  * @param input The lines to send, such as a readline interface or an array.
@@ -57,6 +61,7 @@ export async function talk(
   options: ClientOptions = {},
 ): Promise<ClientEnd> {
   const { log = console.log, prompt = () => {}, echo = false, lingerMs = LINGER_MS } = options;
+  const show = (line: string) => log(serverLine(line));
   // One read in flight on each side: whichever line comes first, typed or heard, is handled.
   const heard = new Lookahead(readLines(conn, { maxLineBytes: MAX_REPLY_BYTES }));
   const typed = new Lookahead(input);
@@ -68,7 +73,7 @@ export async function talk(
     ]);
     if (event.from === "server") {
       if (event.r.done) return serverClosed(log);
-      log(event.r.value);
+      show(event.r.value);
       heard.advance();
       continue;
     }
@@ -78,7 +83,7 @@ export async function talk(
     await writeLine(conn, event.r.value);
     const reply = await heard.next;
     if (reply.done) return serverClosed(log);
-    log(reply.value);
+    show(reply.value);
     heard.advance();
     typed.advance();
     prompt();
@@ -86,29 +91,19 @@ export async function talk(
 
   // Half-close: the server reads end-of-stream, finishes, and closes its side.
   await conn.closeWrite();
-  for await (const line of heard.until(lingerMs)) log(line);
+  for await (const line of heard.until(lingerMs)) show(line);
   return "input ended";
 }
 
 function serverClosed(log: (line: string) => void): ClientEnd {
-  log("The server closed the connection.");
+  log(cliText("serverClosed"));
   return "server closed";
 }
-
-const USAGE = `Usage: deno task tcp-client [--host HOST] [--port PORT]
-
-Connects to a line-based TCP server, sends each line you type and prints the reply.
-Type "exit" or press Ctrl-D to quit. Reads lines from a pipe too.
-
-Options:
-  --host HOST   server address (default 127.0.0.1)
-  --port PORT   server port (default ${DEFAULT_PORT})
-  -h, --help    show this help`;
 
 if (import.meta.main) {
   const parsed = parseProgramFlags({
     name: "tcp_client",
-    usage: USAGE,
+    usage: () => text("tcpClientUsage", { port: DEFAULT_PORT }),
     args: Deno.args,
     options: clientFlags(DEFAULT_PORT),
     read: (values) => ({ host: values.host, port: parseRemotePort(values.port) }),
@@ -123,16 +118,20 @@ if (import.meta.main) {
   try {
     conn = await Deno.connect({ hostname: host, port });
   } catch (err) {
-    console.error(`tcp_client: ${errorMessage(err, `cannot connect to ${server}`)}`);
+    console.error(
+      `tcp_client: ${errorMessage(err, cliText("cannotConnect", { address: server }))}`,
+    );
     Deno.exit(1);
   }
 
-  const input = openTypedInput(`Connected to ${server}`, console.log);
+  const input = openTypedInput(text("connectedTo", { address: server }), console.log);
   try {
     await talk(conn, input.lines, input.conversation);
   } catch (err) {
     input.close(); // the terminal back to normal before the error line
-    console.error(`tcp_client: ${errorMessage(err, `connection to ${server} failed`)}`);
+    console.error(
+      `tcp_client: ${errorMessage(err, text("connectionFailed", { address: server }))}`,
+    );
     Deno.exit(1);
   } finally {
     input.close();

@@ -13,31 +13,44 @@
 
 import { runDemoMain } from "../../lib/cli/run_demo_main.ts";
 import { TaskProcess } from "../../lib/cli/task_process.ts";
+import { cliText } from "../../lib/cli/text.ts";
+import { displayWidth, padEndToWidth } from "../../lib/cli/display_width.ts";
+import { socketsText as text } from "../../lib/sockets/text.ts";
 
-/** What the scripted client types; ends with `exit` as a person would. */
-export const SCRIPT = ["hello", "how are you?", "TCP keeps these lines in order", "exit"];
+/**
+ * What the scripted client types, in the user's language (Chinese crosses the wire as UTF-8
+ * like anything else); ends with `exit` as a person would.
+ *
+ * @returns The lines.
+ */
+export function script(): string[] {
+  return [text("demoLine1"), text("demoLine2"), text("demoLine3"), "exit"];
+}
 
-const USAGE = `Usage: deno task demo:tcp
-
-Runs the TCP server and a scripted client on 127.0.0.1 as two processes and prints the
-transcript, labelled by side. Takes no options.
-
-Options:
-  -h, --help   show this help`;
+/** A line's pattern, from start to end, in either language. */
+const whole = (pattern: RegExp) => new RegExp(`^${pattern.source}$`);
 
 /**
  * Run the server and the scripted client, then stop the server as Ctrl-C would.
  *
- * @param script The lines the client sends.
+ * The two programs speak this program's language (TaskProcess passes it on), so the lines
+ * waited for are matched in either language.
+ *
+ * @param lines The lines the client sends.
  * @param log Where the transcript goes.
  * @returns Whether both programs exited with 0.
  */
 export async function runDemo(
-  script: readonly string[] = SCRIPT,
+  lines: readonly string[] = script(),
   log: (line: string) => void = console.log,
 ): Promise<boolean> {
-  const labelled = (who: string) => (line: string) => log(`${who} | ${line}`);
-  const errors = (who: string) => (line: string) => console.error(`${who} ! ${line}`);
+  // Both labels take the same columns, so the two sides' lines start in one column.
+  const names = { server: text("demoServer"), client: text("demoClient") };
+  const width = Math.max(displayWidth(names.server), displayWidth(names.client));
+  const label = (who: keyof typeof names) => padEndToWidth(names[who], width);
+  const labelled = (who: keyof typeof names) => (line: string) => log(`${label(who)} | ${line}`);
+  const errors = (who: keyof typeof names) => (line: string) =>
+    console.error(`${label(who)} ! ${line}`);
 
   // Port 0: the kernel picks a free port, so the demo never collides with a running server.
   await using server = new TaskProcess("tcp-server", {
@@ -45,7 +58,7 @@ export async function runDemo(
     onLine: labelled("server"),
     onErrorLine: errors("server"),
   });
-  const port = (await server.waitFor(/^Listening on /)).replace(/.*:/, "");
+  const port = (await server.waitFor(whole(cliText.pattern("listening")))).replace(/.*:/, "");
 
   // The client reads a pipe, so it echoes each line it sends as `> line`.
   await using client = new TaskProcess("tcp-client", {
@@ -54,17 +67,17 @@ export async function runDemo(
     onErrorLine: errors("client"),
   });
   // One line at a time, each after the reply to the one before, as a person would type.
-  for (const line of script) {
+  for (const line of lines) {
     const from = client.lines.length;
     await client.type(line);
     if (line.trim() === "exit") break;
-    await client.waitFor(/^ack: /, from);
+    await client.waitFor(whole(text.pattern("ack")), from);
   }
   await client.endInput();
   const clientCode = await client.exit();
 
   // The server logs the client's goodbye before we stop it, so the transcript shows it.
-  await server.waitFor(/ left$/);
+  await server.waitFor(new RegExp(` ${text.pattern("logLeft").source}$`));
   server.kill("SIGINT");
   return clientCode === 0 && await server.exit() === 0;
 }
@@ -73,7 +86,7 @@ if (import.meta.main) {
   Deno.exit(
     await runDemoMain({
       name: "tcp_demo",
-      usage: USAGE,
+      usage: () => text("demoUsage"),
       args: Deno.args,
       run: () => runDemo(),
       log: console.log,

@@ -15,6 +15,7 @@
 
 import { closeQuietly } from "../../lib/net/accept_loop.ts";
 import {
+  ackLine,
   clientLog,
   endConversation,
   goodbyeOnShutdown,
@@ -24,18 +25,15 @@ import {
 import { DEFAULT_MAX_LINE, readLines, writeLine } from "../../lib/net/lines.ts";
 import { runServerMain } from "../../lib/net/server_main.ts";
 import { lineServerFlags, serverOptionsHelp } from "../../lib/cli/server_cli.ts";
+import { socketsText as text } from "../../lib/sockets/text.ts";
 
 export { DEFAULT_HOST } from "../../lib/cli/server_cli.ts";
 
 /** The lab's TCP port: above 1024 so no privileges are needed, and easy to remember. */
 export const DEFAULT_PORT = 15000;
 
-const USAGE = `Usage: deno task tcp-server [options]
-
-A line-based TCP server that serves one client at a time and acknowledges every line.
-
-Options:
-${serverOptionsHelp({ port: DEFAULT_PORT })}`;
+/** The `--help` text, in the user's language. */
+const usage = () => text("tcpServerUsage", { options: serverOptionsHelp({ port: DEFAULT_PORT }) });
 
 /** What {@linkcode serve} needs besides the listener (all optional; `log` is `console.log`). */
 export type ServeOptions = Partial<Omit<LineOptions, "reply">>;
@@ -86,18 +84,18 @@ export async function serve(listener: Deno.Listener, options: ServeOptions = {})
 async function acknowledgeLines(conn: Deno.Conn, options: ServeOptions): Promise<void> {
   const { signal, maxLineBytes = DEFAULT_MAX_LINE } = options;
   const say = clientLog(conn, options.log ?? console.log);
-  say("connected");
+  say(text("logConnected"));
   // On Ctrl-C the client reads a goodbye line, then end-of-stream.
   await using _goodbye = goodbyeOnShutdown(conn, signal);
   try {
     // A line may arrive in several reads, or several lines in one: never one read, one message.
     const lines = readLines(conn, { maxLineBytes });
     for await (const line of lines) {
-      say(`says: ${line}`);
+      say(text("logSays", { line }));
       await simulateWork(options.work); // only when compare-servers asks for it
-      await writeLine(conn, `ack: ${line}`);
+      await writeLine(conn, ackLine(line)); // `ack: LINE`, in English: see ackLine
     }
-    say(signal?.aborted ? "disconnected: server shutting down" : "left");
+    say(text(signal?.aborted ? "logShuttingDown" : "logLeft"));
   } catch (err) {
     // Shutdown, a line over the limit (refused with a reason), or a vanished client.
     await endConversation(conn, err, { say, maxLineBytes, signal });
@@ -108,7 +106,7 @@ if (import.meta.main) {
   Deno.exit(
     await runServerMain({
       name: "tcp_server",
-      usage: USAGE,
+      usage,
       args: Deno.args,
       ...lineServerFlags({ port: DEFAULT_PORT }),
       listen: ({ host, port }) => Deno.listen({ hostname: host, port }),

@@ -17,6 +17,8 @@ import { clientFlags, parseTimeoutMs } from "../../lib/sockets/client_flags.ts";
 import { type ConversationOptions, openTypedInput } from "../../lib/cli/line_input.ts";
 import { ReplyWaiter } from "../../lib/net/reply_waiter.ts";
 import { resolveServer } from "../../lib/sockets/resolve_server.ts";
+import { serverLine } from "../../lib/sockets/server_lines.ts";
+import { socketsText as text } from "../../lib/sockets/text.ts";
 
 /** The port `udp_server` listens on by default. */
 export const DEFAULT_PORT = 15001;
@@ -62,25 +64,16 @@ export async function talkUdp(
       break;
     }
     const late = replies.late();
-    if (late) log(`late reply to an earlier message: ${late.text}`);
+    if (late) log(text("lateReply", { text: serverLine(late.text) }));
     const data = encoder.encode(line);
     if (data.length > limit) {
-      log(
-        `error: message is ${data.length} bytes; one UDP datagram carries at most ${limit}. ` +
-          "Not sent.",
-      );
+      log(text("tooBig", { bytes: data.length, limit }));
     } else {
       if (options.echo) log(`> ${line}`);
       await socket.send(data, server);
       const reply = await replies.wait(timeoutMs);
-      if (reply) {
-        log(reply.text);
-      } else {
-        log(
-          `no reply within ${timeoutMs} ms, giving up on this one: UDP does not retransmit, so ` +
-            "the datagram or its reply may have been lost (or no server is listening)",
-        );
-      }
+      // The server's `ack: ` is English on the wire; it is shown in the user's language.
+      log(reply ? serverLine(reply.text) : text("noReply", { ms: timeoutMs }));
     }
     prompt();
   }
@@ -91,21 +84,10 @@ function fail(message: string, code = 1): never {
   Deno.exit(code);
 }
 
-const USAGE = `Usage: deno task udp-client [--host HOST] [--port PORT] [--timeout MS]
-
-Sends each line you type as one UDP datagram and prints the reply, giving up after a timeout.
-Type "exit" or press Ctrl-D to quit. Reads lines from a pipe too.
-
-Options:
-  --host HOST     server address (default 127.0.0.1)
-  --port PORT     server port (default ${DEFAULT_PORT})
-  --timeout MS    how long to wait for each reply (default ${DEFAULT_TIMEOUT_MS})
-  -h, --help      show this help`;
-
 if (import.meta.main) {
   const parsed = parseProgramFlags({
     name: "udp_client",
-    usage: USAGE,
+    usage: () => text("udpClientUsage", { port: DEFAULT_PORT, timeout: DEFAULT_TIMEOUT_MS }),
     args: Deno.args,
     options: {
       ...clientFlags(DEFAULT_PORT),
@@ -127,7 +109,7 @@ if (import.meta.main) {
   try {
     server = await resolveServer(host, port);
   } catch (err) {
-    fail(errorMessage(err, `cannot resolve ${host}`));
+    fail(errorMessage(err, text("cannotResolve", { host })));
   }
 
   let socket: Deno.DatagramConn;
@@ -136,15 +118,15 @@ if (import.meta.main) {
     const anyAddress = server.hostname.includes(":") ? "::" : "0.0.0.0";
     socket = Deno.listenDatagram({ hostname: anyAddress, port: 0, transport: "udp" });
   } catch (err) {
-    fail(errorMessage(err, "cannot open a UDP socket"));
+    fail(errorMessage(err, text("cannotOpenUdp")));
   }
 
-  const input = openTypedInput(`Sending to ${named} (udp)`, console.log);
+  const input = openTypedInput(text("sendingTo", { address: named }), console.log);
   try {
     await talkUdp(socket, server, input.lines, { timeoutMs, ...input.conversation });
   } catch (err) {
     input.close(); // the terminal back to normal before the error line
-    fail(errorMessage(err, `talking to ${named} failed`));
+    fail(errorMessage(err, text("talkingFailed", { address: named })));
   } finally {
     input.close();
     socket.close();

@@ -11,7 +11,10 @@
  * @module
  */
 
+import { cliText } from "../../lib/cli/text.ts";
 import { errorMessage } from "../../lib/cli/cli.ts";
+import { socketsText as text } from "../../lib/sockets/text.ts";
+import { ackLine } from "../../lib/net/line_server.ts";
 import { formatHostPort, parsePort } from "../../lib/net/host_port.ts";
 import { closeQuietly } from "../../lib/net/accept_loop.ts";
 import { runServerMain } from "../../lib/net/server_main.ts";
@@ -29,14 +32,14 @@ export const DEFAULT_HOST = "127.0.0.1";
  */
 export const MAX_DATAGRAM = 65507;
 
-const USAGE = `Usage: deno task udp-server [--host HOST] [--port PORT]
-
-A UDP server that acknowledges every datagram with "ack: <message>".
-
-Options:
-  --host HOST   address to listen on (default ${DEFAULT_HOST}; 0.0.0.0 accepts LAN clients)
-  --port PORT   port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
-  -h, --help    show this help`;
+/** The `--help` text, in the user's language. */
+function usage(): string {
+  const options = [
+    cliText("hostFlag", { host: DEFAULT_HOST }),
+    cliText("portFlag", { port: DEFAULT_PORT }),
+  ];
+  return text("udpServerUsage", { options: options.join("\n") });
+}
 
 /** What {@linkcode serveUdp} needs besides the socket. */
 export interface UdpServeOptions {
@@ -76,16 +79,17 @@ export async function serveUdp(
       // nc and most clients end the message with the newline that sent it; it is not content.
       const message = decoder.decode(data).replace(/\r?\n$/, "");
       const peer = formatHostPort(from as Deno.NetAddr);
-      log(`${formatTimestamp()} ${peer} says: ${message}`);
-      let reply = encoder.encode(`ack: ${message}\n`);
+      log(`${formatTimestamp()} ${peer} ${text("logSays", { line: message })}`);
+      // The reply is English whatever our language, as the TCP servers' is (see ackLine).
+      let reply = encoder.encode(`${ackLine(message)}\n`);
       if (reply.length > MAX_DATAGRAM) {
-        reply = encoder.encode(`ack: ${data.length} bytes (too long to echo back)\n`);
+        reply = encoder.encode(`${text.in("en", "ackTooLong", { bytes: data.length })}\n`);
       }
       try {
         await socket.send(reply, from);
       } catch (err) {
         // One unreachable sender must not stop the server for everyone else.
-        log(`${formatTimestamp()} ${peer} reply failed: ${errorMessage(err)}`);
+        log(`${formatTimestamp()} ${peer} ${text("logReplyFailed", { why: errorMessage(err) })}`);
       }
     }
   } finally {
@@ -98,7 +102,7 @@ if (import.meta.main) {
   Deno.exit(
     await runServerMain({
       name: "udp_server",
-      usage: USAGE,
+      usage,
       args: Deno.args,
       options: {
         host: { type: "string", default: DEFAULT_HOST },
@@ -108,7 +112,7 @@ if (import.meta.main) {
       // One socket for every client: no listen(), no accept(), just a bound address.
       listen: ({ host, port }) => Deno.listenDatagram({ hostname: host, port, transport: "udp" }),
       listenWhat: "(udp)",
-      loopbackHint: "Only this machine can reach it; to accept LAN clients use --host 0.0.0.0",
+      loopbackHint: () => text("udpLoopbackHint"),
       serve: (socket, _flags, { signal }) => serveUdp(socket, { signal }),
       log: console.log,
       error: console.error,

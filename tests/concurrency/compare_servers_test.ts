@@ -130,6 +130,7 @@ Deno.test("formatTable() right-aligns numbers and shows missing values as -", ()
     errors: 1,
     peakMemoryMiB: null,
     timedOut: true,
+    skipped: false,
     note: "timed out after 5 s",
   }]);
   deepStrictEqual(table.split("\n"), [
