@@ -6,7 +6,12 @@
  */
 
 import { join } from "node:path";
-import { listeningPort, Program } from "./_task.ts";
+import { cliText } from "../lib/cli/text.ts";
+import { linePattern } from "../programs/chat/chat_demo.ts";
+import { Program } from "./_task.ts";
+
+/** The environment that starts a program in Chinese (the tests start them in English). */
+export const CHINESE: Record<string, string> = { LANG: "zh_CN.UTF-8" };
 
 /** A temporary folder removed with everything in it when disposed. */
 export interface TempDir extends AsyncDisposable {
@@ -43,17 +48,22 @@ export function downloadsDir(dir: TempDir): string {
  *
  * @param dir The folder, its working directory.
  * @param args Extra flags.
+ * @param env Extra environment, such as {@linkcode CHINESE}.
  * @returns The program and its port.
  */
 export async function startServer(
   dir: TempDir,
   args: string[] = [],
+  env: Record<string, string> = {},
 ): Promise<{ server: Program; port: number }> {
   const server = new Program("chat-server", ["--port", "0", ...args], {
     cwd: dir.path,
     stdin: "piped",
+    env,
   });
-  return { server, port: await listeningPort(server) };
+  // "Listening on 127.0.0.1:PORT", in whichever language the server speaks.
+  const listening = await server.waitFor(cliText.pattern("listening"));
+  return { server, port: Number(listening.groups!.address.replace(/.*:/, "")) };
 }
 
 /**
@@ -63,6 +73,7 @@ export async function startServer(
  * @param port The server's port.
  * @param name The user name.
  * @param args Extra flags.
+ * @param env Extra environment, such as {@linkcode CHINESE}.
  * @returns The program, with stdin open for typing.
  */
 export async function startClient(
@@ -70,12 +81,14 @@ export async function startClient(
   port: number,
   name: string,
   args: string[] = [],
+  env: Record<string, string> = {},
 ): Promise<Program> {
   const client = new Program("chat-client", ["--port", String(port), "--name", name, ...args], {
     cwd: dir.path,
     stdin: "piped",
+    env,
   });
-  await client.waitFor(/\*\*\* You joined as /);
+  await client.waitFor(linePattern("welcome", { name }));
   return client;
 }
 

@@ -11,6 +11,7 @@ import { type Frame, Kind, Status } from "../wire/frame.ts";
 import type { ByteStream } from "../wire/frame_connection.ts";
 import { FileReceiver, openChunks } from "../files/file_chunk.ts";
 import { RequestError, RequestSession } from "../net/request_session.ts";
+import { cliText } from "../cli/text.ts";
 import {
   type ChatEvent,
   ChatType,
@@ -24,12 +25,14 @@ import {
   parseUsers,
   parseWelcome,
   payloadObject,
-  refusalText,
   sizeField,
   stringField,
   type UserInfo,
   type Welcome,
 } from "./protocol.ts";
+import { readReason } from "./reason.ts";
+import { refusalLine, serverSays } from "./format.ts";
+import { chatText as text } from "./text.ts";
 
 /**
  * Upload chunks handed to the connection before the oldest must be in the kernel's hands: four
@@ -96,7 +99,8 @@ export class ChatClient extends RequestSession {
     onEvent: (event: ChatEvent) => void,
     heartbeatMs = DEFAULT_HEARTBEAT_SECONDS * 1000,
   ) {
-    super(conn, { heartbeatType: ChatType.Heartbeat, heartbeatMs, refusalText });
+    // A refusal's code is worded in the user's language, its English kept for unknown codes.
+    super(conn, { heartbeatType: ChatType.Heartbeat, heartbeatMs, refusalText: refusalLine });
     this.#onEvent = onEvent;
     this.#heartbeatMs = heartbeatMs;
   }
@@ -171,7 +175,7 @@ export class ChatClient extends RequestSession {
   async upload(path: string, onProgress?: ProgressFn): Promise<TransferResult> {
     // Check locally first: a bad path is the user's mistake, not the server's business.
     const stat = await Deno.stat(path);
-    if (!stat.isFile) throw new TypeError(`"${basename(path)}" is a folder, not a file`);
+    if (!stat.isFile) throw new TypeError(text("isFolder", { name: basename(path) }));
     (await Deno.open(path, { read: true })).close();
     const id = this.reserveId();
     const state = { cancelled: null as string | null };
@@ -183,7 +187,7 @@ export class ChatClient extends RequestSession {
       // Opened only now: a source that is never read would keep its file open.
       const source = await openChunks(path);
       if (source.size !== stat.size) {
-        throw new TypeError(`"${basename(path)}" changed while starting`);
+        throw new TypeError(text("changedWhileStarting", { name: basename(path) }));
       }
       await this.#sendChunks(id, source, state, onProgress);
       const end = await this.request(ChatType.End, { sha256: source.sha256() }, { id });
@@ -235,10 +239,10 @@ export class ChatClient extends RequestSession {
 
   /** Stop every transfer in progress; each one's promise rejects. */
   async cancelTransfers(): Promise<void> {
-    for (const upload of this.#uploads.values()) upload.cancelled = "Cancelled";
+    for (const upload of this.#uploads.values()) upload.cancelled = text("cancelled");
     for (const id of [...this.#downloads.keys()]) {
       this.#cancel(id);
-      await this.#failDownload(id, new RequestError(Status.Gone, "Cancelled"));
+      await this.#failDownload(id, new RequestError(Status.Gone, text("cancelled")));
     }
   }
 
@@ -319,10 +323,10 @@ export class ChatClient extends RequestSession {
   }
 
   protected override async onEnd(): Promise<void> {
-    for (const upload of this.#uploads.values()) upload.cancelled = "Connection closed";
+    for (const upload of this.#uploads.values()) upload.cancelled = text("connectionClosed");
     for (const id of [...this.#downloads.keys()]) {
       // A half-downloaded file leaves nothing behind.
-      await this.#failDownload(id, new RequestError(Status.Gone, "Not connected to the server"));
+      await this.#failDownload(id, new RequestError(Status.Gone, cliText("notConnected")));
     }
   }
 
@@ -350,9 +354,10 @@ export class ChatClient extends RequestSession {
   }
 
   async #onCancel(frame: Frame): Promise<void> {
-    let reason = "Cancelled by the server";
+    let reason = text("cancelledByServer");
     try {
-      reason = stringField(payloadObject(frame), "error");
+      const obj = payloadObject(frame);
+      reason = serverSays(readReason(obj), stringField(obj, "error"));
     } catch {
       // Keep the generic reason.
     }

@@ -5,18 +5,32 @@
  * @module
  */
 
-/** The list `/help` prints. */
-export const HELP: readonly string[] = [
-  "Commands:",
-  "  <text>                  say it to everyone (start with // to send a leading /)",
-  "  /msg <user> <text>      say it to one user only",
-  "  /who                    who is online",
-  "  /file list              shared files: name, size, uploader, time",
-  "  /file upload <path>     share a file",
-  "  /file download <name>   fetch a shared file into the downloads folder",
-  "  /help                   this list",
-  "  /exit                   leave (so do Ctrl-D and Ctrl-C)",
-];
+import { displayWidth, padEndToWidth } from "../cli/display_width.ts";
+import { chatText as text } from "./text.ts";
+
+/**
+ * The list `/help` prints: each command and what it does, in two columns lined up by the
+ * columns a terminal gives them (a Chinese `<用户名>` is twice as wide as its length says).
+ *
+ * @returns The lines.
+ */
+export function helpLines(): string[] {
+  const rows: [string, string][] = [
+    [text("cmdSay"), text("helpSay")],
+    [text("cmdMsg"), text("helpMsg")],
+    ["/who", text("helpWho")],
+    ["/file list", text("helpList")],
+    [text("cmdUpload"), text("helpUpload")],
+    [text("cmdDownload"), text("helpDownload")],
+    ["/help", text("helpHelp")],
+    ["/exit", text("helpExit")],
+  ];
+  const width = Math.max(...rows.map(([command]) => displayWidth(command))) + 3;
+  return [
+    text("helpTitle"),
+    ...rows.map(([command, meaning]) => `  ${padEndToWidth(command, width)}${meaning}`),
+  ];
+}
 
 /** A command typed by the user. */
 export type Command =
@@ -60,11 +74,11 @@ export function parseCommand(line: string): Command {
     case "/who":
       return { kind: "who" };
     case "/msg": {
-      const text = args.slice(rest[0]?.length ?? 0).trim();
-      if (rest.length < 2 || text === "") {
-        return { kind: "invalid", message: "Usage: /msg <user> <text>" };
+      const said = args.slice(rest[0]?.length ?? 0).trim();
+      if (rest.length < 2 || said === "") {
+        return { kind: "invalid", message: text("usageMsg") };
       }
-      return { kind: "msg", to: rest[0], text };
+      return { kind: "msg", to: rest[0], text: said };
     }
     case "/file": {
       const sub = (rest[0] ?? "").toLowerCase();
@@ -72,18 +86,15 @@ export function parseCommand(line: string): Command {
       if (sub === "list") return { kind: "list" };
       if (sub === "upload" && target !== "") return { kind: "upload", path: target };
       if (sub === "download" && target !== "") return { kind: "download", name: target };
-      return {
-        kind: "invalid",
-        message: "Usage: /file list | /file upload <path> | /file download <name>",
-      };
+      return { kind: "invalid", message: text("usageFile") };
     }
     default:
-      return { kind: "invalid", message: `Unknown command ${word}; /help lists them` };
+      return { kind: "invalid", message: text("unknownCommand", { word }) };
   }
 }
 
 /** A name or path typed in quotes, for one with spaces: `"a (1).txt"`. */
-function unquote(text: string): string {
-  const m = /^(["'])(.*)\1$/.exec(text);
-  return m ? m[2] : text;
+function unquote(typed: string): string {
+  const m = /^(["'])(.*)\1$/.exec(typed);
+  return m ? m[2] : typed;
 }

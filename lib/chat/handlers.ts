@@ -19,12 +19,13 @@ import {
   type FileInfo,
   indication,
   payloadObject,
-  printable,
   quoteName,
   refusal,
   reply,
   stringField,
 } from "./protocol.ts";
+import { english, reason, reasonOf } from "./reason.ts";
+import { chatText as text } from "./text.ts";
 import type { Room } from "./room.ts";
 import type { Session } from "./session.ts";
 
@@ -54,8 +55,10 @@ export interface Commands {
 }
 
 /**
- * Handle one frame. A refused request gets a response with the status and `{ error }`; an
- * unknown request type gets {@linkcode Status.UnknownType}; neither closes the connection.
+ * Handle one frame. A refused request gets a response with the status and
+ * `{ error, code, params }` (the English sentence, and the code and values a client words in
+ * its own language); an unknown request type gets {@linkcode Status.UnknownType}; neither closes
+ * the connection.
  *
  * @param commands The server's table of commands.
  * @param room The room.
@@ -74,28 +77,34 @@ export async function handleFrame(
   const handler = (isRequest ? commands.requests : commands.indications)[frame.type];
   if (handler === undefined) {
     if (isRequest) {
-      room.deliver(
-        session,
-        refusal(frame, Status.UnknownType, `Unknown request type "${frame.type}"`),
-      );
+      const why = reason("unknown-type", { type: frame.type });
+      room.deliver(session, refusal(frame, Status.UnknownType, english(why), why));
     }
     return;
   }
   try {
     if (isRequest && session.name === null && !commands.beforeJoin.has(frame.type)) {
-      throw new ChatError(Status.BadState, "Join the room first");
+      throw new ChatError(Status.BadState, reason("not-joined"));
     }
     return await handler(room, session, frame);
   } catch (err) {
-    const [status, text] = err instanceof ChatError
-      ? [err.status, err.message]
+    const status = err instanceof ChatError
+      ? err.status
       : err instanceof TypeError
-      ? [Status.BadPayload, err.message]
+      ? Status.BadPayload
       : err instanceof RangeError
-      ? [Status.TooLarge, err.message]
-      : [Status.ServerError, `Server error: ${errorMessage(err)}`];
-    if (status === Status.ServerError) room.say(`${session.label}: ${text}`);
-    if (isRequest) room.deliver(session, refusal(frame, status, text));
+      ? Status.TooLarge
+      : Status.ServerError;
+    // Our own checks say exactly what went wrong; anything else is the server's failure.
+    let said = reasonOf(err);
+    if (status === Status.ServerError) {
+      const why = errorMessage(err);
+      said = reason("server-error", { why });
+      room.say(text("logFailed", { name: session.label, why: text("server-error", { why }) }));
+    }
+    if (!isRequest) return;
+    const error = said ? english(said) : errorMessage(err);
+    room.deliver(session, refusal(frame, status, error, said ?? undefined));
   }
 }
 
@@ -107,7 +116,7 @@ export const heartbeat: Handler = (room, session, req) => {
 /** `J`: take a name, welcome the member, and tell everyone else. */
 export const join: Handler = (room, session, req) => {
   if (session.name !== null) {
-    throw new ChatError(Status.BadState, `Already joined as "${session.name}"`);
+    throw new ChatError(Status.BadState, reason("already-joined", { name: session.name }));
   }
   const raw = payloadObject(req).name;
   let name: string;
@@ -116,8 +125,8 @@ export const join: Handler = (room, session, req) => {
     room.join(session, name);
   } catch (err) {
     // Logged, so the operator can tell why someone never appears in the room.
-    const tried = typeof raw === "string" ? quoteName(forLog(raw)) : "a non-text name";
-    room.say(`${session.peer} cannot join as ${tried}: ${errorMessage(err)}`);
+    const tried = typeof raw === "string" ? quoteName(forLog(raw)) : text("logNonTextName");
+    room.say(text("logCannotJoin", { peer: session.peer, tried, why: errorMessage(err) }));
     throw err;
   }
   const time = formatTimestamp();
@@ -126,43 +135,49 @@ export const join: Handler = (room, session, req) => {
   room.deliver(session, reply(req, { name, time, users, heartbeat: heartbeatSeconds }));
   // Everyone but the newcomer, who learns it from the reply.
   room.broadcast(indication(ChatType.Join, { time, name }), session);
-  room.say(`${name} joined from ${session.peer} (${room.members().length} online)`);
+  room.say(text("logJoined", { name, peer: session.peer, n: room.members().length }));
 };
 
 /** `B`: answer, then the reader hangs up. */
 export const leave: Handler = (room, session, req) => {
   room.deliver(session, reply(req));
-  session.endReason ??= "left";
+  session.endReason ??= reason("left-room");
   return "leave";
 };
 
 /** `C`: a line to everyone, the sender included. */
 export const chat: Handler = (room, session, req) => {
-  const text = checkText(payloadObject(req).text);
+  const line = checkText(payloadObject(req).text);
   const time = formatTimestamp();
   session.spend(req.payload.length);
-  room.broadcast(indication(ChatType.Chat, { time, from: session.name, text }));
+  room.broadcast(indication(ChatType.Chat, { time, from: session.name, text: line }));
   room.deliver(session, reply(req, { time }));
-  room.say(`${session.name}: ${forLog(text)}`);
+  room.say(text("logChat", { name: session.name!, text: forLog(line) }));
 };
 
 /** `P`: a line to one member, and a copy to the sender. */
 export const privateChat: Handler = (room, session, req) => {
   const obj = payloadObject(req);
   const to = stringField(obj, "to");
-  const text = checkText(obj.text);
+  const said = checkText(obj.text);
   const target = room.find(to);
   if (target === undefined) {
-    throw new ChatError(Status.NotFound, `No user "${printable(to)}" is online`);
+    throw new ChatError(Status.NotFound, reason("no-such-user", { name: to }));
   }
   const time = formatTimestamp();
   session.spend(req.payload.length);
-  const line = indication(ChatType.Private, { time, from: session.name, to: target.name, text });
+  const line = indication(ChatType.Private, {
+    time,
+    from: session.name,
+    to: target.name,
+    text: said,
+  });
   room.deliver(target, line);
   if (target !== session) room.deliver(session, line);
   room.deliver(session, reply(req, { time }));
   // The text is private: the log says only that it was sent.
-  room.say(`${session.name} -> ${target.name}: private message (${[...text].length} characters)`);
+  const [from, n] = [session.name!, [...said].length];
+  room.say(text("logPrivate", { from, to: target.name!, n }));
 };
 
 /** `W`: who is online, and since when. */
@@ -203,12 +218,12 @@ async function listFiles(room: Room): Promise<FileInfo[]> {
 /**
  * Shorten a peer's text for the log.
  *
- * @param text Any text.
+ * @param line Any text.
  * @returns It, or its first {@linkcode LOG_TEXT_CHARS} characters and its length.
  */
-export function forLog(text: string): string {
-  const chars = [...text];
+export function forLog(line: string): string {
+  const chars = [...line];
   return chars.length <= LOG_TEXT_CHARS
-    ? text
-    : `${chars.slice(0, LOG_TEXT_CHARS).join("")}... (${chars.length} characters)`;
+    ? line
+    : text("logCut", { text: chars.slice(0, LOG_TEXT_CHARS).join(""), n: chars.length });
 }

@@ -10,9 +10,10 @@
 import { ProtocolError, Status } from "../wire/frame.ts";
 import type { ByteStream } from "../wire/frame_connection.ts";
 import { RequestError } from "../net/request_session.ts";
+import { cliText } from "../cli/text.ts";
 import type { ChatClient } from "./client_session.ts";
-import { errorLine } from "./format.ts";
-import { printable } from "./protocol.ts";
+import { errorLine, serverSays } from "./format.ts";
+import { chatText as text } from "./text.ts";
 import type { ChatUi, ClientInput } from "./terminal_ui.ts";
 
 /**
@@ -97,7 +98,7 @@ export async function enterRoom(
       // The name went out just as the join deadline closed the connection: join anew, but
       // not forever (a deadline shorter than a round trip would close every attempt).
       if (++retries > MAX_JOIN_RETRIES) {
-        throw new JoinError(`${serverName(options.server)} closed the connection before the join`);
+        throw new JoinError(text("closedBeforeJoin", { server: serverName(options.server) }));
       }
       client = options.open(await options.reconnect!());
       options.input.watch(client.closed);
@@ -146,7 +147,7 @@ async function askName(
   client: ChatClient,
   options: EnterOptions,
 ): Promise<{ client: ChatClient; name: string } | { end: ClientEnd }> {
-  options.ui.ask("Your name: ");
+  options.ui.ask(text("askName"));
   let event = await options.input.next();
   if (event.from === "server") {
     if (client.lastNotice?.status !== Status.Timeout || !options.reconnect) {
@@ -182,7 +183,7 @@ async function answerWithin<T>(
     if (r !== "late") return "value" in r ? r : null;
     await closeAndLeave(client);
     const server = serverName(options.server);
-    throw new JoinError(`no answer from ${server} within ${ms / 1000} s (is it a chat server?)`);
+    throw new JoinError(text("noAnswer", { server, seconds: ms / 1000 }));
   } finally {
     clearTimeout(timer);
   }
@@ -190,11 +191,7 @@ async function answerWithin<T>(
 
 async function notChat(client: ChatClient, server: string): Promise<never> {
   await closeAndLeave(client);
-  throw new JoinError(
-    client.lpHello
-      ? `${server} is an LP server, not a chat server (try deno task lp-client)`
-      : `${server} does not speak the chat protocol (is it an LP server?)`,
-  );
+  throw new JoinError(text(client.lpHello ? "lpServer" : "notChatProtocol", { server }));
 }
 
 /**
@@ -213,13 +210,13 @@ export async function sessionEnd(
 ): Promise<ClientEnd> {
   await client.closed;
   const notice = client.lastNotice;
-  if (notice?.status === Status.Full) throw new JoinError(printable(notice.text));
+  if (notice?.status === Status.Full) throw new JoinError(serverSays(notice.why, notice.text));
   if (notice?.status === Status.ServerError) return "server closed";
   if (client.welcome === null && client.failure instanceof ProtocolError) {
-    const what = `${serverName(server)} is not a chat server`;
-    throw new JoinError(`${what} (${client.failure.message})`);
+    const why = client.failure.message;
+    throw new JoinError(text("notChatServer", { server: serverName(server), why }));
   }
-  ui.print("The server closed the connection.");
+  ui.print(cliText("serverClosed"));
   return "dropped";
 }
 
@@ -230,5 +227,5 @@ async function closeAndLeave(client: ChatClient): Promise<"left"> {
 }
 
 function serverName(server: string | undefined): string {
-  return server ?? "the server";
+  return server ?? text("theServer");
 }

@@ -3,15 +3,20 @@
  * holds, and the checks both sides apply. It does no I/O, so every rule here is testable alone.
  *
  * Requests (kind 1) are answered by a response (kind 2) with the same id and a
- * {@linkcode Status}; a refusal carries `{ error }`. News nobody asked for, such as another
- * user's message, is an indication (kind 3). A file transfer is named by the id of the request
- * that started it: its data chunks (`D`) and its end (`E`) carry that id. See docs/PROTOCOL.md.
+ * {@linkcode Status}; a refusal carries `{ error, code, params }`: the English sentence, and the
+ * code and values a client words in its own language (lib/chat/reason.ts). News nobody asked
+ * for, such as another user's message, is an indication (kind 3). A file transfer is named by the
+ * id of the request that started it: its data chunks (`D`) and its end (`E`) carry that id. See
+ * docs/PROTOCOL.md.
  *
  * @module
  */
 
 import { type Frame, Kind, payloadJson, Status } from "../wire/frame.ts";
 import { indication } from "../wire/messages.ts";
+import { lang } from "../cli/i18n.ts";
+import { english, readReason, type Reason, reasonError, sentence } from "./reason.ts";
+import { chatText } from "./text.ts";
 
 // The message builders both protocols share, under the names the chat code uses.
 export { indication, refusal, reply, request } from "../wire/messages.ts";
@@ -42,7 +47,7 @@ export const MAX_TEXT_BYTES = 8 * 1024;
 export const ChatType = {
   /** Request: I am alive (sent by an idle client). Response: ok, `{ heartbeat }` seconds. */
   Heartbeat: "H",
-  /** Indication: a notice from the server, `{ text, time? }`; its status says why. */
+  /** Indication: a notice from the server, `{ text, code, params, time? }`; its status says why. */
   Notice: "S",
   /** Request: join as `{ name }`. Indication: someone joined. */
   Join: "J",
@@ -68,19 +73,25 @@ export const ChatType = {
   Cancel: "X",
 } as const;
 
-/** A refused request: the status says what kind of failure, the message says it in words. */
+/**
+ * A refused request: the status says what kind of failure, the reason says exactly what, and the
+ * message says it in this program's language.
+ */
 export class ChatError extends Error {
   /** One of {@linkcode Status}. */
   readonly status: number;
+  /** Why, as a code and values: what the refusal carries, for the client to word. */
+  readonly reason: Reason;
 
   /**
    * @param status Why, as a status code.
-   * @param message Why, in words.
+   * @param said Why, as a code and values (see `reason()` in lib/chat/reason.ts).
    */
-  constructor(status: number, message: string) {
-    super(message);
+  constructor(status: number, said: Reason) {
+    super(sentence(lang(), said) ?? said.code);
     this.name = "ChatError";
     this.status = status;
+    this.reason = said;
   }
 }
 
@@ -116,32 +127,37 @@ export interface Welcome {
   heartbeat: number;
 }
 
-/** What the server tells a client without being asked. */
+/**
+ * What the server tells a client without being asked. A leaving's `reason` and a notice's
+ * `text` are the server's English; `why` is the same as a code and values, from a server that
+ * sends them (`null` otherwise), for the client to word in its user's language.
+ */
 export type ChatEvent =
   | { type: "joined"; time: string; name: string }
-  | { type: "left"; time: string; name: string; reason: string }
+  | { type: "left"; time: string; name: string; reason: string; why: Reason | null }
   | { type: "chat"; time: string; from: string; text: string }
   | { type: "private"; time: string; from: string; to: string; text: string }
   | { type: "uploaded"; time: string; from: string; name: string; size: number }
-  | { type: "notice"; time: string | null; text: string; status: number };
+  | { type: "notice"; time: string | null; text: string; status: number; why: Reason | null };
 
 /**
  * Build a notice from the server: an `S` indication whose status says why.
  *
  * @param status Why, as a status code.
- * @param text What to tell the user.
+ * @param said What to tell the user, as a code and values.
  * @param time The server's time (now when omitted).
- * @returns The frame, with payload `{ time, text }`.
+ * @returns The frame, with payload `{ time, text, code, params }`: `text` in English.
  *
  * @example
  * ```ts
  * import { equal } from "node:assert/strict";
  * import { Status } from "../wire/frame.ts";
- * equal(notice(Status.Full, "Server is full").type, "S");
+ * equal(notice(Status.ServerError, { code: "shutting-down" }).type, "S");
  * ```
  */
-export function notice(status: number, text: string, time: string = formatTimestamp()): Frame {
-  return indication(ChatType.Notice, { time, text }, { status });
+export function notice(status: number, said: Reason, time: string = formatTimestamp()): Frame {
+  const { code, params = {} } = said;
+  return indication(ChatType.Notice, { time, text: english(said), code, params }, { status });
 }
 
 /**
@@ -156,11 +172,11 @@ export function payloadObject(frame: Frame): Record<string, unknown> {
   let value: unknown;
   try {
     value = payloadJson(frame);
-  } catch (err) {
-    throw new TypeError((err as Error).message);
+  } catch {
+    throw reasonError(TypeError, "payload-not-json", { type: frame.type });
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new TypeError(`Payload of "${frame.type}" must be a JSON object`);
+    throw reasonError(TypeError, "payload-not-object", { type: frame.type });
   }
   return value as Record<string, unknown>;
 }
@@ -175,7 +191,7 @@ export function payloadObject(frame: Frame): Record<string, unknown> {
  */
 export function stringField(obj: Record<string, unknown>, key: string): string {
   const value = obj[key];
-  if (typeof value !== "string") throw new TypeError(`Field "${key}" must be a string`);
+  if (typeof value !== "string") throw reasonError(TypeError, "field-not-string", { field: key });
   return value;
 }
 
@@ -190,7 +206,7 @@ export function stringField(obj: Record<string, unknown>, key: string): string {
 export function sizeField(obj: Record<string, unknown>, key: string): number {
   const value = obj[key];
   if (!Number.isSafeInteger(value) || (value as number) < 0) {
-    throw new TypeError(`Field "${key}" must be a whole number of bytes`);
+    throw reasonError(TypeError, "field-not-size", { field: key });
   }
   return value as number;
 }
@@ -307,31 +323,19 @@ function mixesScripts(name: string): boolean {
  * ```
  */
 export function checkUserName(raw: unknown): string {
-  if (typeof raw !== "string") throw new TypeError("The name must be a string");
+  if (typeof raw !== "string") throw reasonError(TypeError, "name-not-text");
   const name = raw.trim().normalize("NFC");
-  const shown = quoteName(name);
-  if (name === "") throw new TypeError("The name is empty");
+  if (name === "") throw reasonError(TypeError, "name-empty");
   if ([...name].length > MAX_USER_NAME) {
-    throw new TypeError(`The name ${shown} is longer than ${MAX_USER_NAME} characters`);
+    throw reasonError(TypeError, "name-too-long", { name, max: MAX_USER_NAME });
   }
-  if (INVISIBLE.test(name)) {
-    throw new TypeError(
-      `The name ${shown} has an invisible or direction-changing character`,
-    );
-  }
-  if (/\s/.test(name) || CONTROL.test(name)) {
-    throw new TypeError(`The name ${shown} has spaces or control characters`);
-  }
+  // The sentences show the name with invisible and control characters spelled out.
+  if (INVISIBLE.test(name)) throw reasonError(TypeError, "name-invisible", { name });
+  if (/\s/.test(name) || CONTROL.test(name)) throw reasonError(TypeError, "name-spaces", { name });
   if (!NAME_CHARS.test(name) || /^\p{M}/u.test(name)) {
-    throw new TypeError(
-      `The name ${shown} may hold only letters, digits and ASCII symbols such as _ - .`,
-    );
+    throw reasonError(TypeError, "name-characters", { name });
   }
-  if (mixesScripts(name)) {
-    throw new TypeError(
-      `The name ${shown} mixes scripts that look alike (such as Latin and Cyrillic)`,
-    );
-  }
+  if (mixesScripts(name)) throw reasonError(TypeError, "name-mixed-scripts", { name });
   return name;
 }
 
@@ -360,14 +364,12 @@ const encoder = new TextEncoder();
  * @throws {RangeError} When it is over {@linkcode MAX_TEXT_BYTES}.
  */
 export function checkText(raw: unknown): string {
-  if (typeof raw !== "string") throw new TypeError("The message must be a string");
-  if (raw.trim() === "") throw new TypeError("The message is empty");
-  if (CONTROL.test(raw.replaceAll("\t", " "))) {
-    throw new TypeError("A message is one line, without control characters");
-  }
+  if (typeof raw !== "string") throw reasonError(TypeError, "text-not-text");
+  if (raw.trim() === "") throw reasonError(TypeError, "text-empty");
+  if (CONTROL.test(raw.replaceAll("\t", " "))) throw reasonError(TypeError, "text-not-one-line");
   const bytes = encoder.encode(raw).length;
   if (bytes > MAX_TEXT_BYTES) {
-    throw new RangeError(`The message is ${bytes} bytes; the limit is ${MAX_TEXT_BYTES}`);
+    throw reasonError(RangeError, "text-too-long", { bytes, limit: MAX_TEXT_BYTES });
   }
   return raw;
 }
@@ -393,11 +395,11 @@ export function parseWelcome(frame: Frame): Welcome {
   const obj = payloadObject(frame);
   const users = obj.users;
   if (!Array.isArray(users) || !users.every((u) => typeof u === "string")) {
-    throw new TypeError('Field "users" must be a list of names');
+    throw reasonError(TypeError, "field-not-names", { field: "users" });
   }
   const heartbeat = obj.heartbeat;
   if (typeof heartbeat !== "number" || !(heartbeat > 0)) {
-    throw new TypeError('Field "heartbeat" must be a positive number of seconds');
+    throw reasonError(TypeError, "field-not-seconds", { field: "heartbeat" });
   }
   return {
     name: stringField(obj, "name"),
@@ -426,7 +428,7 @@ export function parseHeartbeat(frame: Frame): number | null {
  */
 export function parseUsers(frame: Frame): UserInfo[] {
   const list = payloadObject(frame).users;
-  if (!Array.isArray(list)) throw new TypeError('Field "users" must be a list');
+  if (!Array.isArray(list)) throw reasonError(TypeError, "field-not-list", { field: "users" });
   return list.map((u) => ({ name: stringField(u, "name"), since: stringField(u, "since") }));
 }
 
@@ -438,7 +440,7 @@ export function parseUsers(frame: Frame): UserInfo[] {
  */
 export function parseFiles(frame: Frame): FileInfo[] {
   const list = payloadObject(frame).files;
-  if (!Array.isArray(list)) throw new TypeError('Field "files" must be a list');
+  if (!Array.isArray(list)) throw reasonError(TypeError, "field-not-list", { field: "files" });
   return list.map((f) => ({
     name: stringField(f, "name"),
     size: sizeField(f, "size"),
@@ -476,6 +478,7 @@ export function parseEvent(frame: Frame): ChatEvent | null {
         time: time(),
         name: stringField(obj, "name"),
         reason: stringField(obj, "reason"),
+        why: readReason(obj),
       };
     case ChatType.Chat:
       return {
@@ -506,13 +509,15 @@ export function parseEvent(frame: Frame): ChatEvent | null {
         time: typeof obj.time === "string" ? obj.time : null,
         text: stringField(obj, "text"),
         status: frame.status,
+        why: readReason(obj),
       };
   }
   return null;
 }
 
 /**
- * The error text of a refusal.
+ * The error text of a refusal, as the server wrote it (English from ours); a client words the
+ * refusal's code itself (see `refusalLine` in lib/chat/format.ts).
  *
  * @param frame A response with a status other than ok.
  * @returns Its `error` field, or a generic text naming the status.
@@ -525,5 +530,5 @@ export function refusalText(frame: Frame): string {
     // Fall through to the generic text.
   }
   const name = Object.entries(Status).find(([, v]) => v === frame.status)?.[0] ?? "unknown";
-  return `Request refused (status ${frame.status}, ${name})`;
+  return chatText("requestRefused", { status: frame.status, name });
 }

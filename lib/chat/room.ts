@@ -8,7 +8,10 @@ import { encodeFrame, type Frame, Status } from "../wire/frame.ts";
 import { FrameArena } from "../wire/frame_arena.ts";
 import { formatTimestamp } from "../cli/timestamp.ts";
 import { formatBytes } from "../cli/units.ts";
+import { lang } from "../cli/i18n.ts";
 import { ChatError, ChatType, indication, MISSED_HEARTBEATS, nameKey, notice } from "./protocol.ts";
+import { english, type Reason, reason, sentence } from "./reason.ts";
+import { chatText as text } from "./text.ts";
 import type { FileStore } from "./file_store.ts";
 import { Session } from "./session.ts";
 import type { Member } from "./member.ts";
@@ -84,9 +87,8 @@ export class Room {
   admit(member: Member): Session {
     const session = new Session(member);
     this.sessions.add(session);
-    this.say(
-      `${session.peer} connected (${this.sessions.size}/${this.settings.maxClients} connections)`,
-    );
+    const [n, max] = [this.sessions.size, this.settings.maxClients];
+    this.say(text("logConnected", { peer: session.peer, n, max }));
     return session;
   }
 
@@ -115,10 +117,7 @@ export class Room {
   join(session: Session, name: string): void {
     const other = this.find(name);
     if (other) {
-      throw new ChatError(
-        Status.Taken,
-        `The name "${name}" is taken (as "${other.name}"); choose another`,
-      );
+      throw new ChatError(Status.Taken, reason("name-taken", { name, other: other.name! }));
     }
     session.name = name;
     session.since = formatTimestamp();
@@ -134,16 +133,21 @@ export class Room {
    */
   release(session: Session): void {
     if (!this.sessions.delete(session)) return;
-    const reason = session.endReason ?? "disconnected";
+    const said = session.endReason ?? reason("connection-closed");
+    const why = sentence(lang(), said) ?? said.code;
     if (session.name === null) {
-      this.say(`${session.peer} ${reason}`);
+      this.say(text("logPeerEnded", { peer: session.peer, reason: why }));
       return;
     }
-    this.#byName.delete(nameKey(session.name));
-    this.say(`${session.name} ${reason} (${this.members().length} online)`);
+    const name = session.name;
+    this.#byName.delete(nameKey(name));
+    this.say(text("logLeft", { name, reason: why, n: this.members().length }));
     if (!this.closing) {
+      // The reason in English for other people's clients, and as a code for ours.
+      const { code, params } = said;
+      const time = formatTimestamp();
       this.broadcast(
-        indication(ChatType.Leave, { time: formatTimestamp(), name: session.name, reason }),
+        indication(ChatType.Leave, { time, name, reason: english(said), code, params }),
       );
     }
   }
@@ -158,10 +162,10 @@ export class Room {
     for (const [id, upload] of session.uploads) {
       session.uploads.delete(id);
       await upload.rx.abort(); // a half-received file leaves nothing behind
-      this.say(`${session.label}'s upload of "${upload.rx.name}" abandoned`);
+      this.say(text("logUploadAbandoned", { name: session.label, file: upload.rx.name }));
     }
     for (const download of session.downloads.values()) download.cancelled = true;
-    session.end(session.endReason ?? "disconnected");
+    session.end(session.endReason ?? reason("connection-closed"));
     this.release(session);
     await session.member.finished;
     await Promise.all(session.tasks);
@@ -196,10 +200,10 @@ export class Room {
   #deliverBytes(session: Session, bytes: Uint8Array, buffer = bytes.buffer): void {
     if (session.member.send(bytes, buffer) || session.endReason !== null) return;
     const queued = formatBytes(session.member.queuedBytes);
-    this.say(`${session.label} is not reading (${queued} queued): disconnecting`);
+    this.say(text("logNotReading", { name: session.label, queued }));
     session.dismiss(
-      notice(Status.Slow, `Disconnected: you did not read what was sent (${queued} waiting)`),
-      `was disconnected (too slow: ${queued} waiting to be read)`,
+      notice(Status.Slow, reason("too-slow", { queued })),
+      reason("dropped-slow", { queued }),
     );
     this.release(session);
   }
@@ -215,17 +219,20 @@ export class Room {
       if (session.endReason !== null) continue;
       const why = this.#overdue(session, now);
       if (why === null) continue;
-      session.dismiss(notice(Status.Timeout, `Disconnected: ${why.text}`), why.reason);
+      session.dismiss(notice(Status.Timeout, why.notice), why.reason);
       this.release(session);
     }
   }
 
-  /** Why a session is to be closed now (the notice's words and the room's), or `null`. */
-  #overdue(session: Session, now: number): { text: string; reason: string } | null {
+  /** Why a session is to be closed now (what it is told, and the room), or `null`. */
+  #overdue(session: Session, now: number): { notice: Reason; reason: Reason } | null {
     const { heartbeatSeconds, joinTimeoutSeconds } = this.settings;
     if (session.name === null && now - session.connectedAt > joinTimeoutSeconds * 1000) {
-      const reason = `did not join within ${joinTimeoutSeconds} s`;
-      return { text: reason, reason };
+      const seconds = joinTimeoutSeconds;
+      return {
+        notice: reason("join-deadline", { seconds }),
+        reason: reason("join-timeout", { seconds }),
+      };
     }
     const heard = session.paused
       ? Math.max(session.lastHeard, session.member.lastProgress)
@@ -234,22 +241,22 @@ export class Room {
     const seconds = Math.round((now - heard) / 100) / 10;
     return session.paused
       ? {
-        text: `you read nothing for ${seconds} s`,
-        reason: `was disconnected (read nothing for ${seconds} s)`,
+        notice: reason("read-nothing", { seconds }),
+        reason: reason("read-timeout", { seconds }),
       }
       : {
-        text: `no heartbeat for ${seconds} s`,
-        reason: `timed out (no heartbeat for ${seconds} s)`,
+        notice: reason("no-heartbeat", { seconds }),
+        reason: reason("heartbeat-timeout", { seconds }),
       };
   }
 
   /** Tell everyone the server is stopping and close every connection once told. */
   async shutdown(): Promise<void> {
     this.closing = true;
-    const goodbye = notice(Status.ServerError, "Server is shutting down. Goodbye!");
+    const goodbye = notice(Status.ServerError, reason("shutting-down"));
     await Promise.all([...this.sessions].map((session) => {
       this.deliver(session, goodbye);
-      return session.endAfterFlush("left: server shutting down");
+      return session.endAfterFlush(reason("left-shutdown"));
     }));
   }
 }

@@ -8,6 +8,7 @@ import { FAREWELL_MS } from "../net/deadline.ts";
 import { encodeFrame, type Frame } from "../wire/frame.ts";
 import type { FileReceiver } from "../files/file_chunk.ts";
 import type { Member } from "./member.ts";
+import type { Reason } from "./reason.ts";
 
 /**
  * Chat bytes one member may send per second, after a burst of {@linkcode FLOOD_BURST}: a flood
@@ -60,8 +61,11 @@ export class Session {
   readonly downloads = new Map<number, { cancelled: boolean }>();
   /** Background tasks (downloads, hang-ups), awaited before the session is gone. */
   readonly tasks = new Set<Promise<void>>();
-  /** Why the session ended, as the room is told ("left", "timed out ..."); first one wins. */
-  endReason: string | null = null;
+  /**
+   * Why the session ended, as the room is told (`left-room`, `heartbeat-timeout`, …: the `B`
+   * indication's codes); the first one wins.
+   */
+  endReason: Reason | null = null;
 
   /** @param member What carries its frames. */
   constructor(member: Member) {
@@ -83,7 +87,7 @@ export class Session {
    *
    * @param reason Why, unless a reason was given before.
    */
-  end(reason: string): void {
+  end(reason: Reason): void {
     this.endReason ??= reason;
     this.member.close();
   }
@@ -95,7 +99,7 @@ export class Session {
    * @param notice The frame that says why.
    * @param reason Why, as the room is told.
    */
-  dismiss(notice: Frame, reason: string): void {
+  dismiss(notice: Frame, reason: Reason): void {
     if (this.endReason !== null) return;
     this.member.farewell(encodeFrame(notice));
     this.track(this.endAfterFlush(reason));
@@ -106,7 +110,7 @@ export class Session {
    *
    * @param reason Why, unless a reason was given before.
    */
-  async endAfterFlush(reason: string): Promise<void> {
+  async endAfterFlush(reason: Reason): Promise<void> {
     this.endReason ??= reason;
     await this.member.hangUp(FAREWELL_MS);
     this.end(reason);

@@ -10,8 +10,9 @@
 import { createInterface } from "node:readline";
 import process from "node:process";
 import { type LineEditor, openTerminalEditor } from "../cli/line_editor.ts";
-import { formatProgress, formatSummary } from "../cli/units.ts";
 import type { ProgressFn, TransferResult } from "./client_session.ts";
+import { progressLine, summaryLine } from "./format.ts";
+import { chatText as text } from "./text.ts";
 
 /** Fastest redraw of a live progress line: smooth to the eye, cheap for the terminal. */
 const PROGRESS_MS = 100;
@@ -194,7 +195,7 @@ export class Transfers {
   /**
    * Start one; it runs in the background.
    *
-   * @param label Such as `upload notes.txt`, for the progress line.
+   * @param label Such as `upload notes.txt` (see `transferLabel`), for the progress line.
    * @param run The transfer, reporting progress.
    * @param done The line for its result, given a summary such as `1.0 MiB in 0.2 s`.
    * @param failed The line for its failure.
@@ -212,18 +213,15 @@ export class Transfers {
     const onProgress: ProgressFn = (bytes, total) => {
       if (!ui.progress || Date.now() - drawn < PROGRESS_MS) return;
       drawn = Date.now();
-      this.#live.set(
-        key,
-        formatProgress(label, { done: bytes, total, elapsedMs: drawn - started }),
-      );
+      this.#live.set(key, progressLine(label, { done: bytes, total, elapsedMs: drawn - started }));
       ui.progress([...this.#live.values()].join(" | "));
     };
     const task = run(onProgress).then(
       (r) =>
         ui.print(
-          done(r, formatSummary({ done: r.size, total: r.size, elapsedMs: Date.now() - started })),
+          done(r, summaryLine({ done: r.size, total: r.size, elapsedMs: Date.now() - started })),
         ),
-      (err) => ui.print(this.leaving ? `${label}: cancelled` : failed(err)),
+      (err) => ui.print(this.leaving ? text("transferCancelled", { label }) : failed(err)),
     ).finally(() => {
       this.#running.delete(task);
       this.#live.delete(key);

@@ -24,11 +24,12 @@ import {
   ChatType,
   indication,
   payloadObject,
-  printable,
   reply,
   sizeField,
   stringField,
 } from "./protocol.ts";
+import { english, reason, reasonError, reasonOf } from "./reason.ts";
+import { chatText as text } from "./text.ts";
 import type { Handler } from "./handlers.ts";
 import type { Room } from "./room.ts";
 import type { Session } from "./session.ts";
@@ -40,32 +41,27 @@ export const upload: Handler = async (room, session, req) => {
   const size = sizeField(obj, "size");
   const { maxFileSize, storage } = room.settings;
   if (size > maxFileSize) {
-    throw new ChatError(
-      Status.TooLarge,
-      `"${printable(name)}" is ${formatBytes(size)}; the server accepts files up to ` +
-        formatBytes(maxFileSize),
-    );
+    const [shown, limit] = [formatBytes(size), formatBytes(maxFileSize)];
+    throw new ChatError(Status.TooLarge, reason("file-too-large", { name, size: shown, limit }));
   }
   checkIdFree(session, req.id);
   let rx: FileReceiver;
   try {
     rx = await FileReceiver.open(storage, name, size);
   } catch (err) {
-    if (err instanceof TypeError) {
-      throw new ChatError(Status.BadPayload, `Unsafe file name ${JSON.stringify(name)}`);
-    }
+    // An unsafe name is a TypeError with its reason: refused as a bad payload.
     throw err;
   }
   session.uploads.set(req.id, { rx, started: Date.now() });
   room.deliver(session, reply(req, { name: rx.name }));
-  room.say(`${session.name} is uploading "${rx.name}" (${formatBytes(size)})`);
+  room.say(text("logUploading", { name: session.label, file: rx.name, size: formatBytes(size) }));
 };
 
 /** `E`: check the upload's SHA-256, store it under its name, and tell everyone. */
 export const endUpload: Handler = async (room, session, req) => {
   const upload = session.uploads.get(req.id);
   if (upload === undefined) {
-    throw new ChatError(Status.NotFound, `No upload with id ${req.id} in progress`);
+    throw new ChatError(Status.NotFound, reason("no-such-upload", { id: req.id }));
   }
   session.uploads.delete(req.id);
   const sha256 = stringField(payloadObject(req), "sha256");
@@ -73,8 +69,10 @@ export const endUpload: Handler = async (room, session, req) => {
   try {
     stored = await upload.rx.finish(sha256); // on failure it removes the temporary file
   } catch (err) {
-    room.say(`${session.name}'s upload of "${upload.rx.name}" failed: ${errorMessage(err)}`);
-    if (err instanceof IntegrityError) throw new ChatError(Status.Integrity, err.message);
+    const [name, file, why] = [session.label, upload.rx.name, errorMessage(err)];
+    room.say(text("logUploadFailed", { name, file, why }));
+    const said = reasonOf(err);
+    if (err instanceof IntegrityError && said) throw new ChatError(Status.Integrity, said);
     throw err;
   }
   const time = formatTimestamp();
@@ -83,7 +81,8 @@ export const endUpload: Handler = async (room, session, req) => {
   room.deliver(session, reply(req, { name: stored, size }));
   room.broadcast(indication(ChatType.Upload, { time, from: session.name, name: stored, size }));
   const seconds = ((Date.now() - upload.started) / 1000).toFixed(1);
-  room.say(`${session.name} uploaded "${stored}" (${formatBytes(size)} in ${seconds} s)`);
+  const shown = formatBytes(size);
+  room.say(text("logUploaded", { name: session.label, file: stored, size: shown, seconds }));
 };
 
 /** `G`: start a download; its chunks go out in the background, at the member's pace. */
@@ -91,14 +90,15 @@ export const download: Handler = async (room, session, req) => {
   const name = stringField(payloadObject(req), "name");
   const path = await findFile(room.settings.storage, name);
   if (path === null) {
-    throw new ChatError(Status.NotFound, `No file "${printable(name)}" on the server`);
+    throw new ChatError(Status.NotFound, reason("no-such-file", { name }));
   }
   checkIdFree(session, req.id);
   const source = await openChunks(path);
   const transfer = { cancelled: false };
   session.downloads.set(req.id, transfer);
   room.deliver(session, reply(req, { name, size: source.size }));
-  room.say(`${session.name} is downloading "${name}" (${formatBytes(source.size)})`);
+  const size = formatBytes(source.size);
+  room.say(text("logDownloading", { name: session.label, file: name, size }));
   session.track(sendFile(room, session, req.id, source, transfer));
 };
 
@@ -107,20 +107,17 @@ export const receiveChunk: Handler = async (room, session, frame) => {
   const upload = session.uploads.get(frame.id);
   if (upload === undefined) return; // cancelled or refused: the rest of its chunks are dropped
   try {
-    if (frame.payload.length > DEFAULT_CHUNK_SIZE) {
-      throw new RangeError(
-        `A chunk of ${frame.payload.length} bytes; the limit is ${DEFAULT_CHUNK_SIZE}`,
-      );
+    const bytes = frame.payload.length;
+    if (bytes > DEFAULT_CHUNK_SIZE) {
+      throw reasonError(RangeError, "chunk-too-large", { bytes, limit: DEFAULT_CHUNK_SIZE });
     }
     await upload.rx.write(frame.payload);
   } catch (err) {
     session.uploads.delete(frame.id);
     await upload.rx.abort();
-    room.deliver(
-      session,
-      indication(ChatType.Cancel, { error: errorMessage(err) }, { id: frame.id }),
-    );
-    room.say(`${session.label}'s upload of "${upload.rx.name}" failed: ${errorMessage(err)}`);
+    room.deliver(session, cancelFrame(err, frame.id));
+    const [name, file, why] = [session.label, upload.rx.name, errorMessage(err)];
+    room.say(text("logUploadFailed", { name, file, why }));
   }
 };
 
@@ -130,7 +127,7 @@ export const cancel: Handler = async (room, session, frame) => {
   if (upload !== undefined) {
     session.uploads.delete(frame.id);
     await upload.rx.abort();
-    room.say(`${session.label} cancelled the upload of "${upload.rx.name}"`);
+    room.say(text("logUploadCancelled", { name: session.label, file: upload.rx.name }));
   }
   const download = session.downloads.get(frame.id);
   if (download !== undefined) download.cancelled = true;
@@ -138,8 +135,18 @@ export const cancel: Handler = async (room, session, frame) => {
 
 function checkIdFree(session: Session, id: number): void {
   if (session.uploads.has(id) || session.downloads.has(id)) {
-    throw new ChatError(Status.BadState, `Transfer id ${id} is already in use`);
+    throw new ChatError(Status.BadState, reason("id-in-use", { id }));
   }
+}
+
+/**
+ * The `X` that abandons a transfer: `{ error }` in English, with the code and values when the
+ * failure is one of ours (too large, a size or SHA-256 mismatch), for the client to word.
+ */
+function cancelFrame(err: unknown, id: number) {
+  const said = reasonOf(err);
+  const payload = said ? { error: english(said), ...said } : { error: errorMessage(err) };
+  return indication(ChatType.Cancel, payload, { id });
 }
 
 /**
@@ -160,15 +167,17 @@ async function sendFile(
       const header = encodeHeader(indication(ChatType.Data, chunk, { id }));
       await session.member.sendChunk(header, chunk);
     }
+    const [name, file] = [session.label, source.name];
     if (transfer.cancelled) {
-      room.say(`${session.label}'s download of "${source.name}" stopped`);
+      room.say(text("logDownloadStopped", { name, file }));
       return;
     }
     room.deliver(session, indication(ChatType.End, { sha256: source.sha256() }, { id }));
-    room.say(`${session.label} downloaded "${source.name}"`);
+    room.say(text("logDownloaded", { name, file }));
   } catch (err) {
-    room.deliver(session, indication(ChatType.Cancel, { error: errorMessage(err) }, { id }));
-    room.say(`${session.label}'s download of "${source.name}" failed: ${errorMessage(err)}`);
+    room.deliver(session, cancelFrame(err, id));
+    const why = errorMessage(err);
+    room.say(text("logDownloadFailed", { name: session.label, file: source.name, why }));
   } finally {
     session.downloads.delete(id);
   }

@@ -113,7 +113,7 @@ export function parseProgramFlags<O extends Options, T>(
     if (lang !== undefined && !isLang(lang)) throw new UsageError(text("badLang", { value: lang }));
     if (help) {
       const usage = typeof program.usage === "function" ? program.usage() : program.usage;
-      program.log(`${usage}\n${text("langFlag")}\n${text("helpFlag")}`);
+      program.log(withSharedFlags(usage));
       return { exitCode: 0 };
     }
     return { flags: program.read(values as FlagValues<O>) };
@@ -124,6 +124,21 @@ export function parseProgramFlags<O extends Options, T>(
     }
     throw err;
   }
+}
+
+/**
+ * A usage with the lines for the flags every program has, `--lang` and `--help`, added at the
+ * end, their descriptions in the same column as the usage's own option lines (16 when it has
+ * none).
+ */
+function withSharedFlags(usage: string): string {
+  const columns = usage.split("\n").map((line) => /^( +-\S.*?\S {2,})\S/.exec(line)?.[1].length)
+    .filter((n) => n !== undefined);
+  const column = columns.length ? Math.max(...columns) : 18;
+  const line = (flag: string, description: string) =>
+    `  ${flag}`.padEnd(column - 1) + ` ${description}`;
+  return [usage, line("--lang LANG", text("langFlag")), line("-h, --help", text("helpFlag"))]
+    .join("\n");
 }
 
 /**

@@ -133,10 +133,16 @@ export type Holes<S extends string> = S extends `${string}{${infer P}}${infer R}
 export type Params<S extends string> = [Holes<S>] extends [never] ? []
   : [params: { [P in Holes<S>]: string | number }];
 
-/** Each Chinese sentence, where its placeholders differ from the English one: an error type. */
+/**
+ * Each Chinese sentence, where its placeholders differ from the English one: an error type. A
+ * sentence that is not one literal (`"a" + "b"` is typed `string`) cannot be checked, so it is
+ * an error too.
+ */
 type SameHoles<E extends Record<string, string>, Z extends Record<keyof E, string>> = {
-  [K in keyof E]: [Holes<E[K]>] extends [Holes<Z[K]>] ? [Holes<Z[K]>] extends [Holes<E[K]>] ? Z[K]
-    : `placeholders differ from the English: ${Holes<E[K]> & string}`
+  [K in keyof E]: string extends E[K] ? "write the English sentence as one string literal"
+    : string extends Z[K] ? "write each sentence as one string literal"
+    : [Holes<E[K]>] extends [Holes<Z[K]>] ? [Holes<Z[K]>] extends [Holes<E[K]>] ? Z[K]
+      : `placeholders differ from the English: ${Holes<E[K]> & string}`
     : `placeholders differ from the English: ${Holes<E[K]> & string}`;
 };
 

@@ -11,9 +11,8 @@ import { defineText } from "./i18n.ts";
 export const cliText = defineText({
   en: {
     seeHelp: "{message} (see --help)",
-    langFlag:
-      "  --lang LANG     language of the output: en or zh (default from LC_ALL, LC_MESSAGES, LANG)",
-    helpFlag: "  -h, --help      show this help",
+    langFlag: "output language: en or zh (default: from LC_ALL, LC_MESSAGES or LANG)",
+    helpFlag: "show this help",
     badLang: 'Invalid --lang "{value}": expected en or zh',
     needsValue: "Option '{flag}' needs a value",
     needsValueDash:
@@ -63,8 +62,8 @@ export const cliText = defineText({
   },
   zh: {
     seeHelp: "{message}（见 --help）",
-    langFlag: "  --lang LANG     输出语言：en 或 zh（默认按 LC_ALL、LC_MESSAGES、LANG）",
-    helpFlag: "  -h, --help      显示本帮助",
+    langFlag: "输出语言：en 或 zh（默认取自 LC_ALL、LC_MESSAGES 或 LANG）",
+    helpFlag: "显示本帮助",
     badLang: "无效的 --lang “{value}”：应为 en 或 zh",
     needsValue: "选项 '{flag}' 需要一个值",
     needsValueDash: "选项 '{flag}' 需要一个值（以“-”开头的值请写成 {flag}={value}）",

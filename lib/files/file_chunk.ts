@@ -6,8 +6,11 @@
  */
 
 import { joinSmall, writeAll } from "../wire/bytes.ts";
+import type { Reason } from "../wire/messages.ts";
+import type { Params, Text } from "../cli/i18n.ts";
 import { createHash, type Hash } from "node:crypto";
 import { basename, extname, join } from "node:path";
+import { filesText as text } from "./text.ts";
 
 /**
  * Default bytes per chunk frame. A quarter of the 1 MiB frame limit: big enough that per-frame
@@ -41,11 +44,41 @@ const TEMP_SUFFIX = ".part";
 
 /** A received file did not match the size or SHA-256 its sender announced. */
 export class IntegrityError extends Error {
+  /** What did not match, as a code and values, for a peer to word (see {@linkcode fileError}). */
+  reason?: Reason;
+
   /** @param message What did not match. */
   constructor(message: string) {
     super(message);
     this.name = "IntegrityError";
   }
+}
+
+type FilesTable = typeof text extends Text<infer E> ? E : never;
+/** The codes of lib/files/text.ts: the keys with a hyphen. */
+type FilesCode = keyof FilesTable & `${string}-${string}`;
+
+/**
+ * An error whose message is a sentence of lib/files/text.ts in the program's language, and which
+ * carries the sentence's code and values as `reason`: a server sends those to its peer, which
+ * words them in its own language.
+ *
+ * @param Class The error's class, such as `TypeError`.
+ * @param code The sentence's code.
+ * @param params Its values.
+ * @returns The error, with `reason`.
+ */
+function fileError<E extends Error, K extends FilesCode>(
+  Class: new (message: string) => E,
+  code: K,
+  ...params: Params<FilesTable[K]>
+): E & { reason: Reason } {
+  const values = (params[0] ?? {}) as Record<string, string | number>;
+  const message = (text as (key: K, values: Record<string, string | number>) => string)(
+    code,
+    values,
+  );
+  return Object.assign(new Class(message), { reason: { code, params: values } });
 }
 
 /**
@@ -94,7 +127,7 @@ export async function openChunks(
 ): Promise<ChunkSource> {
   if (!(chunkSize > 0)) throw new RangeError(`Chunk size must be positive, got ${chunkSize}`);
   const stat = await Deno.stat(path);
-  if (!stat.isFile) throw new TypeError(`"${path}" is not a regular file`);
+  if (!stat.isFile) throw new TypeError(text("notAFile", { path }));
   const hash = createHash("sha256");
   let digest: string | undefined;
   let started = false;
@@ -128,9 +161,7 @@ export async function openChunks(
         }
       }
       if (total !== stat.size) {
-        throw new IntegrityError(
-          `"${path}" changed while being read: ${stat.size} bytes became ${total}`,
-        );
+        throw fileError(IntegrityError, "file-changed", { path, size: stat.size, total });
       }
       digest = hash.digest("hex");
     } finally {
@@ -192,9 +223,7 @@ const UNSAFE_CHARS =
  */
 export function safeName(name: string, maxBytes = MAX_NAME_BYTES): string {
   let safe = String(name).replace(UNSAFE_CHARS, "_").trim().replace(/^\.+/, "").trim();
-  if (safe === "") {
-    throw new TypeError(`Unsafe file name ${JSON.stringify(name)}`);
-  }
+  if (safe === "") throw fileError(TypeError, "unsafe-file-name", { name: String(name) });
   if (utf8Length(safe) > maxBytes) {
     const ext = extname(safe);
     const keepExt = utf8Length(ext) <= 20 ? ext : "";
@@ -301,7 +330,7 @@ export class FileReceiver {
    */
   static async open(dir: string, name: string, size: number): Promise<FileReceiver> {
     if (!Number.isSafeInteger(size) || size < 0) {
-      throw new RangeError(`Invalid file size ${size}`);
+      throw fileError(RangeError, "bad-file-size", { size: String(size) });
     }
     const safe = safeName(name);
     const tempPath = join(dir, `.${crypto.randomUUID()}${TEMP_SUFFIX}`);
@@ -324,7 +353,7 @@ export class FileReceiver {
   async write(chunk: Uint8Array): Promise<void> {
     if (this.#done) throw new Error("Receiver already finished");
     if (this.#received + chunk.length > this.size) {
-      throw new IntegrityError(`More than the announced ${this.size} bytes`);
+      throw fileError(IntegrityError, "too-many-bytes", { size: this.size });
     }
     this.#received += chunk.length;
     this.#pending.push(chunk);
@@ -372,11 +401,13 @@ export class FileReceiver {
       this.#done = true;
       this.#file.close();
       if (this.#received !== this.size) {
-        throw new IntegrityError(`Received ${this.#received} of ${this.size} bytes`);
+        const received = this.#received;
+        throw fileError(IntegrityError, "size-mismatch", { received, size: this.size });
       }
       const actual = this.#hash.digest("hex");
       if (actual !== String(sha256).toLowerCase()) {
-        throw new IntegrityError(`SHA-256 mismatch: announced ${sha256}, received ${actual}`);
+        const announced = String(sha256);
+        throw fileError(IntegrityError, "hash-mismatch", { announced, actual });
       }
       const stored = await linkUnique(this.#tempPath, this.#dir, this.name);
       await Deno.remove(this.#tempPath);
@@ -411,7 +442,7 @@ async function linkUnique(from: string, dir: string, name: string): Promise<stri
       if (!(err instanceof Deno.errors.AlreadyExists)) throw err;
     }
   }
-  throw new Deno.errors.AlreadyExists(`No free name for "${name}" after ${MAX_NUMBERED} tries`);
+  throw fileError(Deno.errors.AlreadyExists, "no-free-name", { name, tries: MAX_NUMBERED });
 }
 
 /** Chunks smaller than this are joined before writing, so tiny chunks do not cost a call each. */

@@ -12,6 +12,7 @@
  */
 
 import { join, resolve } from "node:path";
+import { filesText as text } from "./text.ts";
 
 /** Where a user's paths start from. */
 export interface UserFolders {
@@ -42,9 +43,7 @@ export function resolveUserPath(typed: string, folders: UserFolders): string {
   // "~user/..." (another user's home) is not expanded: it is rare, and needs a user database.
   if (typed === "~" || typed.startsWith("~/")) {
     if (folders.home === undefined) {
-      throw new TypeError(
-        `Cannot expand "~": the home folder is not known (HOME is unset, or not readable)`,
-      );
+      throw new TypeError(text("noHome"));
     }
     return join(folders.home, typed.slice(1));
   }

@@ -16,6 +16,7 @@
 
 import { basename, join } from "node:path";
 import { errorMessage, parseProgramFlags } from "../../lib/cli/cli.ts";
+import { cliText } from "../../lib/cli/text.ts";
 import { parseSeconds } from "../../lib/cli/units.ts";
 import { resolveUserPath, type UserFolders, userFolders } from "../../lib/files/user_path.ts";
 import { formatHostPort, parseRemotePort } from "../../lib/net/host_port.ts";
@@ -23,7 +24,7 @@ import type { ByteStream } from "../../lib/wire/frame_connection.ts";
 import { DEFAULT_HEARTBEAT_SECONDS, DEFAULT_PORT, printable } from "../../lib/chat/protocol.ts";
 import { ChatClient } from "../../lib/chat/client_session.ts";
 import { type ClientEnd, enterRoom, JoinError, sessionEnd } from "../../lib/chat/join.ts";
-import { type Command, HELP, parseCommand } from "../../lib/chat/commands.ts";
+import { type Command, helpLines, parseCommand } from "../../lib/chat/commands.ts";
 import {
   errorLine,
   failureLine,
@@ -31,25 +32,21 @@ import {
   formatFiles,
   lowerFirst,
   notSentLine,
+  transferLabel,
 } from "../../lib/chat/format.ts";
+import { chatText as text } from "../../lib/chat/text.ts";
 import { type ChatUi, ClientInput, openConsole, Transfers } from "../../lib/chat/terminal_ui.ts";
 
 /** Where downloads go, relative to the working folder (the task may write only there). */
 export const DEFAULT_DOWNLOADS = "storage/downloads";
 
-const USAGE = `Usage: deno task chat-client [--name NAME] [--host HOST] [--port PORT]
-
-Joins a chat room: type a line to talk to everyone, /help for the commands.
-
-Options:
-  --name NAME            user name (asked for when missing or taken)
-  --host HOST            server address (default 127.0.0.1)
-  --port PORT            server port (default ${DEFAULT_PORT})
-  --downloads DIR        folder for downloads (default ${DEFAULT_DOWNLOADS}; the task may write
-                         only there)
-  --heartbeat SECONDS    heartbeat interval when idle (default ${DEFAULT_HEARTBEAT_SECONDS}, or
-                         the server's if shorter)
-  -h, --help             show this help`;
+/** What `--help` prints, in the user's language (the `--lang` and `--help` lines follow it). */
+const usage = () =>
+  text("clientUsage", {
+    port: DEFAULT_PORT,
+    downloads: DEFAULT_DOWNLOADS,
+    heartbeat: DEFAULT_HEARTBEAT_SECONDS,
+  });
 
 /** What {@linkcode runChatClient} needs besides the connection and the input. */
 export interface ChatClientOptions {
@@ -107,10 +104,7 @@ export async function runChatClient(
   const { client } = entered;
   const { time, name, users } = client.welcome!;
   ui.prompt("> ");
-  ui.print(
-    `${time} *** You joined as ${name}. Online (${users.length}): ` +
-      `${users.map(printable).join(", ")}. Type /help for commands.`,
-  );
+  ui.print(text("welcome", { time, name, n: users.length, users: nameList(users) }));
   return await runCommands({ client, ui, input: lines, transfers: new Transfers(ui), options });
 }
 
@@ -132,6 +126,11 @@ async function runCommands(room: Room): Promise<ClientEnd> {
   }
 }
 
+/** Names in a line, as the language lists them: `alice, bob` or `alice、bob`. */
+function nameList(names: string[]): string {
+  return names.map(printable).join(text("listSeparator"));
+}
+
 type Handler<K extends Command["kind"]> = (
   room: Room,
   command: Extract<Command, { kind: K }>,
@@ -141,7 +140,7 @@ type Handler<K extends Command["kind"]> = (
 // answer only matters if it fails. One the server would refuse (too long) is not sent at all.
 const COMMANDS: { [K in Exclude<Command["kind"], "exit">]: Handler<K> } = {
   none: () => {},
-  help: (room) => HELP.forEach((line) => room.ui.print(line)),
+  help: (room) => helpLines().forEach((line) => room.ui.print(line)),
   invalid: (room, { message }) => room.ui.print(errorLine(message)),
   say: (room, { text }) =>
     void room.client.say(text).catch((err) => room.ui.print(notSentLine(err))),
@@ -151,7 +150,7 @@ const COMMANDS: { [K in Exclude<Command["kind"], "exit">]: Handler<K> } = {
     room.client.who().then(
       (users) =>
         room.ui.print(
-          `Online (${users.length}): ${users.map((u) => printable(u.name)).join(", ")}`,
+          text("online", { n: users.length, users: nameList(users.map((u) => u.name)) }),
         ),
       (err) => room.ui.print(failureLine(err)),
     ),
@@ -165,26 +164,28 @@ const COMMANDS: { [K in Exclude<Command["kind"], "exit">]: Handler<K> } = {
     try {
       if (room.options.folders) path = resolveUserPath(typed, room.options.folders);
     } catch (err) {
-      return room.ui.print(errorLine(`cannot upload "${typed}": ${lowerFirst(errorMessage(err))}`));
+      const cannot = text("cannotUpload", { path: typed });
+      return room.ui.print(errorLine(cannot + lowerFirst(errorMessage(err))));
     }
     room.transfers.start(
-      `upload ${basename(path)}`,
+      transferLabel("upload", basename(path)),
       (onProgress) => room.client.upload(path, onProgress),
-      (r, summary) => `Uploaded ${typed} as ${printable(r.name)}: ${summary}`,
+      (r, summary) => text("uploaded", { path: typed, name: printable(r.name), summary }),
       // The path tried, in full: "not found" alone does not say where it looked.
-      (err) => failureLine(err, `cannot upload "${path}": `),
+      (err) => failureLine(err, text("cannotUpload", { path })),
     );
   },
   download: (room, { name }) => {
     const folder = room.options.downloads ?? DEFAULT_DOWNLOADS;
     room.transfers.start(
-      `download ${name}`,
+      transferLabel("download", name),
       async (onProgress) => {
         await Deno.mkdir(folder, { recursive: true });
         return await room.client.download(name, folder, onProgress);
       },
-      (r, summary) => `Downloaded ${printable(name)} to ${join(folder, r.name)}: ${summary}`,
-      (err) => failureLine(err, `cannot download "${name}": `),
+      (r, summary) =>
+        text("downloaded", { name: printable(name), path: join(folder, r.name), summary }),
+      (err) => failureLine(err, text("cannotDownload", { name: printable(name) })),
     );
   },
 };
@@ -196,8 +197,7 @@ const COMMANDS: { [K in Exclude<Command["kind"], "exit">]: Handler<K> } = {
 async function leave(room: Room, cancel: boolean): Promise<ClientEnd> {
   const { transfers, client } = room;
   if (!cancel && transfers.size > 0) {
-    const n = transfers.size;
-    room.ui.print(`Waiting for ${n} transfer${n === 1 ? "" : "s"} to finish...`);
+    room.ui.print(text("waitingTransfers", { n: transfers.size }));
     await Promise.race([transfers.settled(), client.closed, room.input.stopped]);
   }
   transfers.leaving = true;
@@ -224,7 +224,7 @@ async function connectTcp(hostname: string, port: number): Promise<Deno.TcpConn>
 if (import.meta.main) {
   const parsed = parseProgramFlags({
     name: "chat_client",
-    usage: USAGE,
+    usage,
     args: Deno.args,
     options: {
       name: { type: "string" },
@@ -249,14 +249,11 @@ if (import.meta.main) {
   // Checked before connecting: otherwise the first download would end in Deno's advice to add
   // a flag, which a `deno task` user cannot do. On a terminal Deno asks first.
   if (Deno.permissions.requestSync({ name: "write", path: downloads }).state !== "granted") {
-    fail(
-      `the task may write only under ${DEFAULT_DOWNLOADS}; use --downloads inside it, ` +
-        "or run with deno run --allow-write=DIR",
-    );
+    fail(text("downloadsOutside", { dir: DEFAULT_DOWNLOADS }));
   }
   const server = formatHostPort({ hostname: host, port });
   const conn = await connectTcp(host, port)
-    .catch((err) => fail(errorMessage(err, `cannot connect to ${server}`)));
+    .catch((err) => fail(errorMessage(err, cliText("cannotConnect", { address: server }))));
 
   // A terminal gets a prompt, line editing and live progress; a pipe gets plain lines.
   // Ctrl-C leaves cleanly: the editor reports it on a terminal, the signal does otherwise.
@@ -264,7 +261,7 @@ if (import.meta.main) {
   const onSigint = () => stop.abort();
   const { ui, lines, close } = openConsole(onSigint, console.log);
   Deno.addSignalListener("SIGINT", onSigint);
-  ui.print(`Connected to ${server}`);
+  ui.print(text("connectedTo", { server }));
 
   let end: ClientEnd = "dropped";
   let failure: string | null = null;
@@ -282,7 +279,7 @@ if (import.meta.main) {
   } catch (err) {
     failure = err instanceof JoinError
       ? err.message
-      : errorMessage(err, `connection to ${server} failed`);
+      : errorMessage(err, text("connectionFailed", { server }));
   } finally {
     Deno.removeSignalListener("SIGINT", onSigint);
     close();

@@ -7,6 +7,10 @@
  * that does not exist, and leave. Each step waits for the line that shows the previous one
  * happened, never for a fixed time. Every line is labelled with the program that printed it.
  *
+ * The programs speak the demo's language (`--lang`, else the locale), and so do the scripted
+ * users. The demo recognises each line it waits for in either language: it matches the
+ * sentence's pattern from the programs' own table (lib/chat/text.ts), never English words.
+ *
  * Run it:   deno task demo      (needs `deno` on PATH: it runs the three programs with it)
  *
  * Files: everything lives in a fresh folder under `.chat-demo` (the only folder the task may
@@ -20,22 +24,50 @@
 import { join } from "node:path";
 import { runDemoMain } from "../../lib/cli/run_demo_main.ts";
 import { TaskProcess } from "../../lib/cli/task_process.ts";
+import { padEndToWidth } from "../../lib/cli/display_width.ts";
+import { cliText } from "../../lib/cli/text.ts";
 import { hashFile } from "../../lib/files/file_chunk.ts";
+import type { ChatTable } from "../../lib/chat/reason.ts";
+import { chatText as text } from "../../lib/chat/text.ts";
 
 /** The demo's folder, relative to the working folder; the task grants only this. */
 export const DEMO_ROOT = ".chat-demo";
 
-/** The file alice uploads: 50 bytes, named in the transcript. */
-const NOTES = "Meeting at 10:00 in room 4.\nBring the lab report.\n";
+/** Width of the label before each transcript line, in terminal columns. */
+const LABEL_COLUMNS = 6;
 
-const USAGE = `Usage: deno task demo
-
-Runs the chat server and two scripted clients (alice and bob) on 127.0.0.1 as three processes
-and prints the transcript, labelled by who printed each line. Uses a temporary folder under
-${DEMO_ROOT} and removes it. Takes no options.
-
-Options:
-  -h, --help   show this help`;
+/**
+ * A pattern for a line another program prints, in either language: the sentence's pattern
+ * from the table (`text.pattern`), with the values we know put in where its placeholders are.
+ * The rest of the placeholders match anything, and the line may go on after the sentence.
+ *
+ * @param key The sentence, such as `eventChat`.
+ * @param known The values we know, such as `{ from: "alice" }`.
+ * @returns The pattern.
+ *
+ * @example
+ * ```ts
+ * import { ok } from "node:assert/strict";
+ * const joined = linePattern("eventJoined", { name: "bob" });
+ * ok(joined.test("2026-11-21 06:10:17 *** bob joined"));
+ * ok(joined.test("2026-11-21 06:10:17 *** bob 加入了聊天室"));
+ * ok(!joined.test("2026-11-21 06:10:17 *** bobby joined"));
+ * ```
+ */
+export function linePattern(
+  key: keyof ChatTable & string,
+  known: Record<string, string | number> = {},
+): RegExp {
+  let source = text.pattern(key).source;
+  for (const [name, value] of Object.entries(known)) {
+    const literal = RegExp.escape(String(value));
+    source = source
+      .replaceAll(`(?<${name}>.+?)`, literal)
+      .replaceAll(`(?<${name}>.+)`, literal)
+      .replaceAll(`\\k<${name}>`, literal);
+  }
+  return new RegExp(source);
+}
 
 /** One program in the session, its lines labelled in the transcript with its name. */
 class Actor implements AsyncDisposable {
@@ -56,7 +88,7 @@ class Actor implements AsyncDisposable {
     dir: string,
     readonly log: (line: string) => void,
   ) {
-    this.#label = name.padEnd(6);
+    this.#label = padEndToWidth(name, LABEL_COLUMNS);
     this.process = new TaskProcess(task, {
       args,
       cwd: dir,
@@ -103,13 +135,15 @@ export async function runChatDemo(log: (line: string) => void = console.log): Pr
   // Absolute: the clients resolve the paths typed into them against it (INIT_CWD).
   const dir = await Deno.realPath(await Deno.makeTempDir({ dir: DEMO_ROOT, prefix: "session-" }));
   try {
-    await Deno.writeTextFile(join(dir, "notes.txt"), NOTES);
+    const file = text("demoFile");
+    await Deno.writeTextFile(join(dir, file), text("demoNotes"));
     // Port 0: the kernel picks a free port, so the demo never collides with a running server.
     await using server = new Actor("server", "chat-server", ["--port", "0"], dir, log);
-    const port = (await server.waitFor(/^Listening on /)).replace(/.*:/, "");
+    const listening = await server.waitFor(cliText.pattern("listening"));
+    const port = listening.replace(/.*:/, "");
     const clientsLeft = await chatSession(server, port, dir, log);
-    const same = await sameBytes(join(dir, "notes.txt"), join(dir, DOWNLOADED));
-    log(`demo   | the downloaded file ${same ? "matches" : "DIFFERS FROM"} the upload`);
+    const same = await sameBytes(join(dir, file), join(dir, DOWNLOADS, file));
+    log(`${padEndToWidth("demo", LABEL_COLUMNS)} | ${text(same ? "demoMatches" : "demoDiffers")}`);
     // The server's console: "quit" stops it as a person at its terminal would.
     await server.process.type("quit");
     return await server.process.exit() === 0 && clientsLeft && same;
@@ -120,7 +154,7 @@ export async function runChatDemo(log: (line: string) => void = console.log): Pr
 }
 
 /** Where bob's download lands: the chat-client task's downloads folder, in the session. */
-const DOWNLOADED = "storage/downloads/notes.txt";
+const DOWNLOADS = "storage/downloads";
 
 /**
  * The two clients' script, from joining to leaving.
@@ -135,31 +169,43 @@ async function chatSession(
 ): Promise<boolean> {
   const client = (name: string) =>
     new Actor(name, "chat-client", ["--name", name, "--port", port], dir, log);
+  const [file, hello, reply] = [text("demoFile"), text("demoHello"), text("demoReply")];
+  const missing = text("demoMissing");
+  const said = (from: string, line: string) => linePattern("eventChat", { from, text: line });
+  const whispered = linePattern("eventPrivate", { from: "bob", to: "alice" });
+  const leftRoom = (name: string) => linePattern("eventLeft", { name, reason: text("left-room") });
   // One after the other, so the transcript shows alice see bob arrive.
   await using alice = client("alice");
-  await alice.waitFor(/\*\*\* You joined as /);
+  await alice.waitFor(linePattern("welcome"));
   await using bob = client("bob");
-  await bob.waitFor(/\*\*\* You joined as /);
-  await alice.waitFor(/\*\*\* bob joined$/);
-  await alice.step("Hi bob, I have the notes from today.", / alice: Hi bob/);
-  await bob.waitFor(/ alice: Hi bob/);
-  await bob.step("Great, please share them!", / bob: Great/);
-  await alice.waitFor(/ bob: Great/);
-  await alice.step("/file list", /^No files|^Files on the server/);
-  await alice.step("/file upload notes.txt", /^Uploaded /);
-  await bob.waitFor(/\*\*\* alice uploaded notes\.txt/);
-  await bob.step("/file list", /^ {2}notes\.txt/);
-  await bob.step("/file download notes.txt", /^Downloaded notes\.txt/);
-  await bob.step("/file download minutes.txt", /^error: cannot download "minutes\.txt"/);
-  await bob.step("/who", /^Online \(2\)/);
-  await bob.step("/msg alice Thanks, got it.", / bob -> alice \(private\)/);
-  await alice.waitFor(/ bob -> alice \(private\)/);
+  await bob.waitFor(linePattern("welcome"));
+  await alice.waitFor(linePattern("eventJoined", { name: "bob" }));
+  await alice.step(hello, said("alice", hello));
+  await bob.waitFor(said("alice", hello));
+  await bob.step(reply, said("bob", reply));
+  await alice.waitFor(said("bob", reply));
+  await alice.step("/file list", anyOf(linePattern("noFiles"), linePattern("filesTitle")));
+  await alice.step(`/file upload ${file}`, linePattern("uploaded", { path: file }));
+  await bob.waitFor(linePattern("eventUploaded", { from: "alice", name: file }));
+  await bob.step("/file list", new RegExp(`^ {2}${RegExp.escape(file)} `));
+  await bob.step(`/file download ${file}`, linePattern("downloaded", { name: file }));
+  const cannot = text("cannotDownload", { name: missing });
+  await bob.step(`/file download ${missing}`, linePattern("errorLine", { text: cannot }));
+  await bob.step("/who", linePattern("online", { n: 2 }));
+  await bob.step(`/msg alice ${text("demoThanks")}`, whispered);
+  await alice.waitFor(whispered);
   await alice.type("/exit");
-  await bob.waitFor(/\*\*\* alice left$/);
+  await bob.waitFor(leftRoom("alice"));
   await bob.type("/exit");
   const ends = [await ended(server, alice), await ended(server, bob)];
-  log(`demo   | clients ended: ${ends.join(", ")}`);
-  return ends.every((end) => end === "left");
+  const list = ends.join(text("listSeparator"));
+  log(`${padEndToWidth("demo", LABEL_COLUMNS)} | ${text("demoClientsEnded", { ends: list })}`);
+  return ends.every((end) => end === text("demoLeft"));
+}
+
+/** A pattern that finds a line matching either of two. */
+function anyOf(a: RegExp, b: RegExp): RegExp {
+  return new RegExp(`${a.source}|${b.source}`);
 }
 
 /**
@@ -167,13 +213,13 @@ async function chatSession(
  *
  * @param server The server, whose log says who left.
  * @param client The client, after it typed `/exit`.
- * @returns `left`, or what happened instead.
+ * @returns `left`, or what happened instead, in the demo's language.
  */
 async function ended(server: Actor, client: Actor): Promise<string> {
   const code = await client.process.exit();
-  if (code !== 0) return `exit code ${code}`;
-  const left = new RegExp(` ${client.name} left \\(`);
-  return await server.waitFor(left).then(() => "left", () => "exited without leaving");
+  if (code !== 0) return text("demoExitCode", { code });
+  const left = linePattern("logLeft", { name: client.name, reason: text("left-room") });
+  return await server.waitFor(left).then(() => text("demoLeft"), () => text("demoNoLeave"));
 }
 
 async function sameBytes(a: string, b: string): Promise<boolean> {
@@ -185,7 +231,7 @@ if (import.meta.main) {
   Deno.exit(
     await runDemoMain({
       name: "chat_demo",
-      usage: USAGE,
+      usage: () => text("demoUsage", { root: DEMO_ROOT }),
       args: Deno.args,
       run: () => runChatDemo(),
       log: console.log,

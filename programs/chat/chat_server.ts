@@ -27,6 +27,7 @@ import { encodeFrame, ProtocolError, Status } from "../../lib/wire/frame.ts";
 import { formatHostPort, parsePort } from "../../lib/net/host_port.ts";
 import { turnLog } from "../../lib/cli/server_cli.ts";
 import { parseByteSize, parseSeconds } from "../../lib/cli/units.ts";
+import { lang } from "../../lib/cli/i18n.ts";
 import {
   ChatType,
   DEFAULT_HEARTBEAT_SECONDS,
@@ -41,6 +42,8 @@ import { MemoryFileStore } from "../../lib/chat/file_store.ts";
 import * as chat from "../../lib/chat/handlers.ts";
 import { type Commands, handleFrame } from "../../lib/chat/handlers.ts";
 import * as transfers from "../../lib/chat/transfers.ts";
+import { reason, sentence, serverFull } from "../../lib/chat/reason.ts";
+import { chatText as text } from "../../lib/chat/text.ts";
 
 /** Loopback by default, so a first run is not reachable from the network by surprise. */
 export const DEFAULT_HOST = "127.0.0.1";
@@ -105,7 +108,7 @@ export async function runChatServer(
   // the room tells each member and closes it once told.
   let goodbyes: Promise<void> = Promise.resolve();
   const stop = () => {
-    room.say("shutting down: telling every client");
+    room.say(text("logShuttingDown"));
     goodbyes = room.shutdown();
   };
   signal?.addEventListener("abort", stop, { once: true });
@@ -129,12 +132,12 @@ async function serveConnection(room: Room, conn: Deno.TcpConn): Promise<void> {
   conn.setKeepAlive(true);
   const { maxClients, maxQueueBytes } = room.settings;
   if (room.isFull()) {
-    // tcp-server-pool-reject's words: both servers count connections, joined or not.
-    const text =
-      `Server is full (${maxClients}/${maxClients} client${maxClients === 1 ? "" : "s"}). ` +
-      "Please try again later.";
-    room.say(`${formatHostPort(conn.remoteAddr as Deno.NetAddr)} refused: ${text}`);
-    await turnAway(conn, encodeFrame(notice(Status.Full, text)), FAREWELL_MS);
+    // tcp-server-pool-reject's words: both servers count connections, joined or not. The
+    // notice carries them as a code, for the client to say in its user's language.
+    const full = serverFull(maxClients);
+    const peer = formatHostPort(conn.remoteAddr as Deno.NetAddr);
+    room.say(text("logRefused", { peer, why: sentence(lang(), full)! }));
+    await turnAway(conn, encodeFrame(notice(Status.Full, full)), FAREWELL_MS);
     return;
   }
   const member = new TcpMember(conn, {
@@ -158,7 +161,7 @@ async function readFrames(room: Room, session: Session): Promise<void> {
       if (session.endReason !== null) break; // dismissed meanwhile: the frame is dropped
       session.lastHeard = Date.now();
       if (await handleFrame(COMMANDS, room, session, frame) === "leave") {
-        session.track(session.endAfterFlush("left"));
+        session.track(session.endAfterFlush(reason("left-room")));
         room.release(session);
       }
       await keepPace(room, session);
@@ -168,17 +171,20 @@ async function readFrames(room: Room, session: Session): Promise<void> {
     if (session.endReason !== null) {
       // We are closing it: the read failed because of that.
     } else if (err instanceof ProtocolError) {
-      room.say(`${session.label} sent a malformed frame: ${err.message}`);
-      room.deliver(session, notice(Status.BadFrame, `Malformed frame: ${err.message}`));
-      session.track(session.endAfterFlush("was disconnected (malformed frame)"));
+      room.say(text("logMalformed", { name: session.label, why: err.message }));
+      room.deliver(
+        session,
+        notice(Status.BadFrame, reason("malformed-frame", { why: err.message })),
+      );
+      session.track(session.endAfterFlush(reason("dropped-malformed")));
       room.release(session);
     } else {
-      session.endReason = `lost connection (${errorMessage(err)})`;
+      session.endReason = reason("connection-lost", { why: errorMessage(err) });
       return;
     }
   }
   if (session.endReason === null) {
-    session.endReason = "disconnected"; // the client closed
+    session.endReason = reason("connection-closed"); // the client closed
     return;
   }
   // We are hanging up: drop what the client still sends until it closes, or the hang-up's
@@ -236,7 +242,7 @@ function mayUse(dir: string): boolean {
 function readOptions(values: Record<string, string>): ChatServerOptions & { storage: string } {
   const maxClients = Number(values["max-clients"]);
   if (!Number.isSafeInteger(maxClients) || maxClients < 1) {
-    throw new RangeError(`Invalid --max-clients "${values["max-clients"]}": expected 1 or more`);
+    throw new RangeError(text("badMaxClients", { value: values["max-clients"] }));
   }
   return {
     maxClients,
@@ -255,37 +261,26 @@ function readOptions(values: Record<string, string>): ChatServerOptions & { stor
  */
 async function prepareStorage(storage: string): Promise<void> {
   if (!mayUse(storage)) {
-    throw new StartError(
-      `the task may read and write only under ${DEFAULT_STORAGE}; use --storage inside it, ` +
-        "or run with deno run --allow-read=DIR --allow-write=DIR",
-    );
+    throw new StartError(text("storageOutside", { dir: DEFAULT_STORAGE }));
   }
   try {
     await Deno.mkdir(storage, { recursive: true });
   } catch (err) {
-    throw new StartError(errorMessage(err, `cannot create the storage folder "${storage}"`));
+    throw new StartError(errorMessage(err, text("cannotCreateStorage", { dir: storage })));
   }
 }
 
-const USAGE = `Usage: deno task chat-server [options]
-
-A chat room with file sharing. Type "quit" (or press Ctrl-C) to tell every client and stop.
-
-Options:
-  --host HOST            address to listen on (default ${DEFAULT_HOST}; 0.0.0.0 accepts LAN clients)
-  --port PORT            port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
-  --max-clients N        clients at once; the next is told the server is full (default ${DEFAULT_MAX_CLIENTS})
-  --max-file-size SIZE   largest upload, such as 500M or 1G (default 1G)
-  --storage DIR          folder for uploaded files (default ${DEFAULT_STORAGE}; the task may
-                         read and write only there)
-  --heartbeat SECONDS    clients send a heartbeat this often; one silent for ${MISSED_HEARTBEATS}
-                         intervals is evicted (default ${DEFAULT_HEARTBEAT_SECONDS}; fractions allowed)
-  --join-timeout SECONDS
-                         a connection that has not joined by then is closed, so it does not
-                         keep a place in the room (default ${DEFAULT_JOIN_TIMEOUT})
-  --max-queue SIZE       bytes a client may fall behind before it is dropped (default 1M); a
-                         client with half that unread is not read from until it catches up
-  -h, --help             show this help`;
+/** What `--help` prints, in the user's language (the `--lang` and `--help` lines follow it). */
+const usage = () =>
+  text("serverUsage", {
+    host: DEFAULT_HOST,
+    port: DEFAULT_PORT,
+    maxClients: DEFAULT_MAX_CLIENTS,
+    storage: DEFAULT_STORAGE,
+    missed: MISSED_HEARTBEATS,
+    heartbeat: DEFAULT_HEARTBEAT_SECONDS,
+    joinTimeout: DEFAULT_JOIN_TIMEOUT,
+  });
 
 if (import.meta.main) {
   // The room's log lines wait for the end of each turn (see turnLog), and are flushed before
@@ -294,7 +289,7 @@ if (import.meta.main) {
   Deno.exit(
     await runServerMain({
       name: "chat_server",
-      usage: USAGE,
+      usage,
       args: Deno.args,
       options: {
         host: { type: "string", default: DEFAULT_HOST },
@@ -313,13 +308,13 @@ if (import.meta.main) {
       }),
       prepare: ({ storage }) => prepareStorage(storage),
       listen: ({ host, port }) => Deno.listen({ hostname: host, port }),
-      describe: ({ storage }) => `Storing files in ${storage}; type "quit" or press Ctrl-C to stop`,
+      describe: ({ storage }) => text("serverStoring", { dir: storage }),
       serve: async (listener, options, shutdown) => {
         // The console: "quit" stops the server. End of input does not, so it can run detached.
         const input = createInterface({ input: process.stdin, terminal: false });
         input.on("line", (line) => {
           if (line.trim() === "quit") shutdown.stop();
-          else if (line.trim() !== "") log('Type "quit" to stop the server.');
+          else if (line.trim() !== "") log(text("typeQuit"));
         });
         try {
           await runChatServer(listener, { ...options, log, signal: shutdown.signal });

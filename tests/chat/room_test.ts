@@ -9,6 +9,7 @@ import { ChatType, indication, payloadObject } from "../../lib/chat/protocol.ts"
 import { MemoryFileStore } from "../../lib/chat/file_store.ts";
 import type { Member } from "../../lib/chat/member.ts";
 import { Room, type RoomSettings } from "../../lib/chat/room.ts";
+import { english } from "../../lib/chat/reason.ts";
 
 /** A member that keeps what it is sent, and says it is full once `room` bytes are queued. */
 class FakeMember implements Member {
@@ -94,7 +95,7 @@ Deno.test("Room drops a member whose queue is full, telling it why", async () =>
   equal(member.farewells.length, 1);
   equal(member.farewells[0].kind, Kind.Indication);
   equal(member.farewells[0].status, Status.Slow);
-  match(slow.endReason ?? "", /^was disconnected \(too slow/);
+  match(english(slow.endReason!), /^was disconnected \(too slow/);
   ok(!room.isFull() && room.members().length === 0, "its place is free at once");
   await Promise.all(slow.tasks);
   ok(member.closed);

@@ -24,7 +24,7 @@ Deno.test("runDemoMain() prints the usage for --help and exits 0 without running
   equal(await runDemoMain(main), 0);
   deepStrictEqual(logged, [[
     "Usage: deno task some-demo",
-    "  --lang LANG     language of the output: en or zh (default from LC_ALL, LC_MESSAGES, LANG)",
+    "  --lang LANG     output language: en or zh (default: from LC_ALL, LC_MESSAGES or LANG)",
     "  -h, --help      show this help",
   ].join("\n")]);
   deepStrictEqual(errors, []);

@@ -1,0 +1,407 @@
+/**
+ * Every sentence of the chat programs (chat-server, chat-client and the demo), in English and
+ * Chinese.
+ *
+ * Two kinds of key. A kebab-case key with a hyphen (`name-taken`) is a **code on the wire**: the
+ * server sends it with its `params` in refusals, `S` notices, `B` indications and `X` cancels,
+ * next to the English sentence, and each client words it in its own language (see
+ * lib/chat/reason.ts and the chat section of docs/PROTOCOL.md). A camelCase key is the program's
+ * own sentence, made where it is printed.
+ *
+ * The shared sentences (flag errors, "Listening on", "Server is full", …) are `cliText`'s
+ * (lib/cli/text.ts); the file sentences are `filesText`'s (lib/files/text.ts).
+ *
+ * @module
+ */
+
+import { defineText } from "../cli/i18n.ts";
+
+/** The chat programs' sentences. */
+export const chatText = defineText({
+  en: {
+    // ---- chat-server: --help, console, log -------------------------------------------------
+    serverUsage: `Usage: deno task chat-server [options]
+
+A chat room with file sharing. Type "quit" (or press Ctrl-C) to tell every client and stop.
+
+Options:
+  --host HOST            address to listen on (default {host}; 0.0.0.0 accepts LAN clients)
+  --port PORT            port to listen on (default {port}; 0 picks a free one)
+  --max-clients N        clients at once; the next is told the server is full (default {maxClients})
+  --max-file-size SIZE   largest upload, such as 500M or 1G (default 1G)
+  --storage DIR          folder for uploaded files (default {storage}; the task may
+                         read and write only there)
+  --heartbeat SECONDS    clients send a heartbeat this often; one silent for {missed}
+                         intervals is evicted (default {heartbeat}; fractions allowed)
+  --join-timeout SECONDS
+                         a connection that has not joined by then is closed, so it does not
+                         keep a place in the room (default {joinTimeout})
+  --max-queue SIZE       bytes a client may fall behind before it is dropped (default 1M); a
+                         client with half that unread is not read from until it catches up`,
+    badMaxClients: 'Invalid --max-clients "{value}": expected 1 or more',
+    storageOutside:
+      "the task may read and write only under {dir}; use --storage inside it, or run with deno run --allow-read=DIR --allow-write=DIR",
+    cannotCreateStorage: 'cannot create the storage folder "{dir}"',
+    serverStoring: 'Storing files in {dir}; type "quit" or press Ctrl-C to stop',
+    typeQuit: 'Type "quit" to stop the server.',
+    logShuttingDown: "shutting down: telling every client",
+    logRefused: "{peer} refused: {why}",
+    logMalformed: "{name} sent a malformed frame: {why}",
+    logConnected: "{peer} connected ({n}/{max} connections)",
+    logJoined: "{name} joined from {peer} ({n} online)",
+    logCannotJoin: "{peer} cannot join as {tried}: {why}",
+    logNonTextName: "a non-text name",
+    logChat: "{name}: {text}",
+    logPrivate: "{from} -> {to}: private message ({n} characters)",
+    logCut: "{text}... ({n} characters)",
+    logFailed: "{name}: {why}",
+    logPeerEnded: "{peer} {reason}",
+    logLeft: "{name} {reason} ({n} online)",
+    logNotReading: "{name} is not reading ({queued} queued): disconnecting",
+    logUploading: '{name} is uploading "{file}" ({size})',
+    logUploaded: '{name} uploaded "{file}" ({size} in {seconds} s)',
+    logUploadFailed: `{name}'s upload of "{file}" failed: {why}`,
+    logUploadCancelled: '{name} cancelled the upload of "{file}"',
+    logUploadAbandoned: `{name}'s upload of "{file}" abandoned`,
+    logDownloading: '{name} is downloading "{file}" ({size})',
+    logDownloaded: '{name} downloaded "{file}"',
+    logDownloadStopped: `{name}'s download of "{file}" stopped`,
+    logDownloadFailed: `{name}'s download of "{file}" failed: {why}`,
+
+    // ---- codes on the wire: refusals -------------------------------------------------------
+    "unknown-type": 'Unknown request type "{type}"',
+    "not-joined": "Join the room first",
+    "server-error": "Server error: {why}",
+    "already-joined": 'Already joined as "{name}"',
+    "name-taken": 'The name "{name}" is taken (as "{other}"); choose another',
+    "name-not-text": "The name must be a string",
+    "name-empty": "The name is empty",
+    "name-too-long": 'The name "{name}" is longer than {max} characters',
+    "name-invisible": 'The name "{name}" has an invisible or direction-changing character',
+    "name-spaces": 'The name "{name}" has spaces or control characters',
+    "name-characters":
+      'The name "{name}" may hold only letters, digits and ASCII symbols such as _ - .',
+    "name-mixed-scripts":
+      'The name "{name}" mixes scripts that look alike (such as Latin and Cyrillic)',
+    "text-not-text": "The message must be a string",
+    "text-empty": "The message is empty",
+    "text-not-one-line": "A message is one line, without control characters",
+    "text-too-long": "The message is {bytes} bytes; the limit is {limit}",
+    "payload-not-object": 'Payload of "{type}" must be a JSON object',
+    "payload-not-json": 'Payload of "{type}" is not valid UTF-8 JSON',
+    "field-not-string": 'Field "{field}" must be a string',
+    "field-not-size": 'Field "{field}" must be a whole number of bytes',
+    "field-not-list": 'Field "{field}" must be a list',
+    "field-not-names": 'Field "{field}" must be a list of names',
+    "field-not-seconds": 'Field "{field}" must be a positive number of seconds',
+    "no-such-user": 'No user "{name}" is online',
+    "file-too-large": '"{name}" is {size}; the server accepts files up to {limit}',
+    "no-such-upload": "No upload with id {id} in progress",
+    "id-in-use": "Transfer id {id} is already in use",
+    "no-such-file": 'No file "{name}" on the server',
+    "chunk-too-large": "A chunk of {bytes} bytes; the limit is {limit}",
+    // ---- codes on the wire: S notices (the server full notice is cliText's serverFull) -----
+    "shutting-down": "Server is shutting down. Goodbye!",
+    "no-heartbeat": "Disconnected: no heartbeat for {seconds} s",
+    "read-nothing": "Disconnected: you read nothing for {seconds} s",
+    "join-deadline": "Disconnected: did not join within {seconds} s",
+    "too-slow": "Disconnected: you did not read what was sent ({queued} waiting)",
+    "malformed-frame": "Malformed frame: {why}",
+    // ---- codes on the wire: B reasons, shown after the name --------------------------------
+    "left-room": "left",
+    "left-shutdown": "left: server shutting down",
+    "connection-closed": "disconnected",
+    "connection-lost": "lost connection ({why})",
+    "heartbeat-timeout": "timed out (no heartbeat for {seconds} s)",
+    "read-timeout": "was disconnected (read nothing for {seconds} s)",
+    "dropped-slow": "was disconnected (too slow: {queued} waiting to be read)",
+    "dropped-malformed": "was disconnected (malformed frame)",
+    "join-timeout": "did not join within {seconds} s",
+
+    // ---- chat-client ------------------------------------------------------------------------
+    clientUsage: `Usage: deno task chat-client [--name NAME] [--host HOST] [--port PORT]
+
+Joins a chat room: type a line to talk to everyone, /help for the commands.
+
+Options:
+  --name NAME            user name (asked for when missing or taken)
+  --host HOST            server address (default 127.0.0.1)
+  --port PORT            server port (default {port})
+  --downloads DIR        folder for downloads (default {downloads}; the task may write
+                         only there)
+  --heartbeat SECONDS    heartbeat interval when idle (default {heartbeat}, or
+                         the server's if shorter)`,
+    downloadsOutside:
+      "the task may write only under {dir}; use --downloads inside it, or run with deno run --allow-write=DIR",
+    connectedTo: "Connected to {server}",
+    connectionFailed: "connection to {server} failed",
+    askName: "Your name: ",
+    welcome: "{time} *** You joined as {name}. Online ({n}): {users}. Type /help for commands.",
+    online: "Online ({n}): {users}",
+    listSeparator: ", ",
+    theServer: "the server",
+    closedBeforeJoin: "{server} closed the connection before the join",
+    noAnswer: "no answer from {server} within {seconds} s (is it a chat server?)",
+    lpServer: "{server} is an LP server, not a chat server (try deno task lp-client)",
+    notChatProtocol: "{server} does not speak the chat protocol (is it an LP server?)",
+    notChatServer: "{server} is not a chat server ({why})",
+    requestRefused: "Request refused (status {status}, {name})",
+    // Commands and /help: each command with its meaning, in two columns.
+    helpTitle: "Commands:",
+    cmdSay: "<text>",
+    helpSay: "say it to everyone (start with // to send a leading /)",
+    cmdMsg: "/msg <user> <text>",
+    helpMsg: "say it to one user only",
+    helpWho: "who is online",
+    helpList: "shared files: name, size, uploader, time",
+    cmdUpload: "/file upload <path>",
+    helpUpload: "share a file",
+    cmdDownload: "/file download <name>",
+    helpDownload: "fetch a shared file into the downloads folder",
+    helpHelp: "this list",
+    helpExit: "leave (so do Ctrl-D and Ctrl-C)",
+    usageMsg: "Usage: /msg <user> <text>",
+    usageFile: "Usage: /file list | /file upload <path> | /file download <name>",
+    unknownCommand: "Unknown command {word}; /help lists them",
+    // The room's events, each after the server's time.
+    eventJoined: "{time} *** {name} joined",
+    eventLeft: "{time} *** {name} {reason}",
+    eventChat: "{time} {from}: {text}",
+    eventPrivate: "{time} {from} -> {to} (private): {text}",
+    eventUploaded: "{time} *** {from} uploaded {name} ({size})",
+    eventNotice: "{time} *** {text}",
+    // The file list.
+    noFiles: "No files on the server yet.",
+    filesTitle: "Files on the server ({n}):",
+    uploadedBy: "by {name}",
+    uploaderUnknown: "(uploader unknown)",
+    // Errors and transfers.
+    errorLine: "error: {text}",
+    notSent: "not sent: {why}",
+    cannotUpload: 'cannot upload "{path}": ',
+    cannotDownload: 'cannot download "{name}": ',
+    isFolder: '"{name}" is a folder, not a file',
+    changedWhileStarting: '"{name}" changed while starting',
+    cancelled: "Cancelled",
+    cancelledByServer: "Cancelled by the server",
+    connectionClosed: "Connection closed",
+    uploadLabel: "upload {name}",
+    downloadLabel: "download {name}",
+    progress: "{label} {done}/{total} {percent}% {rate}/s {left} left",
+    summary: "{size} in {seconds} ({rate}/s)",
+    uploaded: "Uploaded {path} as {name}: {summary}",
+    downloaded: "Downloaded {name} to {path}: {summary}",
+    transferCancelled: "{label}: cancelled",
+    waitingTransfers: "Waiting for {n|transfer|transfers} to finish...",
+
+    // ---- the demo ---------------------------------------------------------------------------
+    demoUsage: `Usage: deno task demo
+
+Runs the chat server and two scripted clients (alice and bob) on 127.0.0.1 as three processes
+and prints the transcript, labelled by who printed each line. Uses a temporary folder under
+{root} and removes it.
+
+Options:`,
+    demoMatches: "the downloaded file matches the upload",
+    demoDiffers: "the downloaded file DIFFERS FROM the upload",
+    demoClientsEnded: "clients ended: {ends}",
+    demoLeft: "left",
+    demoExitCode: "exit code {code}",
+    demoNoLeave: "exited without leaving",
+    // What the scripted users type and share.
+    demoHello: "Hi bob, I have the notes from today.",
+    demoReply: "Great, please share them!",
+    demoThanks: "Thanks, got it.",
+    demoFile: "notes.txt",
+    demoNotes: "Meeting at 10:00 in room 4.\nBring the lab report.\n",
+    demoMissing: "minutes.txt",
+  },
+  zh: {
+    serverUsage: `用法：deno task chat-server [选项]
+
+带文件共享的聊天室。输入“quit”（或按 Ctrl-C）会通知所有客户端，然后停止。
+
+选项：
+  --host HOST            监听的地址（默认 {host}；0.0.0.0 接受局域网客户端）
+  --port PORT            监听的端口（默认 {port}；0 表示任选一个空闲端口）
+  --max-clients N        同时连接的客户端数上限；再来的客户端会被告知服务器已满
+                         （默认 {maxClients}）
+  --max-file-size SIZE   上传文件的大小上限，如 500M 或 1G（默认 1G）
+  --storage DIR          存放上传文件的文件夹（默认 {storage}；该任务只能读写
+                         这个文件夹）
+  --heartbeat SECONDS    客户端发送心跳的间隔；连续 {missed} 个间隔没有任何消息的
+                         客户端会被踢出（默认 {heartbeat}；可以是小数）
+  --join-timeout SECONDS
+                         连接后过了这么久还没有加入聊天室的连接会被关闭，以免它
+                         一直占着聊天室的名额（默认 {joinTimeout}）
+  --max-queue SIZE       一个客户端最多可以积压多少字节没有读取，超过就断开它
+                         （默认 1M）；积压超过一半时，服务器暂停读取它的请求，
+                         等它赶上再继续`,
+    badMaxClients: "无效的 --max-clients“{value}”：应为 1 或更大的数",
+    storageOutside:
+      "该任务只能读写 {dir} 之下的文件；请用 --storage 指定其中的文件夹，或用 deno run --allow-read=DIR --allow-write=DIR 运行",
+    cannotCreateStorage: "无法创建存储文件夹“{dir}”",
+    serverStoring: "文件存放在 {dir}；输入“quit”或按 Ctrl-C 停止",
+    typeQuit: "输入“quit”停止服务器。",
+    logShuttingDown: "正在关闭：通知所有客户端",
+    logRefused: "拒绝 {peer}：{why}",
+    logMalformed: "{name} 发送了格式错误的帧：{why}",
+    logConnected: "{peer} 已连接（连接数 {n}/{max}）",
+    logJoined: "{name} 从 {peer} 加入了聊天室（在线 {n} 人）",
+    logCannotJoin: "{peer} 无法以 {tried} 加入：{why}",
+    logNonTextName: "一个不是文本的用户名",
+    logChat: "{name}：{text}",
+    logPrivate: "{from} -> {to}：私聊消息（{n} 个字符）",
+    logCut: "{text}……（共 {n} 个字符）",
+    logFailed: "{name}：{why}",
+    logPeerEnded: "{peer} {reason}",
+    logLeft: "{name} {reason}（在线 {n} 人）",
+    logNotReading: "{name} 没有读取数据（积压 {queued}）：断开连接",
+    logUploading: "{name} 正在上传“{file}”（{size}）",
+    logUploaded: "{name} 上传了“{file}”（{size}，用时 {seconds} 秒）",
+    logUploadFailed: "{name} 上传“{file}”失败：{why}",
+    logUploadCancelled: "{name} 取消了“{file}”的上传",
+    logUploadAbandoned: "{name} 上传的“{file}”已放弃",
+    logDownloading: "{name} 正在下载“{file}”（{size}）",
+    logDownloaded: "{name} 下载了“{file}”",
+    logDownloadStopped: "{name} 下载“{file}”已停止",
+    logDownloadFailed: "{name} 下载“{file}”失败：{why}",
+
+    "unknown-type": "未知的请求类型“{type}”",
+    "not-joined": "请先加入聊天室",
+    "server-error": "服务器出错：{why}",
+    "already-joined": "您已经以“{name}”的身份加入了",
+    "name-taken": "用户名“{name}”已被“{other}”占用；请换一个",
+    "name-not-text": "用户名必须是文本",
+    "name-empty": "用户名为空",
+    "name-too-long": "用户名“{name}”超过了 {max} 个字符",
+    "name-invisible": "用户名“{name}”含有看不见或改变文字方向的字符",
+    "name-spaces": "用户名“{name}”含有空格或控制字符",
+    "name-characters": "用户名“{name}”只能由字母、数字和 _ - . 这样的 ASCII 符号组成",
+    "name-mixed-scripts": "用户名“{name}”混用了外形相似的文字（如拉丁字母和西里尔字母）",
+    "text-not-text": "消息必须是文本",
+    "text-empty": "消息为空",
+    "text-not-one-line": "消息只能有一行，不能含控制字符",
+    "text-too-long": "消息有 {bytes} 字节，上限是 {limit} 字节",
+    "payload-not-object": "“{type}”的载荷必须是 JSON 对象",
+    "payload-not-json": "“{type}”的载荷不是有效的 UTF-8 JSON",
+    "field-not-string": "字段“{field}”必须是字符串",
+    "field-not-size": "字段“{field}”必须是整数个字节",
+    "field-not-list": "字段“{field}”必须是列表",
+    "field-not-names": "字段“{field}”必须是用户名列表",
+    "field-not-seconds": "字段“{field}”必须是正的秒数",
+    "no-such-user": "用户“{name}”不在线",
+    "file-too-large": "“{name}”有 {size}，服务器只接受不超过 {limit} 的文件",
+    "no-such-upload": "没有编号为 {id} 的上传正在进行",
+    "id-in-use": "传输编号 {id} 已在使用中",
+    "no-such-file": "服务器上没有文件“{name}”",
+    "chunk-too-large": "数据块有 {bytes} 字节，上限是 {limit} 字节",
+    "shutting-down": "服务器正在关闭，再见！",
+    "no-heartbeat": "已断开：{seconds} 秒没有收到心跳",
+    "read-nothing": "已断开：您 {seconds} 秒没有读取任何数据",
+    "join-deadline": "已断开：没有在 {seconds} 秒内加入聊天室",
+    "too-slow": "已断开：您没有及时读取服务器发来的数据（{queued} 等待读取）",
+    "malformed-frame": "格式错误的帧：{why}",
+    "left-room": "离开了聊天室",
+    "left-shutdown": "离开了：服务器正在关闭",
+    "connection-closed": "断开了连接",
+    "connection-lost": "连接中断（{why}）",
+    "heartbeat-timeout": "超时断开（{seconds} 秒没有心跳）",
+    "read-timeout": "被断开（{seconds} 秒没有读取数据）",
+    "dropped-slow": "被断开（太慢：{queued} 等待读取）",
+    "dropped-malformed": "被断开（发送了格式错误的帧）",
+    "join-timeout": "没有在 {seconds} 秒内加入聊天室",
+
+    clientUsage: `用法：deno task chat-client [--name NAME] [--host HOST] [--port PORT]
+
+加入聊天室：输入一行文字发给所有人，输入 /help 查看命令。
+
+选项：
+  --name NAME            用户名（没有给出或已被占用时会询问）
+  --host HOST            服务器地址（默认 127.0.0.1）
+  --port PORT            服务器端口（默认 {port}）
+  --downloads DIR        存放下载文件的文件夹（默认 {downloads}；该任务只能写入
+                         这个文件夹）
+  --heartbeat SECONDS    空闲时发送心跳的间隔（默认 {heartbeat}；服务器的间隔更短时
+                         用服务器的）`,
+    downloadsOutside:
+      "该任务只能写入 {dir} 之下的文件；请用 --downloads 指定其中的文件夹，或用 deno run --allow-write=DIR 运行",
+    connectedTo: "已连接到 {server}",
+    connectionFailed: "与 {server} 的连接出错",
+    askName: "请输入您的用户名：",
+    welcome:
+      "{time} *** 您已作为 {name} 加入聊天室。在线（{n} 人）：{users}。输入 /help 查看命令。",
+    online: "在线（{n} 人）：{users}",
+    listSeparator: "、",
+    theServer: "服务器",
+    closedBeforeJoin: "{server} 在加入聊天室之前关闭了连接",
+    noAnswer: "{server} 在 {seconds} 秒内没有回应（它是聊天服务器吗？）",
+    lpServer: "{server} 是 LP 服务器，不是聊天服务器（请试试 deno task lp-client）",
+    notChatProtocol: "{server} 不使用聊天协议（它是 LP 服务器吗？）",
+    notChatServer: "{server} 不是聊天服务器（{why}）",
+    requestRefused: "请求被拒绝（状态 {status}，{name}）",
+    helpTitle: "命令：",
+    cmdSay: "<文字>",
+    helpSay: "发给所有人（要发送以 / 开头的文字，请以 // 开头）",
+    cmdMsg: "/msg <用户名> <文字>",
+    helpMsg: "只发给一个用户（私聊）",
+    helpWho: "查看谁在线",
+    helpList: "共享的文件：文件名、大小、上传者、时间",
+    cmdUpload: "/file upload <路径>",
+    helpUpload: "上传一个文件，与大家共享",
+    cmdDownload: "/file download <文件名>",
+    helpDownload: "把共享的文件下载到下载文件夹",
+    helpHelp: "显示本列表",
+    helpExit: "离开聊天室（按 Ctrl-D 或 Ctrl-C 也可以）",
+    usageMsg: "用法：/msg <用户名> <文字>",
+    usageFile: "用法：/file list | /file upload <路径> | /file download <文件名>",
+    unknownCommand: "未知命令 {word}；输入 /help 查看所有命令",
+    eventJoined: "{time} *** {name} 加入了聊天室",
+    eventLeft: "{time} *** {name} {reason}",
+    eventChat: "{time} {from}：{text}",
+    eventPrivate: "{time} {from} -> {to}（私聊）：{text}",
+    eventUploaded: "{time} *** {from} 上传了 {name}（{size}）",
+    eventNotice: "{time} *** {text}",
+    noFiles: "服务器上还没有文件。",
+    filesTitle: "服务器上的文件（{n} 个）：",
+    uploadedBy: "{name} 上传",
+    uploaderUnknown: "（上传者未知）",
+    errorLine: "错误：{text}",
+    notSent: "未发送：{why}",
+    cannotUpload: "无法上传“{path}”：",
+    cannotDownload: "无法下载“{name}”：",
+    isFolder: "“{name}”是文件夹，不是文件",
+    changedWhileStarting: "“{name}”在开始上传时被修改了",
+    cancelled: "已取消",
+    cancelledByServer: "被服务器取消",
+    connectionClosed: "连接已关闭",
+    uploadLabel: "上传 {name}",
+    downloadLabel: "下载 {name}",
+    progress: "{label} {done}/{total} {percent}% {rate}/s 剩余 {left}",
+    summary: "{size}，用时 {seconds}（{rate}/s）",
+    uploaded: "已上传 {path}，在服务器上保存为 {name}：{summary}",
+    downloaded: "已下载 {name}，保存到 {path}：{summary}",
+    transferCancelled: "{label}：已取消",
+    waitingTransfers: "正在等待 {n} 个传输完成……",
+
+    demoUsage: `用法：deno task demo
+
+在 127.0.0.1 上以三个进程运行聊天服务器和两个按脚本操作的客户端（alice 和 bob），
+并打印全过程的记录，每一行都标明是谁打印的。使用 {root} 下的一个临时文件夹，
+结束时删除。
+
+选项：`,
+    demoMatches: "下载的文件与上传的文件一致",
+    demoDiffers: "下载的文件与上传的文件不一致！",
+    demoClientsEnded: "客户端的结束情况：{ends}",
+    demoLeft: "已离开",
+    demoExitCode: "退出码 {code}",
+    demoNoLeave: "退出了，但没有离开聊天室",
+    demoHello: "bob 你好，我有今天的笔记。",
+    demoReply: "太好了，请分享一下！",
+    demoThanks: "谢谢，收到了。",
+    demoFile: "笔记.txt",
+    demoNotes: "10:00 在 4 号教室开会。\n请带上实验报告。\n",
+    demoMissing: "会议纪要.txt",
+  },
+});
