@@ -1,0 +1,660 @@
+/**
+ * The chat server's memory: accounts, sessions, message history with full-text search, offline
+ * private messages and uploaded files' metadata, in one SQLite file (`chat.db` in the server's
+ * storage folder) through Deno's built-in `node:sqlite`.
+ *
+ * @remarks
+ * The tables are described in lib/store/schema.ts; opening, refusing and migrating in
+ * lib/store/open_database.ts; passwords in lib/store/password.ts.
+ *
+ * Writes of messages are batched: every {@linkcode ChatDb.append} made in one event-loop turn
+ * joins one transaction, committed by a timer at the end of the turn, and each append's promise
+ * resolves only after that commit. A server that acknowledges a message after its append
+ * resolves never acknowledges what a crash could lose, and a busy room costs a handful of
+ * commits a second, not one per message. Everything else (accounts, offline deliveries, files)
+ * is rare and written at once, synchronously.
+ *
+ * Every value reaches SQLite as a bound parameter (`?` or `$name`); the only SQL assembled in
+ * this file joins constant column lists.
+ *
+ * @module
+ */
+
+import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
+import { createHash } from "node:crypto";
+import { openDatabase } from "./open_database.ts";
+import type { FtsTokenizer, Migration } from "./schema.ts";
+import { searchTerms } from "./search_terms.ts";
+import { dummyVerify, hashPassword, needsRehash, verifyPassword } from "./password.ts";
+import {
+  FILE_COLUMNS,
+  type FileRecord,
+  MESSAGE_COLUMNS,
+  type MessageKind,
+  type StoredMessage,
+  toFile,
+  toMessage,
+  toUser,
+  type User,
+  USER_COLUMNS,
+} from "./_rows.ts";
+
+export { DbError, type DbErrorCode } from "./db_error.ts";
+export type { FileRecord, MessageKind, StoredMessage, User };
+
+/** Every kind a message may have; the table's CHECK constraint lists the same. */
+export const MESSAGE_KINDS: readonly MessageKind[] = [
+  "chat",
+  "private",
+  "join",
+  "leave",
+  "upload",
+  "notice",
+];
+
+/** Most messages one read returns: a page of history, not the whole database in memory. */
+export const MAX_READ = 10_000;
+
+/**
+ * How many of the newest messages a search reads through when one of its words has one or two
+ * characters, which the trigram index cannot find: reading costs about 10 ms per 10,000
+ * messages here, so the window bounds what one `/search` can cost the event loop.
+ */
+export const SHORT_WORD_WINDOW = 20_000;
+
+/** Bytes of randomness in a session token: 256 bits, beyond guessing. */
+const TOKEN_BYTES = 32;
+
+/** A message to store; the database gives it its id. */
+export interface NewMessage {
+  kind: MessageKind;
+  /** Who said it, as shown; `null` for the server's own notices. */
+  from: string | null;
+  /** The sender's name key; private messages and reads by viewer use it. */
+  fromKey?: string | null;
+  /** The recipient of a private message, as shown. */
+  to?: string | null;
+  /** The recipient's name key: only they and the sender see a message that has one. */
+  toKey?: string | null;
+  text: string;
+  /** Any JSON object to keep with it. */
+  extra?: Record<string, unknown> | null;
+  /** The server's clock in milliseconds (default: now). */
+  time?: number;
+}
+
+/** How a {@linkcode ChatDb} is opened. */
+export interface ChatDbOptions {
+  /** Called after each commit of appended messages, with how many it held (for tests and stats). */
+  onCommit?: (messages: number) => void;
+  /** The schema steps (default: lib/store/schema.ts). */
+  migrations?: readonly Migration[];
+}
+
+/** An append waiting for its transaction. */
+interface Pending {
+  values: SQLInputValue[];
+  resolve: (id: number) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Who may see private messages in a read: public messages plus the viewer's own. */
+const VISIBLE = "(m.to_key IS NULL OR m.to_key = $viewer OR m.from_key = $viewer)";
+
+/** Every statement, prepared once at open. */
+function prepare(db: DatabaseSync) {
+  const q = (sql: string) => db.prepare(sql);
+  return {
+    append: q(`INSERT INTO messages (time, kind, from_name, from_key, to_name, to_key, text, extra)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+    message: q(`SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.id = ?`),
+    lastId: q("SELECT coalesce(max(id), 0) AS id FROM messages"),
+    recent: q(`SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE ${VISIBLE}
+      ORDER BY m.id DESC LIMIT $n`),
+    before: q(`SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.id < $id AND ${VISIBLE}
+      ORDER BY m.id DESC LIMIT $n`),
+    since: q(`SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.id > $id AND ${VISIBLE}
+      ORDER BY m.id LIMIT $n`),
+    // Newest first straight from the index's own rowid order: a word found in every message
+    // still reads only the first n.
+    searchIndexed: q(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages_fts f JOIN messages m ON m.id = f.rowid
+      WHERE messages_fts MATCH $match AND ${VISIBLE}
+      ORDER BY f.rowid DESC LIMIT $n`,
+    ),
+    // Every word looked for with instr(), the words passed as one JSON array, among the
+    // messages above $floor.
+    searchScan: q(`SELECT ${MESSAGE_COLUMNS} FROM messages m
+      WHERE m.id > $floor AND ${VISIBLE}
+        AND NOT EXISTS (SELECT 1 FROM json_each($words) w
+                        WHERE instr(lower(m.text), lower(w.value)) = 0)
+      ORDER BY m.id DESC LIMIT $n`),
+    register: q(`INSERT INTO users (key, name, password, created) VALUES (?, ?, ?, ?)
+      ON CONFLICT (key) DO NOTHING`),
+    user: q(`SELECT ${USER_COLUMNS} FROM users u WHERE u.key = ?`),
+    userPassword: q(`SELECT ${USER_COLUMNS}, u.password FROM users u WHERE u.key = ?`),
+    users: q(`SELECT ${USER_COLUMNS} FROM users u ORDER BY u.key`),
+    setPassword: q("UPDATE users SET password = ? WHERE key = ?"),
+    rehash: q("UPDATE users SET password = ? WHERE key = ? AND password = ?"),
+    setBanned: q("UPDATE users SET banned = ? WHERE key = ?"),
+    createSession: q("INSERT INTO sessions (token_hash, user_key, created) VALUES (?, ?, ?)"),
+    sessionUser: q(`SELECT ${USER_COLUMNS} FROM sessions s JOIN users u ON u.key = s.user_key
+      WHERE s.token_hash = ? AND s.created >= ?`),
+    endSession: q("DELETE FROM sessions WHERE token_hash = ?"),
+    revokeSessions: q("DELETE FROM sessions WHERE user_key = ?"),
+    storeOffline: q(`INSERT INTO deliveries (message_id, recipient_key) VALUES (?, ?)
+      ON CONFLICT DO NOTHING`),
+    pendingFor: q(
+      `SELECT ${MESSAGE_COLUMNS} FROM deliveries d JOIN messages m ON m.id = d.message_id
+      WHERE d.recipient_key = ? AND d.delivered IS NULL ORDER BY d.message_id LIMIT ?`,
+    ),
+    markDelivered: q(`UPDATE deliveries SET delivered = ?
+      WHERE message_id = ? AND recipient_key = ? AND delivered IS NULL`),
+    recordFile: q(`INSERT INTO files (name, uploader, uploader_key, time, size, sha256)
+      VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT (name) DO UPDATE SET uploader = excluded.uploader,
+        uploader_key = excluded.uploader_key, time = excluded.time, size = excluded.size,
+        sha256 = excluded.sha256`),
+    fileInfo: q(`SELECT ${FILE_COLUMNS} FROM files f WHERE f.name = ?`),
+    files: q(`SELECT ${FILE_COLUMNS} FROM files f ORDER BY f.name`),
+    forgetFile: q("DELETE FROM files WHERE name = ?"),
+    storedBytes: q("SELECT coalesce(sum(size), 0) AS bytes FROM files"),
+    storedBytesBy: q("SELECT coalesce(sum(size), 0) AS bytes FROM files WHERE uploader_key = ?"),
+  } satisfies Record<string, StatementSync>;
+}
+
+/**
+ * One server's chat database.
+ *
+ * @example
+ * ```ts
+ * import { deepStrictEqual, equal } from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * const db = ChatDb.open(`${dir}/chat.db`);
+ * const id = await db.append({ kind: "chat", from: "alice", fromKey: "alice", text: "hello" });
+ * deepStrictEqual(db.recent(50).map((m) => [m.id, m.from, m.text]), [[id, "alice", "hello"]]);
+ * equal(db.search("hell", 10).length, 1);
+ * db.close();
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export class ChatDb {
+  readonly #db: DatabaseSync;
+  readonly #tokenizer: FtsTokenizer;
+  readonly #s: ReturnType<typeof prepare>;
+  readonly #onCommit?: (messages: number) => void;
+  #batch: Pending[] = [];
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #closed = false;
+
+  private constructor(db: DatabaseSync, tokenizer: FtsTokenizer, options: ChatDbOptions) {
+    this.#db = db;
+    this.#tokenizer = tokenizer;
+    this.#s = prepare(db);
+    this.#onCommit = options.onCommit;
+  }
+
+  /**
+   * Open (or create) the database file and hold it until {@linkcode ChatDb.close}.
+   *
+   * @param path The file, such as `storage/server/chat.db`; its folder must exist.
+   * @param options A commit hook; other migrations (tests).
+   * @returns The open database.
+   * @throws {DbError} With `code` `locked` (another server has it), `corrupt` (not a database,
+   *   or damaged), `newer` (a schema this code does not know) or `io`; the message is one line
+   *   naming the file, and the file is left as it was.
+   */
+  static open(path: string, options: ChatDbOptions = {}): ChatDb {
+    const { db, tokenizer } = openDatabase(path, options.migrations);
+    return new ChatDb(db, tokenizer, options);
+  }
+
+  /** The full-text tokenizer: `trigram` (any 3+ characters, Chinese too) or `unicode61`. */
+  get tokenizer(): FtsTokenizer {
+    return this.#tokenizer;
+  }
+
+  // ---------------------------------------------------------------- messages: writing
+
+  /**
+   * Store a message in this turn's transaction.
+   *
+   * @param message What to store; `time` defaults to now.
+   * @returns Its id, once the transaction holding it has committed.
+   * @throws {TypeError} (as a rejection) When the message is malformed or the database closed;
+   *   a failed commit rejects every append of its batch with SQLite's error.
+   */
+  append(message: NewMessage): Promise<number> {
+    let values: SQLInputValue[];
+    try {
+      if (this.#closed) throw new TypeError("The chat database is closed");
+      values = messageValues(message);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return new Promise((resolve, reject) => {
+      this.#batch.push({ values, resolve, reject });
+      // A timer, not a microtask: it runs after everything else this turn has queued, so the
+      // whole turn's messages share one commit.
+      this.#timer ??= setTimeout(() => this.flush(), 0);
+    });
+  }
+
+  /**
+   * Commit every queued append now, in one transaction. The timer does this by itself; call it
+   * to make this turn's appends visible to the reads below at once.
+   */
+  flush(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const batch = this.#batch;
+    if (batch.length === 0) return;
+    this.#batch = [];
+    const ids: number[] = [];
+    try {
+      this.#transaction(() => {
+        for (const { values } of batch) {
+          ids.push(Number(this.#s.append.run(...values).lastInsertRowid));
+        }
+      });
+    } catch (error) {
+      for (const pending of batch) pending.reject(error);
+      return;
+    }
+    this.#onCommit?.(batch.length);
+    batch.forEach((pending, i) => pending.resolve(ids[i]));
+  }
+
+  // ---------------------------------------------------------------- messages: reading
+  // Reads see committed messages only: not the appends whose promises are still pending.
+  // `viewer` (a name key) adds that member's private messages, sent or received, to the room's.
+
+  /**
+   * The last `n` messages, oldest first: what a member sees on joining.
+   *
+   * @param n How many, 0 to {@linkcode MAX_READ}.
+   * @param viewer Whose private messages to include.
+   * @returns Up to `n` messages in id order.
+   * @throws {RangeError} When `n` is not a whole number in range.
+   */
+  recent(n: number, viewer?: string): StoredMessage[] {
+    return this.#page(this.#s.recent, { n: count(n), viewer: viewer ?? null });
+  }
+
+  /**
+   * The `n` messages before message `id`, oldest first: the next page of `/history`.
+   *
+   * @param id The oldest id the reader has.
+   * @param n How many, 0 to {@linkcode MAX_READ}.
+   * @param viewer Whose private messages to include.
+   * @returns Up to `n` messages in id order, all older than `id`.
+   * @throws {RangeError} When `id` or `n` is not a whole number in range.
+   */
+  before(id: number, n: number, viewer?: string): StoredMessage[] {
+    return this.#page(this.#s.before, { id: messageId(id), n: count(n), viewer: viewer ?? null });
+  }
+
+  /**
+   * Every message after message `id`, oldest first: what a reconnecting member missed.
+   *
+   * @param id The last id the reader saw (0 for everything).
+   * @param limit Most to return, 0 to {@linkcode MAX_READ}; when the answer is this long there
+   *   may be more, so ask again from its last id.
+   * @param viewer Whose private messages to include.
+   * @returns Messages with ids above `id`, in id order.
+   * @throws {RangeError} When `id` or `limit` is not a whole number in range.
+   */
+  since(id: number, limit: number, viewer?: string): StoredMessage[] {
+    const rows = this.#s.since.all({ id: messageId(id), n: count(limit), viewer: viewer ?? null });
+    return rows.map(toMessage);
+  }
+
+  /**
+   * The newest `n` messages containing every word of `text`, oldest first.
+   *
+   * @remarks
+   * The words are searched literally (lib/store/search_terms.ts): quotes, `*`, `OR` and SQL
+   * are just characters. With the trigram index a word matches inside longer words, in any
+   * script; case is folded. A search with a word of one or two characters (`网络`, `ok`)
+   * cannot use the index: it reads the newest {@linkcode SHORT_WORD_WINDOW} messages instead,
+   * folding only ASCII case.
+   *
+   * @param text What the user typed.
+   * @param n Most results, 0 to {@linkcode MAX_READ}.
+   * @param viewer Whose private messages to include.
+   * @returns Matching messages in id order; none when `text` has no words.
+   * @throws {RangeError} When `n` is not a whole number in range.
+   */
+  search(text: string, n: number, viewer?: string): StoredMessage[] {
+    const { match, words } = searchTerms(text, this.#tokenizer);
+    const params = { n: count(n), viewer: viewer ?? null };
+    if (match !== null) return this.#page(this.#s.searchIndexed, { ...params, match });
+    if (words.length === 0) return [];
+    const floor = Math.max(0, this.lastId() - SHORT_WORD_WINDOW);
+    return this.#page(this.#s.searchScan, { ...params, floor, words: JSON.stringify(words) });
+  }
+
+  /**
+   * One message by id.
+   *
+   * @param id Its id.
+   * @returns The message, or `undefined`.
+   */
+  message(id: number): StoredMessage | undefined {
+    const row = this.#s.message.get(id);
+    return row ? toMessage(row) : undefined;
+  }
+
+  /** The newest committed message's id; 0 when there is none. */
+  lastId(): number {
+    return Number(this.#s.lastId.get()?.id ?? 0);
+  }
+
+  /** Run a newest-first statement and return its rows oldest first. */
+  #page(statement: StatementSync, params: Record<string, SQLInputValue>): StoredMessage[] {
+    return statement.all(params).map(toMessage).reverse();
+  }
+
+  // ---------------------------------------------------------------- accounts
+
+  /**
+   * Create an account.
+   *
+   * @param name The name as shown.
+   * @param key Its normalised key (the chat's `nameKey`): the account's identity.
+   * @param password The password as typed (hashed with Argon2id; never stored).
+   * @returns The new user, or `null` when the key is taken.
+   */
+  async register(name: string, key: string, password: string): Promise<User | null> {
+    if (this.user(key)) return null;
+    const hash = await hashPassword(password);
+    const created = Date.now();
+    // ON CONFLICT DO NOTHING: a second registration of the key while this one was hashing.
+    const { changes } = this.#s.register.run(key, name, hash, created);
+    return changes === 1 ? { key, name, created, banned: false } : null;
+  }
+
+  /**
+   * Check a login.
+   *
+   * @remarks
+   * An unknown key costs the same hashing as a known one ({@linkcode dummyVerify}) and gets the
+   * same `null`, so neither the answer nor its time says whether the name is registered. A
+   * hash made with weaker parameters than today's is replaced after a correct password.
+   *
+   * @param key The name key.
+   * @param password The password as typed.
+   * @returns The user (check `banned`), or `null` for an unknown name or a wrong password.
+   */
+  async verify(key: string, password: string): Promise<User | null> {
+    const row = this.#s.userPassword.get(key);
+    if (!row) {
+      await dummyVerify(password);
+      return null;
+    }
+    const stored = String(row.password);
+    if (!await verifyPassword(stored, password)) return null;
+    if (needsRehash(stored)) {
+      const fresh = await hashPassword(password);
+      if (!this.#closed) this.#s.rehash.run(fresh, key, stored);
+    }
+    return toUser(row);
+  }
+
+  /**
+   * Change a password and end every session of the account (a stolen token dies with it).
+   *
+   * @param key The name key.
+   * @param password The new password as typed.
+   * @returns `false` when there is no such account.
+   */
+  async setPassword(key: string, password: string): Promise<boolean> {
+    const hash = await hashPassword(password);
+    return this.#transaction(() => {
+      const { changes } = this.#s.setPassword.run(hash, key);
+      this.#s.revokeSessions.run(key);
+      return changes === 1;
+    });
+  }
+
+  /**
+   * Ban an account: it can no longer log in, and its sessions end.
+   *
+   * @param key The name key.
+   * @returns `false` when there is no such account.
+   */
+  ban(key: string): boolean {
+    return this.#transaction(() => {
+      this.#s.revokeSessions.run(key);
+      return this.#s.setBanned.run(1, key).changes === 1;
+    });
+  }
+
+  /**
+   * Lift a ban.
+   *
+   * @param key The name key.
+   * @returns `false` when there is no such account.
+   */
+  unban(key: string): boolean {
+    return this.#s.setBanned.run(0, key).changes === 1;
+  }
+
+  /**
+   * One account.
+   *
+   * @param key The name key.
+   * @returns The user, or `undefined` when the name is not registered.
+   */
+  user(key: string): User | undefined {
+    const row = this.#s.user.get(key);
+    return row ? toUser(row) : undefined;
+  }
+
+  /** Every account, by key. */
+  users(): User[] {
+    return this.#s.users.all().map(toUser);
+  }
+
+  // ---------------------------------------------------------------- sessions
+
+  /**
+   * Start a session: a token the browser keeps so a reload does not ask for the password.
+   *
+   * @param userKey The account.
+   * @returns The token: 32 random bytes in base64url. Only its SHA-256 is stored.
+   * @throws {RangeError} When there is no such account.
+   */
+  createSession(userKey: string): string {
+    if (!this.user(userKey)) throw new RangeError(`No account "${userKey}"`);
+    const token = crypto.getRandomValues(new Uint8Array(TOKEN_BYTES))
+      .toBase64({ alphabet: "base64url", omitPadding: true });
+    this.#s.createSession.run(tokenHash(token), userKey, Date.now());
+    return token;
+  }
+
+  /**
+   * Whose session a token is.
+   *
+   * @param token The token from {@linkcode ChatDb.createSession}.
+   * @param maxAgeMs Refuse sessions older than this (default: no limit).
+   * @returns The user (check `banned`), or `null` for an unknown, revoked or expired token.
+   */
+  sessionUser(token: string, maxAgeMs = Infinity): User | null {
+    const oldest = Number.isFinite(maxAgeMs) ? Date.now() - maxAgeMs : 0;
+    const row = this.#s.sessionUser.get(tokenHash(token), oldest);
+    return row ? toUser(row) : null;
+  }
+
+  /**
+   * End one session (a logout).
+   *
+   * @param token The session's token.
+   * @returns Whether it existed.
+   */
+  endSession(token: string): boolean {
+    return this.#s.endSession.run(tokenHash(token)).changes === 1;
+  }
+
+  /**
+   * End every session of an account.
+   *
+   * @param userKey The account.
+   * @returns How many ended.
+   */
+  revokeSessions(userKey: string): number {
+    return Number(this.#s.revokeSessions.run(userKey).changes);
+  }
+
+  // ---------------------------------------------------------------- offline messages
+
+  /**
+   * Keep a stored private message for a registered user who is offline.
+   *
+   * @param messageId The message, already appended (its append has resolved).
+   * @param toKey The recipient's account.
+   * @throws {Error} SQLite's foreign key error when the message or the account does not exist.
+   */
+  storeOffline(messageId: number, toKey: string): void {
+    this.#s.storeOffline.run(messageId, toKey);
+  }
+
+  /**
+   * The messages waiting for a user, oldest first, each with its original time.
+   *
+   * @param toKey The recipient's account.
+   * @param limit Most to return (default {@linkcode MAX_READ}).
+   * @returns The undelivered messages.
+   */
+  pendingFor(toKey: string, limit: number = MAX_READ): StoredMessage[] {
+    return this.#s.pendingFor.all(toKey, count(limit)).map(toMessage);
+  }
+
+  /**
+   * Note that the recipient's client acknowledged a waiting message.
+   *
+   * @param messageId The message.
+   * @param toKey The recipient's account.
+   * @param time When (default: now).
+   * @returns `true` the first time (tell the sender "delivered" then), `false` after.
+   */
+  markDelivered(messageId: number, toKey: string, time: number = Date.now()): boolean {
+    return this.#s.markDelivered.run(time, messageId, toKey).changes === 1;
+  }
+
+  // ---------------------------------------------------------------- files
+
+  /**
+   * Remember an upload (again, when a file of that stored name is replaced).
+   *
+   * @param file The stored name, uploader, time, size and hex SHA-256.
+   * @throws {Error} SQLite's constraint error when `sha256` is not 64 characters or `size` < 0.
+   */
+  recordFile(file: FileRecord): void {
+    const { name, uploader, uploaderKey, time, size, sha256 } = file;
+    this.#s.recordFile.run(name, uploader, uploaderKey, time, size, sha256);
+  }
+
+  /**
+   * What is known of a stored file.
+   *
+   * @param name The stored file name.
+   * @returns Its record, or `undefined` when the database has none.
+   */
+  fileInfo(name: string): FileRecord | undefined {
+    const row = this.#s.fileInfo.get(name);
+    return row ? toFile(row) : undefined;
+  }
+
+  /** Every recorded file, by name. */
+  files(): FileRecord[] {
+    return this.#s.files.all().map(toFile);
+  }
+
+  /**
+   * Forget a file that was removed from the storage folder.
+   *
+   * @param name The stored file name.
+   * @returns Whether it was recorded.
+   */
+  forgetFile(name: string): boolean {
+    return this.#s.forgetFile.run(name).changes === 1;
+  }
+
+  /**
+   * Bytes of recorded files, for `--max-storage` and `--user-quota`.
+   *
+   * @param uploaderKey Count only this uploader's files.
+   * @returns The total size.
+   */
+  storedBytes(uploaderKey?: string): number {
+    const row = uploaderKey === undefined
+      ? this.#s.storedBytes.get()
+      : this.#s.storedBytesBy.get(uploaderKey);
+    return Number(row?.bytes ?? 0);
+  }
+
+  // ---------------------------------------------------------------- closing
+
+  /** Commit what is queued, then close the file (releasing the lock). Safe to call twice. */
+  close(): void {
+    if (this.#closed) return;
+    this.flush();
+    this.#closed = true;
+    this.#db.close();
+  }
+
+  /** `using db = ChatDb.open(...)` closes it at the end of the block. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /** Run `work` in one transaction: all of it, or (when it throws) none. */
+  #transaction<T>(work: () => T): T {
+    this.#db.exec("BEGIN IMMEDIATE");
+    try {
+      const result = work();
+      this.#db.exec("COMMIT");
+      return result;
+    } catch (error) {
+      if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
+      throw error;
+    }
+  }
+}
+
+/** Check a new message and turn it into the INSERT's parameters. */
+function messageValues(m: NewMessage): SQLInputValue[] {
+  if (!MESSAGE_KINDS.includes(m.kind)) throw new TypeError(`Unknown message kind "${m.kind}"`);
+  if (typeof m.text !== "string") throw new TypeError("A message's text must be a string");
+  const time = m.time ?? Date.now();
+  if (!Number.isSafeInteger(time)) throw new TypeError(`Invalid message time "${time}"`);
+  // Stringified now, so a value JSON cannot hold fails this append, not the whole batch.
+  const extra = m.extra == null ? null : JSON.stringify(m.extra);
+  const fields = [m.from, m.fromKey, m.to, m.toKey].map((v) => v ?? null);
+  if (fields.some((v) => v !== null && typeof v !== "string")) {
+    throw new TypeError("A message's names and keys must be strings or null");
+  }
+  return [time, m.kind, ...fields, m.text, extra];
+}
+
+/** Check a count of rows to read. */
+function count(n: number): number {
+  if (!Number.isInteger(n) || n < 0 || n > MAX_READ) {
+    throw new RangeError(`Invalid count "${n}": expected a whole number from 0 to ${MAX_READ}`);
+  }
+  return n;
+}
+
+/** Check a message id that came from outside (a reconnecting client's last id, say). */
+function messageId(id: number): number {
+  if (!Number.isSafeInteger(id) || id < 0) {
+    throw new RangeError(`Invalid message id "${id}": expected a whole number from 0`);
+  }
+  return id;
+}
+
+/** The stored form of a session token. */
+function tokenHash(token: string): Uint8Array {
+  return createHash("sha256").update(token).digest();
+}
