@@ -5,6 +5,10 @@
  * @module
  */
 
+import { formatTimestamp } from "../cli/timestamp.ts";
+import type { ChatDb } from "../store/chat_db.ts";
+import { nameKey } from "./protocol.ts";
+
 /** Who uploaded a stored file, and when. */
 export interface FileMeta {
   /** The uploader's name. */
@@ -13,15 +17,27 @@ export interface FileMeta {
   time: string;
 }
 
+/** What the room records of an upload: who, when, and what exactly. */
+export interface Upload {
+  /** The uploader's name. */
+  uploader: string;
+  /** When it was stored. */
+  at: Date;
+  /** Bytes. */
+  size: number;
+  /** SHA-256 of the content, lower-case hex. */
+  sha256: string;
+}
+
 /** The room's record of uploads. */
 export interface FileStore {
   /**
    * Remember an upload.
    *
    * @param name The stored file name.
-   * @param meta Its uploader and time.
+   * @param upload Its uploader, time, size and hash.
    */
-  remember(name: string, meta: FileMeta): void;
+  remember(name: string, upload: Upload): void;
   /**
    * What is known of a stored file.
    *
@@ -39,7 +55,8 @@ export interface FileStore {
  * ```ts
  * import { equal } from "node:assert/strict";
  * const store = new MemoryFileStore();
- * store.remember("a.txt", { uploader: "alice", time: "2026-01-01 12:00:00" });
+ * const at = new Date(2026, 0, 1, 12);
+ * store.remember("a.txt", { uploader: "alice", at, size: 0, sha256: "" });
  * equal(store.lookup("a.txt")?.uploader, "alice");
  * equal(store.lookup("b.txt"), undefined);
  * ```
@@ -47,11 +64,41 @@ export interface FileStore {
 export class MemoryFileStore implements FileStore {
   readonly #files = new Map<string, FileMeta>();
 
-  remember(name: string, meta: FileMeta): void {
-    this.#files.set(name, meta);
+  remember(name: string, upload: Upload): void {
+    this.#files.set(name, { uploader: upload.uploader, time: formatTimestamp(upload.at) });
   }
 
   lookup(name: string): FileMeta | undefined {
     return this.#files.get(name);
+  }
+}
+
+/**
+ * A {@linkcode FileStore} in the server's database: after a restart every file still says who
+ * uploaded it. A file in the folder with no record (copied in by hand) is listed with no
+ * uploader; a record whose file is gone is never listed, since the folder is what is listed.
+ */
+export class DbFileStore implements FileStore {
+  readonly #db: ChatDb;
+
+  /** @param db The open database. */
+  constructor(db: ChatDb) {
+    this.#db = db;
+  }
+
+  remember(name: string, upload: Upload): void {
+    this.#db.recordFile({
+      name,
+      uploader: upload.uploader,
+      uploaderKey: nameKey(upload.uploader),
+      time: upload.at.getTime(),
+      size: upload.size,
+      sha256: upload.sha256.toLowerCase(),
+    });
+  }
+
+  lookup(name: string): FileMeta | undefined {
+    const found = this.#db.fileInfo(name);
+    return found && { uploader: found.uploader, time: formatTimestamp(new Date(found.time)) };
   }
 }

@@ -22,6 +22,7 @@ import {
   quoteName,
   refusal,
   reply,
+  sizeField,
   stringField,
 } from "./protocol.ts";
 import { english, reason, reasonOf } from "./reason.ts";
@@ -114,7 +115,7 @@ export const heartbeat: Handler = (room, session, req) => {
 };
 
 /** `J`: take a name, welcome the member, and tell everyone else. */
-export const join: Handler = (room, session, req) => {
+export const join: Handler = async (room, session, req) => {
   if (session.name !== null) {
     throw new ChatError(Status.BadState, reason("already-joined", { name: session.name }));
   }
@@ -133,9 +134,17 @@ export const join: Handler = (room, session, req) => {
   const users = room.members().map((m) => m.name);
   const { heartbeatSeconds } = room.settings;
   room.deliver(session, reply(req, { name, time, users, heartbeat: heartbeatSeconds }));
-  // Everyone but the newcomer, who learns it from the reply.
-  room.broadcast(indication(ChatType.Join, { time, name }), session);
+  // What was said before: the newest messages, or what a reconnecting member missed.
+  for (const past of room.history?.replay(name, afterField(payloadObject(req))) ?? []) {
+    room.deliver(session, past);
+  }
   room.say(text("logJoined", { name, peer: session.peer, n: room.members().length }));
+  // Everyone but the newcomer, who learns it from the reply.
+  await room.announce(
+    { kind: "join", from: name, text: "" },
+    (time) => indication(ChatType.Join, { time, name }),
+    session,
+  );
 };
 
 /** `B`: answer, then the reader hangs up. */
@@ -146,17 +155,21 @@ export const leave: Handler = (room, session, req) => {
 };
 
 /** `C`: a line to everyone, the sender included. */
-export const chat: Handler = (room, session, req) => {
+export const chat: Handler = async (room, session, req) => {
   const line = checkText(payloadObject(req).text);
-  const time = formatTimestamp();
   session.spend(req.payload.length);
-  room.broadcast(indication(ChatType.Chat, { time, from: session.name, text: line }));
-  room.deliver(session, reply(req, { time }));
+  const from = session.name!;
+  // Stored before anyone is told, and acknowledged only once stored: nothing acknowledged is lost.
+  const { frame, time, id } = room.history
+    ? await room.history.record({ kind: "chat", from, text: line })
+    : live(ChatType.Chat, { from, text: line });
+  room.broadcast(frame);
+  room.deliver(session, reply(req, { time, id }));
   room.say(text("logChat", { name: session.name!, text: forLog(line) }));
 };
 
 /** `P`: a line to one member, and a copy to the sender. */
-export const privateChat: Handler = (room, session, req) => {
+export const privateChat: Handler = async (room, session, req) => {
   const obj = payloadObject(req);
   const to = stringField(obj, "to");
   const said = checkText(obj.text);
@@ -164,23 +177,50 @@ export const privateChat: Handler = (room, session, req) => {
   if (target === undefined) {
     throw new ChatError(Status.NotFound, reason("no-such-user", { name: to }));
   }
-  const time = formatTimestamp();
   session.spend(req.payload.length);
-  const line = indication(ChatType.Private, {
-    time,
-    from: session.name,
-    to: target.name,
-    text: said,
-  });
-  room.deliver(target, line);
-  if (target !== session) room.deliver(session, line);
-  room.deliver(session, reply(req, { time }));
+  const [from, toName] = [session.name!, target.name!];
+  const { frame, time, id } = room.history
+    ? await room.history.record({ kind: "private", from, to: toName, text: said })
+    : live(ChatType.Private, { from, to: toName, text: said });
+  // Gone while it was being stored: it is kept, and will be shown in their history.
+  if (target.name !== null) room.deliver(target, frame);
+  if (target !== session) room.deliver(session, frame);
+  room.deliver(session, reply(req, { time, id }));
   // The text is private: the log says only that it was sent.
-  const [from, n] = [session.name!, [...said].length];
-  room.say(text("logPrivate", { from, to: target.name!, n }));
+  const n = [...said].length;
+  room.say(text("logPrivate", { from, to: toName, n }));
 };
 
 /** `W`: who is online, and since when. */
+/**
+ * `Y`: a page of history, `{ before?, search?, limit? }` (limit 50 by default).
+ */
+export const history: Handler = (room, session, req) => {
+  const obj = payloadObject(req);
+  const limit = obj.limit === undefined ? DEFAULT_PAGE : sizeField(obj, "limit");
+  const before = obj.before === undefined ? undefined : sizeField(obj, "before");
+  const search = obj.search === undefined ? undefined : stringField(obj, "search");
+  const messages = room.history?.page(session.name!, { before, search, limit }) ?? [];
+  room.deliver(session, reply(req, { messages }));
+};
+
+/** The last message id a reconnecting member saw, from its `J` payload. */
+function afterField(obj: Record<string, unknown>): number | undefined {
+  return obj.after === undefined ? undefined : sizeField(obj, "after");
+}
+
+/** An indication of something not stored: the time is now, and there is no id. */
+function live(
+  type: string,
+  payload: Record<string, unknown>,
+): { frame: Frame; time: string; id: undefined } {
+  const time = formatTimestamp();
+  return { frame: indication(type, { time, ...payload }), time, id: undefined };
+}
+
+/** Messages in a page of history when the request does not say. */
+const DEFAULT_PAGE = 50;
+
 export const who: Handler = (room, session, req) => {
   const users = room.members().map((m) => ({ name: m.name, since: m.since }));
   room.deliver(session, reply(req, { users }));

@@ -59,6 +59,8 @@ export const ChatType = {
   Private: "P",
   /** Request: who is online. */
   Who: "W",
+  /** Request: a page of history, `{ before?, search?, limit? }`; ok `{ messages }`. */
+  History: "Y",
   /** Request: the shared files. */
   Files: "F",
   /** Request: start an upload `{ name, size }`. Indication: a file was uploaded. */

@@ -13,6 +13,7 @@ import { ChatError, ChatType, indication, MISSED_HEARTBEATS, nameKey, notice } f
 import { english, type Reason, reason, sentence } from "./reason.ts";
 import { chatText as text } from "./text.ts";
 import type { FileStore } from "./file_store.ts";
+import type { RoomEvent, RoomHistory } from "./history.ts";
 import { Session } from "./session.ts";
 import type { Member } from "./member.ts";
 
@@ -56,6 +57,8 @@ export class Room {
   readonly #byName = new Map<string, Session>();
   /** Who uploaded each file, and when. */
   readonly files: FileStore;
+  /** What the room remembers, or `null` when it remembers nothing (`--history 0`). */
+  readonly history: RoomHistory | null;
   readonly settings: RoomSettings;
   /** Log a line, timestamped. */
   readonly say: (text: string) => void;
@@ -66,10 +69,12 @@ export class Room {
   /**
    * @param settings Limits, storage folder and log.
    * @param files Where the uploads' records are kept.
+   * @param history Where messages are remembered, if anywhere.
    */
-  constructor(settings: RoomSettings, files: FileStore) {
+  constructor(settings: RoomSettings, files: FileStore, history: RoomHistory | null = null) {
     this.settings = settings;
     this.files = files;
+    this.history = history;
     this.say = (text) => settings.log(`${formatTimestamp()} ${text}`);
   }
 
@@ -145,9 +150,9 @@ export class Room {
     if (!this.closing) {
       // The reason in English for other people's clients, and as a code for ours.
       const { code, params } = said;
-      const time = formatTimestamp();
-      this.broadcast(
-        indication(ChatType.Leave, { time, name, reason: english(said), code, params }),
+      void this.announce(
+        { kind: "leave", from: name, text: english(said), extra: { code, params } },
+        (time) => indication(ChatType.Leave, { time, name, reason: english(said), code, params }),
       );
     }
   }
@@ -169,6 +174,32 @@ export class Room {
     this.release(session);
     await session.member.finished;
     await Promise.all(session.tasks);
+  }
+
+  /**
+   * Tell every member (but one) of an event, after storing it when the room remembers: then
+   * the indication carries the event's `id`, and goes out only once the event is committed.
+   *
+   * @param event What happened.
+   * @param live The indication when nothing is stored, given the time to show.
+   * @param except A member not to tell, such as the one who joined.
+   * @returns When it has been sent (or storing it failed, which is logged).
+   */
+  async announce(
+    event: RoomEvent,
+    live: (time: string) => Frame,
+    except?: Session,
+  ): Promise<void> {
+    if (this.history === null) {
+      this.broadcast(live(formatTimestamp()), except);
+      return;
+    }
+    try {
+      this.broadcast((await this.history.record(event)).frame, except);
+    } catch (err) {
+      this.say(text("logNotStored", { why: err instanceof Error ? err.message : String(err) }));
+      this.broadcast(live(formatTimestamp()), except);
+    }
   }
 
   /**

@@ -37,11 +37,21 @@ Options:
                          a connection that has not joined by then is closed, so it does not
                          keep a place in the room (default {joinTimeout})
   --max-queue SIZE       bytes a client may fall behind before it is dropped (default 1M); a
-                         client with half that unread is not read from until it catches up`,
+                         client with half that unread is not read from until it catches up
+  --history N            messages a newcomer is shown from the room's history (default
+                         {history}); 0 stores no messages. History, and who uploaded each
+                         file, are kept in .chat.db in the storage folder`,
     badMaxClients: 'Invalid --max-clients "{value}": expected 1 or more',
     storageOutside:
       "the task may read and write only under {dir}; use --storage inside it, or run with deno run --allow-read=DIR --allow-write=DIR",
     cannotCreateStorage: 'cannot create the storage folder "{dir}"',
+    dbLocked:
+      '"{file}" is in use by another chat server; stop it, or give this one another --storage',
+    dbCorrupt:
+      '"{file}" is not a chat database, or is damaged; it was left as it is (move it away to start afresh)',
+    dbNewer: '"{file}" was written by a newer version of this server; it was left as it is',
+    dbIo: 'cannot open "{file}": {why}',
+    badHistory: 'Invalid --history "{value}": expected a whole number from 0 to {max}',
     serverStoring: 'Storing files in {dir}; type "quit" or press Ctrl-C to stop',
     typeQuit: 'Type "quit" to stop the server.',
     logShuttingDown: "shutting down: telling every client",
@@ -57,6 +67,7 @@ Options:
     logFailed: "{name}: {why}",
     logPeerEnded: "{peer} {reason}",
     logLeft: "{name} {reason} ({n} online)",
+    logNotStored: "could not store a message: {why}",
     logNotReading: "{name} is not reading ({queued} queued): disconnecting",
     logUploading: '{name} is uploading "{file}" ({size})',
     logUploaded: '{name} uploaded "{file}" ({size} in {seconds} s)',
@@ -236,11 +247,19 @@ Options:`,
                          一直占着聊天室的名额（默认 {joinTimeout}）
   --max-queue SIZE       一个客户端最多可以积压多少字节没有读取，超过就断开它
                          （默认 1M）；积压超过一半时，服务器暂停读取它的请求，
-                         等它赶上再继续`,
+                         等它赶上再继续
+  --history N            新加入的成员能看到的历史消息条数（默认 {history}）；0 表示
+                         不保存消息。历史消息和每个文件的上传者保存在存储文件夹的
+                         .chat.db 中`,
     badMaxClients: "无效的 --max-clients“{value}”：应为 1 或更大的数",
     storageOutside:
       "该任务只能读写 {dir} 之下的文件；请用 --storage 指定其中的文件夹，或用 deno run --allow-read=DIR --allow-write=DIR 运行",
     cannotCreateStorage: "无法创建存储文件夹“{dir}”",
+    dbLocked: "“{file}”正被另一个聊天服务器使用；请先停止它，或为本服务器指定另一个 --storage",
+    dbCorrupt: "“{file}”不是聊天数据库，或已损坏；文件保持原样未被改动（移走它即可重新开始）",
+    dbNewer: "“{file}”由更新版本的服务器写入；文件保持原样未被改动",
+    dbIo: "无法打开“{file}”：{why}",
+    badHistory: "无效的 --history “{value}”：应为 0 到 {max} 之间的整数",
     serverStoring: "文件存放在 {dir}；输入“quit”或按 Ctrl-C 停止",
     typeQuit: "输入“quit”停止服务器。",
     logShuttingDown: "正在关闭：通知所有客户端",
@@ -256,6 +275,7 @@ Options:`,
     logFailed: "{name}：{why}",
     logPeerEnded: "{peer} {reason}",
     logLeft: "{name} {reason}（在线 {n} 人）",
+    logNotStored: "无法保存消息：{why}",
     logNotReading: "{name} 没有读取数据（积压 {queued}）：断开连接",
     logUploading: "{name} 正在上传“{file}”（{size}）",
     logUploaded: "{name} 上传了“{file}”（{size}，用时 {seconds} 秒）",

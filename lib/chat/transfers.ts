@@ -17,7 +17,6 @@ import {
   safeName,
 } from "../files/file_chunk.ts";
 import { errorMessage } from "../cli/cli.ts";
-import { formatTimestamp } from "../cli/timestamp.ts";
 import { formatBytes } from "../cli/units.ts";
 import {
   ChatError,
@@ -75,11 +74,14 @@ export const endUpload: Handler = async (room, session, req) => {
     if (err instanceof IntegrityError && said) throw new ChatError(Status.Integrity, said);
     throw err;
   }
-  const time = formatTimestamp();
-  room.files.remember(stored, { uploader: session.name!, time });
   const size = upload.rx.size;
+  const from = session.name!;
+  room.files.remember(stored, { uploader: from, at: new Date(), size, sha256 });
   room.deliver(session, reply(req, { name: stored, size }));
-  room.broadcast(indication(ChatType.Upload, { time, from: session.name, name: stored, size }));
+  await room.announce(
+    { kind: "upload", from, text: stored, extra: { size } },
+    (time) => indication(ChatType.Upload, { time, from, name: stored, size }),
+  );
   const seconds = ((Date.now() - upload.started) / 1000).toFixed(1);
   const shown = formatBytes(size);
   room.say(text("logUploaded", { name: session.label, file: stored, size: shown, seconds }));

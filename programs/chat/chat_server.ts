@@ -18,6 +18,7 @@
  * @module
  */
 
+import { join as joinPath } from "node:path";
 import { createInterface } from "node:readline";
 import process from "node:process";
 import { errorMessage } from "../../lib/cli/cli.ts";
@@ -38,7 +39,9 @@ import {
 import { Room, type RoomSettings } from "../../lib/chat/room.ts";
 import { FAREWELL_MS, type Session } from "../../lib/chat/session.ts";
 import { TcpMember, turnAway } from "../../lib/chat/tcp_member.ts";
-import { MemoryFileStore } from "../../lib/chat/file_store.ts";
+import { DbFileStore } from "../../lib/chat/file_store.ts";
+import { RoomHistory } from "../../lib/chat/history.ts";
+import { ChatDb, DbError } from "../../lib/store/chat_db.ts";
 import * as chat from "../../lib/chat/handlers.ts";
 import { type Commands, handleFrame } from "../../lib/chat/handlers.ts";
 import * as transfers from "../../lib/chat/transfers.ts";
@@ -57,6 +60,16 @@ export const DEFAULT_STORAGE = "storage/server";
 export const DEFAULT_MAX_QUEUE = 1024 * 1024;
 /** Seconds a connection may stay without joining: until then it holds one of the places. */
 export const DEFAULT_JOIN_TIMEOUT = 10;
+/** Messages a newcomer is shown from the room's history: about a screenful and a half. */
+export const DEFAULT_HISTORY = 50;
+/** The most `--history` takes: the largest page one read returns. */
+const MAX_HISTORY = 500;
+/**
+ * The database's file in the storage folder. Its leading dot keeps it, and SQLite's `-wal`
+ * file beside it, out of the file list and out of reach of any upload or download: the server
+ * never makes or looks up a shared file's name that starts with a dot.
+ */
+export const DATABASE_FILE = ".chat.db";
 
 /**
  * Bytes of file chunks in flight per client: four 256 KiB chunks, enough to keep the link busy
@@ -69,6 +82,13 @@ const FLOW_WINDOW = 4 * (256 * 1024 + 64);
 export interface ChatServerOptions extends Partial<RoomSettings> {
   /** Aborting it tells every client, closes every connection, and ends the server. */
   signal?: AbortSignal;
+  /**
+   * The room's database, which the server closes when it ends; by default it opens
+   * {@linkcode DATABASE_FILE} in the storage folder.
+   */
+  db?: ChatDb;
+  /** Messages a newcomer is shown; 0 stores none (default {@linkcode DEFAULT_HISTORY}). */
+  history?: number;
 }
 
 /**
@@ -85,19 +105,26 @@ export interface ChatServerOptions extends Partial<RoomSettings> {
  */
 export async function runChatServer(
   listener: Deno.TcpListener,
-  { signal, ...options }: ChatServerOptions = {},
+  { signal, db, history = DEFAULT_HISTORY, ...options }: ChatServerOptions = {},
 ): Promise<void> {
-  const room = new Room({
-    log: options.log ?? console.log,
-    storage: options.storage ?? DEFAULT_STORAGE,
-    maxClients: options.maxClients ?? DEFAULT_MAX_CLIENTS,
-    maxFileSize: options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE,
-    heartbeatSeconds: options.heartbeatSeconds ?? DEFAULT_HEARTBEAT_SECONDS,
-    joinTimeoutSeconds: options.joinTimeoutSeconds ?? DEFAULT_JOIN_TIMEOUT,
-    maxQueueBytes: options.maxQueueBytes ?? DEFAULT_MAX_QUEUE,
-  }, new MemoryFileStore());
-  const { storage, heartbeatSeconds, joinTimeoutSeconds } = room.settings;
+  const storage = options.storage ?? DEFAULT_STORAGE;
   await Deno.mkdir(storage, { recursive: true });
+  const database = db ?? openDatabase(storage);
+  using _closed = { [Symbol.dispose]: () => database.close() }; // after every goodbye
+  const room = new Room(
+    {
+      log: options.log ?? console.log,
+      storage,
+      maxClients: options.maxClients ?? DEFAULT_MAX_CLIENTS,
+      maxFileSize: options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE,
+      heartbeatSeconds: options.heartbeatSeconds ?? DEFAULT_HEARTBEAT_SECONDS,
+      joinTimeoutSeconds: options.joinTimeoutSeconds ?? DEFAULT_JOIN_TIMEOUT,
+      maxQueueBytes: options.maxQueueBytes ?? DEFAULT_MAX_QUEUE,
+    },
+    new DbFileStore(database),
+    history > 0 ? new RoomHistory(database, history) : null,
+  );
+  const { heartbeatSeconds, joinTimeoutSeconds } = room.settings;
   // Often enough that a deadline is kept to within a tenth of it (and a second at most).
   const shortest = Math.min(heartbeatSeconds, joinTimeoutSeconds) * 1000;
   const sweeper = setInterval(
@@ -218,6 +245,7 @@ const COMMANDS: Commands = {
     [ChatType.Chat]: chat.chat,
     [ChatType.Private]: chat.privateChat,
     [ChatType.Who]: chat.who,
+    [ChatType.History]: chat.history,
     [ChatType.Files]: chat.files,
     [ChatType.Upload]: transfers.upload,
     [ChatType.End]: transfers.endUpload,
@@ -238,13 +266,38 @@ function mayUse(dir: string): boolean {
   );
 }
 
+/**
+ * Open the room's database in the storage folder, or say in one line why not: another server
+ * has it, or it is damaged or newer than this server. The file is never changed then.
+ *
+ * @param storage The storage folder.
+ * @returns The open database.
+ * @throws {StartError} When it cannot be used.
+ */
+function openDatabase(storage: string): ChatDb {
+  const file = joinPath(storage, DATABASE_FILE);
+  try {
+    return ChatDb.open(file);
+  } catch (err) {
+    if (!(err instanceof DbError)) throw err;
+    const key = { locked: "dbLocked", corrupt: "dbCorrupt", newer: "dbNewer", io: "dbIo" } as const;
+    const why = err.cause instanceof Error ? errorMessage(err.cause) : err.message;
+    throw new StartError(text(key[err.code], { file, why }));
+  }
+}
+
 /** The room's settings from the command line. */
 function readOptions(values: Record<string, string>): ChatServerOptions & { storage: string } {
   const maxClients = Number(values["max-clients"]);
   if (!Number.isSafeInteger(maxClients) || maxClients < 1) {
     throw new RangeError(text("badMaxClients", { value: values["max-clients"] }));
   }
+  const history = /^\d{1,3}$/.test(values.history) ? Number(values.history) : NaN;
+  if (!(history <= MAX_HISTORY)) {
+    throw new RangeError(text("badHistory", { value: values.history, max: MAX_HISTORY }));
+  }
   return {
+    history,
     maxClients,
     maxFileSize: parseByteSize(values["max-file-size"]),
     storage: values.storage,
@@ -280,6 +333,7 @@ const usage = () =>
     missed: MISSED_HEARTBEATS,
     heartbeat: DEFAULT_HEARTBEAT_SECONDS,
     joinTimeout: DEFAULT_JOIN_TIMEOUT,
+    history: DEFAULT_HISTORY,
   });
 
 if (import.meta.main) {
@@ -300,13 +354,19 @@ if (import.meta.main) {
         heartbeat: { type: "string", default: String(DEFAULT_HEARTBEAT_SECONDS) },
         "join-timeout": { type: "string", default: String(DEFAULT_JOIN_TIMEOUT) },
         "max-queue": { type: "string", default: "1M" },
+        history: { type: "string", default: String(DEFAULT_HISTORY) },
       },
       read: (values) => ({
         host: values.host,
         port: parsePort(values.port),
         ...readOptions(values),
       }),
-      prepare: ({ storage }) => prepareStorage(storage),
+      // The database is opened before the port, so a second server on the same folder stops
+      // at once with the reason, instead of listening and then failing.
+      prepare: async (flags) => {
+        await prepareStorage(flags.storage);
+        flags.db = openDatabase(flags.storage);
+      },
       listen: ({ host, port }) => Deno.listen({ hostname: host, port }),
       describe: ({ storage }) => text("serverStoring", { dir: storage }),
       serve: async (listener, options, shutdown) => {

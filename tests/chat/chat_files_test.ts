@@ -35,11 +35,13 @@ async function randomFile(path: string, size: number): Promise<void> {
 }
 
 /** Every file under a folder, as paths relative to it. */
+/** Every file under a folder, but the room's database (`.chat.db` and SQLite's files beside it). */
 async function allFiles(dir: string): Promise<string[]> {
   const found: string[] = [];
   const walk = async (d: string) => {
     for await (const entry of Deno.readDir(d)) {
       const path = join(d, entry.name);
+      if (entry.name.startsWith(".chat.db")) continue;
       if (entry.isDirectory) await walk(path);
       else found.push(relative(dir, path));
     }

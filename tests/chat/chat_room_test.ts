@@ -49,10 +49,25 @@ Deno.test("chat-server in use and chat-client with no server fail in one line", 
   await using dir = await tempDir();
   const { server, port } = await startServer(dir);
   await using _ = server;
-  const second = await runTask("chat-server", ["--port", String(port)], { cwd: dir.path });
+  // Its own storage folder: on the same one, the database would be the first thing in use.
+  const second = await runTask("chat-server", [
+    "--port",
+    String(port),
+    "--storage",
+    "storage/server/other",
+  ], {
+    cwd: dir.path,
+  });
   equal(second.code, 1);
   match(second.stderr, /^chat_server: cannot listen on 127\.0\.0\.1:\d+: address already in use/);
   equal(second.stderr.split("\n").length, 1);
+  // The same folder: the database says it is in use, and the server stops before listening.
+  const third = await runTask("chat-server", ["--port", "0"], { cwd: dir.path });
+  equal(third.code, 1);
+  equal(
+    third.stderr,
+    'chat_server: "storage/server/.chat.db" is in use by another chat server; stop it, or give this one another --storage',
+  );
 
   server.kill("SIGINT");
   equal(await server.exit(), 0);
