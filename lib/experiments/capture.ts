@@ -7,6 +7,7 @@
  */
 
 import { SETTLE_MS } from "./experiment.ts";
+import { experimentsText as text } from "./text.ts";
 
 /** Tried in order: dumpcap is the lighter tool; tshark can capture too. */
 const CAPTURE_TOOLS = ["dumpcap", "tshark"];
@@ -96,11 +97,11 @@ export class LoopbackCapture implements AsyncDisposable {
       if (!/^File: /m.test(seen)) {
         await capture.stop();
         const reason = seen.trim().split("\n").filter((l) => !/^Capturing on/.test(l)).pop();
-        throw new Error(`${tool} cannot capture on lo: ${reason ?? "it exited"}`);
+        throw new Error(text("captureCannot", { tool, reason: reason ?? text("captureExited") }));
       }
       return capture;
     }
-    throw new Error("neither dumpcap nor tshark is installed (apt-get install tshark)");
+    throw new Error(text("noCaptureTool"));
   }
 
   /**
@@ -122,7 +123,7 @@ export class LoopbackCapture implements AsyncDisposable {
       if (done(packets)) return packets;
       const left = deadline - Date.now();
       if (left <= 0) {
-        throw new Error(`the capture did not show the expected packets in ${timeoutMs} ms`);
+        throw new Error(text("captureLate", { ms: timeoutMs }));
       }
       let timer: ReturnType<typeof setTimeout> | undefined;
       await Promise.race([more, new Promise((r) => timer = setTimeout(r, left))]);
@@ -180,7 +181,7 @@ export async function decode(pcapng: Uint8Array): Promise<Packet[]> {
     }).spawn();
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) {
-      throw new Error("tshark is not installed (apt-get install tshark)");
+      throw new Error(text("noTshark"));
     }
     throw err;
   }
@@ -190,8 +191,8 @@ export async function decode(pcapng: Uint8Array): Promise<Packet[]> {
   await writer.write(pcapng).catch(() => {});
   await writer.close().catch(() => {});
   // The exit code is ignored on purpose: a capture cut short mid-block makes it non-zero.
-  const text = new TextDecoder().decode((await output).stdout);
-  return text.split("\n").filter((l) => l.trim()).map((row) => {
+  const fields = new TextDecoder().decode((await output).stdout);
+  return fields.split("\n").filter((l) => l.trim()).map((row) => {
     const [src, dst, len, fin] = row.split("\t");
     return {
       srcPort: Number(src),

@@ -6,7 +6,9 @@
  * @module
  */
 
-import { errorMessage, parseFlags, UsageError } from "../cli/cli.ts";
+import { errorMessage, parseProgramFlags, UsageError } from "../cli/cli.ts";
+import { displayWidth, padEndToWidth } from "../cli/display_width.ts";
+import { experimentsText as text } from "./text.ts";
 
 /** Where an experiment writes its report, one line at a time. */
 export type Out = (line: string) => void;
@@ -43,12 +45,12 @@ export async function runTool(cmd: string, args: string[], input?: Uint8Array): 
     }
     output = await child.output();
   } catch (err) {
-    if (err instanceof Deno.errors.NotFound) throw new Error(`"${cmd}" is not installed`);
+    if (err instanceof Deno.errors.NotFound) throw new Error(text("notInstalled", { cmd }));
     throw err;
   }
   if (!output.success) {
     const why = new TextDecoder().decode(output.stderr).trim().split("\n")[0] ||
-      `exit code ${output.code}`;
+      text("exitCode", { code: output.code });
     throw new Error(`${cmd} ${args.join(" ")}: ${why}`);
   }
   return new TextDecoder().decode(output.stdout);
@@ -113,14 +115,16 @@ export async function socketsOnPort(port: number, netns?: string): Promise<Socke
 }
 
 /**
- * Lay out socket rows as a small table.
+ * Lay out socket rows as a small table, its columns lined up by display width (the headings
+ * and the notes may be Chinese).
  *
  * @param rows The sockets.
  * @param label A note per row, such as "client side".
  * @returns The lines, with a header.
  */
 export function formatSockets(rows: SocketRow[], label?: (row: SocketRow) => string): string[] {
-  const table = [["state", "recv-q", "send-q", "local", "peer", "timer", ""]];
+  const headings = ["colState", "colRecvQ", "colSendQ", "colLocal", "colPeer", "colTimer"] as const;
+  const table = [[...headings.map((key) => text(key)), ""]];
   for (const r of rows) {
     table.push([
       r.state,
@@ -132,15 +136,17 @@ export function formatSockets(rows: SocketRow[], label?: (row: SocketRow) => str
       label?.(r) ?? "",
     ]);
   }
-  const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
-  return table.map((row) => "  " + row.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd());
+  const widths = table[0].map((_, i) => Math.max(...table.map((row) => displayWidth(row[i]))));
+  return table.map((row) =>
+    "  " + row.map((c, i) => padEndToWidth(c, widths[i])).join("  ").trimEnd()
+  );
 }
 
 /**
  * Poll until `check` returns a value, or give up at the deadline.
  *
  * @param check Returns the value once the condition holds, `undefined` before.
- * @param what What we wait for, for the error.
+ * @param what What we wait for, for the error, worded in the program's language.
  * @param timeoutMs The deadline.
  * @param intervalMs Pause between checks: the kernel gives no event to wait on for these.
  * @returns The value.
@@ -157,7 +163,7 @@ export async function pollUntil<T>(
     const value = await check();
     if (value !== undefined) return value;
     if (Date.now() >= deadline) {
-      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+      throw new Error(text("timedOutWaiting", { ms: timeoutMs, what }));
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
@@ -170,7 +176,7 @@ export async function pollUntil<T>(
  * @param question The question the lab asked.
  */
 export function askQuestion(out: Out, question: string): void {
-  out(`Question: ${question}`);
+  out(text("question", { question }));
   out("");
 }
 
@@ -255,13 +261,24 @@ export class LineProcess implements AsyncDisposable {
       const check = () => {
         const m = this.lines.map((l) => l.match(pattern)).find((x) => x);
         if (m) return finish(null, m);
-        if (signal?.aborted) return finish(new Error("interrupted"));
+        if (signal?.aborted) return finish(new Error(text("interrupted")));
         if (this.#ended) {
-          finish(new Error(`${this.describe()} ended without printing ${pattern}`));
+          finish(
+            new Error(text("endedWithout", { who: this.describe(), pattern: String(pattern) })),
+          );
         }
       };
       const timer = setTimeout(
-        () => finish(new Error(`${this.describe()} did not print ${pattern} in ${timeoutMs} ms`)),
+        () =>
+          finish(
+            new Error(
+              text("didNotPrint", {
+                who: this.describe(),
+                pattern: String(pattern),
+                ms: timeoutMs,
+              }),
+            ),
+          ),
         timeoutMs,
       );
       this.#waiters.add(check);
@@ -273,7 +290,7 @@ export class LineProcess implements AsyncDisposable {
   /** The last line, to name the process in errors. */
   describe(): string {
     const last = this.lines.at(-1);
-    return `the program${last ? ` (last said "${last}")` : ""}`;
+    return last ? text("theProgramSaid", { last }) : text("theProgram");
   }
 
   /**
@@ -371,15 +388,18 @@ export interface ExperimentFlags {
 export interface ExperimentMain {
   /** The program's name, which starts every error line, such as `exp_backlog`. */
   name: string;
-  /** The text `--help` prints. */
-  usage: string;
+  /**
+   * The text `--help` prints, without the `--lang` and `--help` lines (added for every
+   * program); a function, so that it is worded once the language is known.
+   */
+  usage: string | (() => string);
   /** The arguments, usually `Deno.args`. */
   args: string[];
   /**
    * The experiment's one number flag, if it takes one: its name, largest value (from 1), and
-   * the unit its error names ("expected 1 to 10 seconds").
+   * whether its error names seconds ("expected 1 to 10 seconds").
    */
-  count?: { flag: string; max: number; unit?: string };
+  count?: { flag: string; max: number; seconds?: boolean };
   /**
    * Whether Ctrl-C and SIGTERM abort the run (through the signal `run` gets) rather than end
    * the process, so the run can clean up; a run that fails once aborted exits 130.
@@ -394,41 +414,43 @@ export interface ExperimentMain {
 }
 
 /**
- * Run an experiment's command line: `--help`, `--quick`, its number flag, then the run.
+ * Run an experiment's command line: `--help`, `--lang`, `--quick`, its number flag, then the
+ * run, every sentence in the language chosen.
  *
  * @param main The program's name, usage, arguments, number flag, run and output sinks.
  * @returns The exit code: 0 after the run or `--help`, 2 for a bad flag (said in one line with
  *   "see --help"), 1 when the run fails (said in one line), 130 when it fails after Ctrl-C.
  */
 export async function runExperimentMain(main: ExperimentMain): Promise<number> {
-  const flags: ExperimentFlags = { quick: false };
-  try {
-    const name = main.count?.flag;
-    const { values } = parseFlags(main.args, {
-      ...(name === undefined ? {} : { [name]: { type: "string" as const } }),
-      quick: { type: "boolean" },
-      help: { type: "boolean", short: "h" },
-    });
-    if (values.help) {
-      main.log(main.usage);
-      return 0;
-    }
-    flags.quick = values.quick === true;
-    const text = name === undefined ? undefined : (values as Record<string, unknown>)[name];
-    if (typeof text === "string") {
-      const count = Number(text);
-      if (!/^\d+$/.test(text) || count < 1 || count > main.count!.max) {
-        const unit = main.count!.unit ? ` ${main.count!.unit}` : "";
-        throw new UsageError(
-          `Invalid --${name} "${text}": expected 1 to ${main.count!.max}${unit}`,
-        );
+  const count = main.count;
+  const parsed = parseProgramFlags({
+    name: main.name,
+    usage: main.usage,
+    args: main.args,
+    options: {
+      ...(count === undefined ? {} : { [count.flag]: { type: "string" as const } }),
+      quick: { type: "boolean" as const },
+    },
+    read: (values): ExperimentFlags => {
+      const flags: ExperimentFlags = { quick: values.quick === true };
+      const value = count === undefined
+        ? undefined
+        : (values as Record<string, unknown>)[count.flag];
+      if (count !== undefined && typeof value === "string") {
+        const n = Number(value);
+        if (!/^\d+$/.test(value) || n < 1 || n > count.max) {
+          const key = count.seconds ? "badCountSeconds" : "badCount";
+          throw new UsageError(text(key, { flag: count.flag, value, max: count.max }));
+        }
+        flags.count = n;
       }
-      flags.count = count;
-    }
-  } catch (err) {
-    main.error(`${main.name}: ${errorMessage(err)} (see --help)`);
-    return 2;
-  }
+      return flags;
+    },
+    log: main.log,
+    error: main.error,
+  });
+  if ("exitCode" in parsed) return parsed.exitCode;
+  const flags = parsed.flags;
   return main.interruptible ? await runInterruptibly(main, flags) : await runOnce(main, flags);
 }
 

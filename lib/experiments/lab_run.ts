@@ -14,6 +14,7 @@ import {
   socketsOnPort,
 } from "./experiment.ts";
 import { startInNamespace } from "./netns_lab.ts";
+import { experimentsText as text } from "./text.ts";
 
 /**
  * One run of an experiment in network namespaces.
@@ -54,13 +55,15 @@ export class LabRun {
   }
 
   /**
-   * Report a line, stamped `[setup]` before {@linkcode LabRun.t0} is set and `[+1.2 s]` after.
+   * Report a line, stamped `[setup]` (in the program's language) before {@linkcode LabRun.t0}
+   * is set and `[+1.2 s]` after.
    *
    * @param line The line.
    */
   say(line: string): void {
     const t0 = this.t0;
-    this.out(`[${t0 ? `+${((Date.now() - t0) / 1000).toFixed(1)} s` : "setup"}] ${line}`);
+    const stamp = t0 ? `+${((Date.now() - t0) / 1000).toFixed(1)} s` : text("stampSetup");
+    this.out(`[${stamp}] ${line}`);
   }
 
   /**

@@ -8,6 +8,7 @@
 import { errorMessage } from "../cli/cli.ts";
 import { ROOT, taskParts } from "../cli/task_command.ts";
 import { LineProcess, runTool } from "./experiment.ts";
+import { experimentsText as text } from "./text.ts";
 
 /**
  * Private addresses for the two ends of the cable. They exist only inside the namespaces the
@@ -134,7 +135,7 @@ export async function destroyLab(lab: NetnsLab): Promise<string[]> {
     try {
       await runTool("ip", ["netns", "delete", ns]);
     } catch (err) {
-      problems.push(`could not delete namespace ${ns}: ${errorMessage(err)}`);
+      problems.push(text("cannotDeleteNs", { ns, why: errorMessage(err) }));
     }
   }
   return problems;
@@ -165,10 +166,15 @@ export async function withNetnsLab<T>(
   }
   const problems = await destroyLab(lab);
   if (problems.length > 0) {
-    const cause = failure === undefined ? "" : `${errorMessage(failure)}; and `;
-    throw new Error(cause + problems.join("; "));
+    const all = problems.join(text("problemSep"));
+    throw new Error(
+      failure === undefined
+        ? all
+        : text("alsoFailed", { cause: errorMessage(failure), problems: all }),
+    );
   }
-  out(`[cleanup] namespaces ${lab.serverNs} and ${lab.clientNs} removed`);
+  const { serverNs, clientNs } = lab;
+  out(`[${text("stampCleanup")}] ${text("nsRemoved", { serverNs, clientNs })}`);
   if (failure !== undefined) throw failure;
   return result!;
 }

@@ -9,6 +9,8 @@
 import { dirname, join } from "node:path";
 // Imported, not read: the task flags come with the module, so no read permission is needed.
 import { ROOT, taskParts } from "../cli/task_command.ts";
+import { cliText } from "../cli/text.ts";
+import { toolsText as text, WordedError, words } from "./text.ts";
 
 export { ROOT, taskParts };
 
@@ -19,8 +21,16 @@ export const STARTUP_MS = 15_000;
 const STOP_MS = 5_000;
 
 /**
+ * What every program the benchmark starts is told: speak English. The benchmark only reads
+ * their lines (by their English wording, as it waits for "Uploaded ... as ..."); it never shows
+ * them, so the reader's language does not matter to them.
+ */
+export const CHILD_LANG = ["--lang", "en"];
+
+/**
  * The command that runs a task's program: `deno run` with the task's flags, read from
  * deno.json; or, when the benchmark is compiled, the program's compiled binary next to it.
+ * The program is told to speak English ({@linkcode CHILD_LANG}).
  *
  * @param task The task name, such as `chat-server`.
  * @param args Arguments for the program.
@@ -28,9 +38,11 @@ const STOP_MS = 5_000;
  * @throws {Error} When there is no such task, or it is not a plain `deno run`.
  */
 export function taskCommand(task: string, args: string[] = []): [string, string[]] {
-  if (Deno.build.standalone) return [join(dirname(Deno.execPath()), task), args];
+  if (Deno.build.standalone) {
+    return [join(dirname(Deno.execPath()), task), [...args, ...CHILD_LANG]];
+  }
   const { flags, script } = taskParts(task);
-  return [Deno.execPath(), ["run", ...flags, script, ...args]];
+  return [Deno.execPath(), ["run", ...flags, script, ...args, ...CHILD_LANG]];
 }
 
 /** How to start a child. */
@@ -122,7 +134,12 @@ export class Child {
         else resolve(m!);
       };
       const timer = setTimeout(
-        () => finish(new Error(`${this.name}: no line matching ${pattern} within ${timeoutMs} ms`)),
+        () =>
+          finish(
+            new WordedError(
+              words("noLineWithin", { name: this.name, pattern: String(pattern), ms: timeoutMs }),
+            ),
+          ),
         timeoutMs,
       );
       const poll = () => {
@@ -132,7 +149,8 @@ export class Child {
         }
         if (this.#exited) {
           const said = this.errors.slice(-3).join(" | ") || this.lines.slice(-3).join(" | ");
-          finish(new Error(`${this.name} exited before printing ${pattern}: ${said}`));
+          const where = { name: this.name, pattern: String(pattern), said };
+          finish(new WordedError(words("exitedBefore", where)));
         }
       };
       this.#waiters.add(poll);
@@ -219,7 +237,7 @@ export class Scope implements AsyncDisposable {
    * @returns The child.
    */
   spawn(name: string, command: string, args: string[], options: SpawnOptions = {}): Child {
-    if (this.#disposed) throw new Error("The benchmark is stopping");
+    if (this.#disposed) throw new Error(text("benchStopping"));
     const child = new Child(name, command, args, options);
     this.#children.add(child);
     child.process.status.finally(() => this.#children.delete(child));
@@ -247,15 +265,18 @@ export class Scope implements AsyncDisposable {
   }
 }
 
+/** "Listening on 127.0.0.1:PORT", as every server says it, in either language. */
+const LISTENING = cliText.pattern("listening");
+
 /**
- * Wait for a server program to say where it listens.
+ * Wait for a server program to say where it listens, in whichever language it speaks.
  *
  * @param child The server.
  * @returns Its port.
  */
 export async function listeningPort(child: Child): Promise<number> {
-  const m = await child.waitFor(/[Ll]istening on .*:(\d+)/, STARTUP_MS);
-  return Number(m[1]);
+  const m = await child.waitFor(LISTENING, STARTUP_MS);
+  return Number(/:(\d+)$/.exec(m.groups!.address)![1]);
 }
 
 /**

@@ -25,18 +25,13 @@ import {
   type SocketRow,
 } from "../../lib/experiments/experiment.ts";
 import { SocketBag } from "../../lib/experiments/socket_bag.ts";
+import { experimentsText as text } from "../../lib/experiments/text.ts";
 
 /** A few clients: the listener's queue length in `ss` should read as a count, not noise. */
 export const DEFAULT_CLIENTS = 3;
 
-const USAGE = `Usage: deno task exp:backlog [--clients N] [--quick]
-
-A server listens but does not accept; N clients connect and send a line anyway.
-
-Options:
-  --clients N  how many clients (default ${DEFAULT_CLIENTS}, at most 50)
-  --quick      same as the default (kept for symmetry with the other experiments)
-  -h, --help   show this help`;
+/** The `--help` text, in the program's language. */
+const usage = () => text("backlogUsage", { clients: DEFAULT_CLIENTS });
 
 /** What the experiment saw. */
 export interface BacklogResult {
@@ -69,11 +64,11 @@ export async function backlog(count: number): Promise<BacklogResult> {
     const client = await Deno.connect({ hostname: "127.0.0.1", port });
     connectMs.push(performance.now() - start);
     clients.push(client);
-    await writeLine(client, `hello from client ${k}, sent before any accept()`);
+    await writeLine(client, text("backlogHello", { k }));
   }
   const socketsBefore = await loopbackSockets(port, clients);
   const listenerBefore = socketsBefore.find((r) => r.state === "LISTEN");
-  if (!listenerBefore) throw new Error(`ss shows no listening socket on port ${port}`);
+  if (!listenerBefore) throw new Error(text("backlogNoListener", { port }));
   const waiting: string[] = [];
   for (let k = 0; k < count; k++) {
     const conn = await listener.accept();
@@ -91,35 +86,30 @@ export async function backlog(count: number): Promise<BacklogResult> {
  * @returns What was seen.
  */
 export async function runBacklog(out: Out, count = DEFAULT_CLIENTS): Promise<BacklogResult> {
-  askQuestion(
-    out,
-    "If the server sits between listen() and accept(), does a client's connect() succeed?",
-  );
+  askQuestion(out, text("backlogQuestion"));
   const r = await backlog(count);
-  out(`Server: listen() on 127.0.0.1:${r.port}, and no accept() yet`);
+  out(text("backlogServer", { port: r.port }));
   r.connectMs.forEach((ms, i) => {
-    out(`client ${i + 1}: connect() succeeded in ${ms.toFixed(2)} ms; wrote a line`);
+    out(text("backlogConnected", { n: i + 1, ms: ms.toFixed(2) }));
   });
   out("");
-  out("The kernel's sockets before any accept() (ss -tan):");
+  out(text("backlogSockets"));
   for (
     const line of formatSockets(
       r.socketsBefore,
       (s) =>
         s.state === "LISTEN"
-          ? `recv-q = ${s.recvQ} connections in the accept queue, send-q = backlog ${s.sendQ}`
+          ? text("backlogListener", { queued: s.recvQ, backlog: s.sendQ })
           : s.local.endsWith(`:${r.port}`)
-          ? `server side, not accepted; ${s.recvQ} bytes waiting`
-          : "client side",
+          ? text("backlogWaiting", { bytes: s.recvQ })
+          : text("clientSide"),
     )
   ) out(line);
   out("");
-  r.waiting.forEach((line, i) => out(`accept() #${i + 1} finds waiting: "${line}"`));
+  r.waiting.forEach((line, i) => out(text("backlogFinds", { n: i + 1, line })));
   out("");
-  out(
-    `Answer: yes. All ${count} connects succeeded and their data arrived before any accept(); ` +
-      `the listener's queue held ${r.listenerBefore.recvQ} (limit ${r.listenerBefore.sendQ}).`,
-  );
+  const { recvQ: queued, sendQ: limit } = r.listenerBefore;
+  out(text("answer", { answer: text("backlogAnswer", { count, queued, limit }) }));
   return r;
 }
 
@@ -127,7 +117,7 @@ if (import.meta.main) {
   Deno.exit(
     await runExperimentMain({
       name: "exp_backlog",
-      usage: USAGE,
+      usage,
       args: Deno.args,
       count: { flag: "clients", max: 50 },
       run: ({ count }, out) => runBacklog(out, count),

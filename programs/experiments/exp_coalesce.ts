@@ -25,19 +25,13 @@ import {
   runExperimentMain,
 } from "../../lib/experiments/experiment.ts";
 import { LoopbackCapture, type Packet } from "../../lib/experiments/capture.ts";
+import { experimentsText as text } from "../../lib/experiments/text.ts";
 
 /** The lab's number of sends. */
 export const DEFAULT_COUNT = 100;
 
-const USAGE = `Usage: deno task exp:coalesce [--count N] [--quick]
-
-N small writes to a loopback server that reads late: how many TCP segments, how many reads?
-Counting segments needs tshark (and dumpcap, or root); without it only reads are counted.
-
-Options:
-  --count N   how many writes (default ${DEFAULT_COUNT}, at most 10000)
-  --quick     Nagle's algorithm on only (the default also repeats the run with TCP_NODELAY)
-  -h, --help  show this help`;
+/** The `--help` text, in the program's language. */
+const usage = () => text("coalesceUsage", { count: DEFAULT_COUNT });
 
 /** What one run saw. */
 export interface CoalesceResult {
@@ -184,7 +178,7 @@ export function describeSizes(sizes: number[]): string {
     runs.push(`${j - i} × ${sizes[i]}`);
     i = j;
   }
-  return runs.join(", ");
+  return runs.join(text("numberSep"));
 }
 
 /**
@@ -194,26 +188,16 @@ export function describeSizes(sizes: number[]): string {
  * @param r The run.
  */
 export function reportRun(out: Out, r: CoalesceResult): void {
-  const how = r.noDelay ? "TCP_NODELAY (Nagle off)" : "Nagle's algorithm on (the default)";
-  out(
-    `${r.sends} writes to 127.0.0.1:${r.port}, ${r.bytes} bytes in all, ${how}; ` +
-      "the server reads only afterwards",
-  );
+  const how = text(r.noDelay ? "coalesceNoDelay" : "coalesceNagle");
+  out(text("coalesceRun", { sends: r.sends, port: r.port, bytes: r.bytes, how }));
   if (r.segments) {
-    out(
-      `  capture: ${r.segments.length} TCP segments carried them (payload bytes: ${
-        describeSizes(r.segments)
-      })`,
-    );
+    const sizes = describeSizes(r.segments);
+    out(text("coalesceSegments", { count: r.segments.length, sizes }));
   } else {
-    out(`  capture: no segment count (${r.captureNote})`);
+    out(text("coalesceNoCount", { why: r.captureNote }));
   }
-  out(`  server: ${r.reads} read() call(s) returned the ${r.bytes} bytes`);
-  out(
-    r.intact
-      ? `  split at the newlines, they are the ${r.sends} messages, in order: none lost`
-      : "  the bytes that arrived differ from the bytes sent",
-  );
+  out(text("coalesceReads", { reads: r.reads, bytes: r.bytes }));
+  out(r.intact ? text("coalesceIntact", { sends: r.sends }) : text("coalesceDiffer"));
 }
 
 /**
@@ -229,7 +213,7 @@ export async function runCoalesce(
   count = DEFAULT_COUNT,
   quick = false,
 ): Promise<CoalesceResult[]> {
-  askQuestion(out, `Do ${count} quick send() calls give ${count} TCP segments?`);
+  askQuestion(out, text("coalesceQuestion", { count }));
   const runs = [await coalesce(count)];
   reportRun(out, runs[0]);
   if (!quick) {
@@ -239,12 +223,12 @@ export async function runCoalesce(
   }
   out("");
   const seg = runs[0].segments;
-  out(
-    `Answer: no. ${count} send() calls became ` +
-      (seg ? `${seg.length} segment(s) on the wire and ` : "") +
-      `${runs[0].reads} read() call(s) at the server; ` +
-      (runs.every((r) => r.intact) ? "every byte arrived." : "SOME BYTES DIFFER."),
-  );
+  const reads = runs[0].reads;
+  const verdict = text(runs.every((r) => r.intact) ? "coalesceAllArrived" : "coalesceSomeDiffer");
+  const answer = seg
+    ? text("coalesceAnswerSegments", { count, segments: seg.length, reads, verdict })
+    : text("coalesceAnswer", { count, reads, verdict });
+  out(text("answer", { answer }));
   return runs;
 }
 
@@ -252,7 +236,7 @@ if (import.meta.main) {
   Deno.exit(
     await runExperimentMain({
       name: "exp_coalesce",
-      usage: USAGE,
+      usage,
       args: Deno.args,
       count: { flag: "count", max: 10_000 },
       run: ({ count, quick }, out) => runCoalesce(out, count, quick),

@@ -15,6 +15,7 @@
 
 import { readLines, writeLine } from "../../lib/net/lines.ts";
 import { SocketBag } from "../../lib/experiments/socket_bag.ts";
+import { experimentsText as text } from "../../lib/experiments/text.ts";
 import type { Out, SocketRow } from "../../lib/experiments/experiment.ts";
 import {
   askQuestion,
@@ -26,14 +27,8 @@ import {
 /** Three clients on one address: enough that "the port tells them apart" is plain to see. */
 export const DEFAULT_CLIENTS = 3;
 
-const USAGE = `Usage: deno task exp:four-tuple [--clients N] [--quick]
-
-Connects N clients to one loopback server and shows how the server's sockets differ.
-
-Options:
-  --clients N  how many clients (default ${DEFAULT_CLIENTS}, at most 20)
-  --quick      same as the default (kept for symmetry with the other experiments)
-  -h, --help   show this help`;
+/** The `--help` text, in the program's language. */
+const usage = () => text("fourTupleUsage", { clients: DEFAULT_CLIENTS });
 
 /** What one accepted connection looked like to the server. */
 export interface Accepted {
@@ -72,12 +67,12 @@ export async function fourTuple(count: number): Promise<FourTupleResult> {
     ]);
     bag.clients.push(client);
     bag.served.push(conn);
-    await writeLine(client, `I am client ${k}`);
+    await writeLine(client, text("fourTupleIAm", { k }));
     const { value } = await readLines(conn).next();
     const remote = `${conn.remoteAddr.hostname}:${conn.remoteAddr.port}`;
     accepted.push({ local: `${conn.localAddr.hostname}:${port}`, remote, said: value ?? "" });
     // The answer goes out on the same socket, so the kernel addresses it to that peer.
-    await writeLine(conn, `you are ${remote}`);
+    await writeLine(conn, text("fourTupleYouAre", { remote }));
   }
   const replies: string[] = [];
   for (const client of bag.clients) replies.push((await readLines(client).next()).value ?? "");
@@ -93,32 +88,32 @@ export async function fourTuple(count: number): Promise<FourTupleResult> {
  * @returns What was seen.
  */
 export async function runFourTuple(out: Out, count = DEFAULT_CLIENTS): Promise<FourTupleResult> {
-  askQuestion(out, "How does a server tell which client a packet belongs to?");
+  askQuestion(out, text("fourTupleQuestion"));
   const result = await fourTuple(count);
-  out(`Server listening on 127.0.0.1:${result.port}; ${count} clients connect from 127.0.0.1`);
+  out(text("fourTupleServer", { port: result.port, count }));
   result.accepted.forEach((a, i) => {
-    out(`accepted connection ${i + 1}: local ${a.local}, peer ${a.remote}, says "${a.said}"`);
+    out(text("fourTupleAccepted", { n: i + 1, local: a.local, remote: a.remote, said: a.said }));
   });
-  result.replies.forEach((r, i) => out(`client ${i + 1} hears: ${r}`));
+  result.replies.forEach((reply, i) => out(text("fourTupleHears", { n: i + 1, reply })));
   out("");
-  out(`The kernel's TCP sockets on port ${result.port} (ss -tan):`);
+  out(text("fourTupleSockets", { port: result.port }));
   const ports = new Set(result.accepted.map((a) => a.remote));
   for (
     const line of formatSockets(
       result.sockets,
       (r) =>
-        r.state === "LISTEN"
-          ? "listening socket"
-          : r.local.endsWith(`:${result.port}`)
-          ? "server side"
-          : "client side",
+        text(
+          r.state === "LISTEN"
+            ? "listeningSocket"
+            : r.local.endsWith(`:${result.port}`)
+            ? "serverSide"
+            : "clientSide",
+        ),
     )
   ) out(line);
   out("");
-  out(
-    `Answer: every server-side socket has the local end 127.0.0.1:${result.port}; ` +
-      `the ${ports.size} peers differ only in their port. The 4-tuple picks the socket.`,
-  );
+  const answer = text("fourTupleAnswer", { port: result.port, peers: ports.size });
+  out(text("answer", { answer }));
   return result;
 }
 
@@ -126,7 +121,7 @@ if (import.meta.main) {
   Deno.exit(
     await runExperimentMain({
       name: "exp_four_tuple",
-      usage: USAGE,
+      usage,
       args: Deno.args,
       count: { flag: "clients", max: 20 },
       run: ({ count }, out) => runFourTuple(out, count),

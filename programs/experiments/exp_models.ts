@@ -28,6 +28,7 @@ import {
   MODELS,
   type Row,
 } from "../../lib/concurrency/compare_servers.ts";
+import { experimentsText as text } from "../../lib/experiments/text.ts";
 
 /** The pool's size in `tcp_server_pool.ts`: more clients than this must wait. */
 export const POOL_SIZE = 5;
@@ -37,7 +38,8 @@ export const POOL_SIZE = 5;
  * 10 clients are two waves for a pool of 5, which is all the I/O case needs to show.
  */
 export interface Scenario {
-  title: string;
+  /** What each message costs the server, worded in the program's language when it is shown. */
+  title: () => string;
   models: string[];
   load: Load;
 }
@@ -45,7 +47,7 @@ export interface Scenario {
 /** The full run: I/O-bound work, then CPU-bound work. */
 export const SCENARIOS: Scenario[] = [
   {
-    title: "each message waits 20 ms on a timer in the server (I/O-bound, like a database call)",
+    title: () => text("modelsIoTitle", { ms: 20 }),
     models: ["concurrent", "pool", "pool-reject", "workers"],
     load: {
       clients: [1, 10, 30],
@@ -55,7 +57,7 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   {
-    title: "each message computes for 5 ms in the server (CPU-bound)",
+    title: () => text("modelsCpuTitle", { ms: 5 }),
     models: ["concurrent", "pool", "workers"],
     load: {
       clients: [1, 10],
@@ -68,18 +70,13 @@ export const SCENARIOS: Scenario[] = [
 
 /** The quick run for tests: the I/O case only, one round, two models. */
 export const QUICK_SCENARIOS: Scenario[] = [{
-  title: "each message waits 50 ms on a timer in the server (I/O-bound)",
+  title: () => text("modelsIoShortTitle", { ms: 50 }),
   models: ["concurrent", "pool"],
   load: { clients: [10], rounds: 1, work: { kind: "io", ms: 50 }, timeoutMs: DEFAULT_TIMEOUT_MS },
 }];
 
-const USAGE = `Usage: deno task exp:models [--quick]
-
-Runs the concurrent-server models under I/O-bound and CPU-bound work and prints a table each.
-
-Options:
-  --quick     one small I/O-bound run of the concurrent and pool models (for tests)
-  -h, --help  show this help`;
+/** The `--help` text, in the program's language. */
+const usage = () => text("modelsUsage");
 
 /**
  * The conclusion one scenario's rows support, comparing the busiest runs.
@@ -95,15 +92,20 @@ export function conclude(scenario: Scenario, rows: Row[]): string {
   const work = scenario.load.work!;
   const perClient = at("concurrent"), pool = at("pool"), workers = at("workers");
   if (work.kind === "io") {
-    return `With ${most} clients and ${work.ms} ms of waiting per message, one task per client ` +
-      `answered with p99 ${ms(perClient?.p99Ms)}; the pool of ${POOL_SIZE} served them in waves, ` +
-      `p99 ${ms(pool?.p99Ms)}: a client beyond the ${POOL_SIZE}th waits for a free worker.`;
+    return text("modelsIoConclusion", {
+      most,
+      ms: work.ms,
+      p99: ms(perClient?.p99Ms),
+      pool: POOL_SIZE,
+      poolP99: ms(pool?.p99Ms),
+    });
   }
-  return `With ${most} clients and ${work.ms} ms of CPU per message, one event loop runs one ` +
-    `handler at a time (concurrent: ${
-      perClient?.roundTripsPerSec.toFixed(0) ?? "-"
-    } round trips/s); ` +
-    `real threads use the other cores (workers: ${workers?.roundTripsPerSec.toFixed(0) ?? "-"}/s).`;
+  return text("modelsCpuConclusion", {
+    most,
+    ms: work.ms,
+    concurrent: perClient?.roundTripsPerSec.toFixed(0) ?? "-",
+    workers: workers?.roundTripsPerSec.toFixed(0) ?? "-",
+  });
 }
 
 /**
@@ -114,22 +116,20 @@ export function conclude(scenario: Scenario, rows: Row[]): string {
  * @returns The rows of each scenario.
  */
 export async function runModels(out: Out, scenarios = SCENARIOS): Promise<Row[][]> {
-  askQuestion(out, "One thread per client, or a thread pool?");
+  askQuestion(out, text("modelsQuestion"));
   const all: Row[][] = [];
   for (const scenario of scenarios) {
     const models = MODELS.filter((m) => scenario.models.includes(m.name));
     const { clients, rounds } = scenario.load;
-    out(`${scenario.title}; ${clients.join(", ")} clients, ${rounds} round trip(s) each:`);
+    const title = scenario.title();
+    out(text("modelsScenario", { title, clients: clients.join(text("numberSep")), rounds }));
     const rows = await compareServers(models, scenario.load);
     out(formatTable(rows));
     out(`=> ${conclude(scenario, rows)}`);
     out("");
     all.push(rows);
   }
-  out(
-    "Answer: for clients that mostly wait, one task (or thread) per client; a pool caps what " +
-      "the server spends, at the price of queueing the clients beyond its size.",
-  );
+  out(text("answer", { answer: text("modelsAnswer") }));
   return all;
 }
 
@@ -137,7 +137,7 @@ if (import.meta.main) {
   Deno.exit(
     await runExperimentMain({
       name: "exp_models",
-      usage: USAGE,
+      usage,
       args: Deno.args,
       run: ({ quick }, out) => runModels(out, quick ? QUICK_SCENARIOS : SCENARIOS),
       log: console.log,

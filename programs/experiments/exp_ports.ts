@@ -18,6 +18,7 @@ import {
   type Out,
   runExperimentMain,
 } from "../../lib/experiments/experiment.ts";
+import { experimentsText as text } from "../../lib/experiments/text.ts";
 
 /** Enough connects to see a pattern, few enough to read. */
 export const DEFAULT_COUNT = 5;
@@ -25,14 +26,8 @@ export const DEFAULT_COUNT = 5;
 /** Linux's default `net.ipv4.ip_local_port_range`. */
 export const LINUX_EPHEMERAL = { low: 32768, high: 60999 };
 
-const USAGE = `Usage: deno task exp:ports [--count N] [--quick]
-
-Connects to a loopback server N times without bind() and prints each connection's source port.
-
-Options:
-  --count N   how many connects (default ${DEFAULT_COUNT}, at most 100)
-  --quick     three connects (for tests)
-  -h, --help  show this help`;
+/** The `--help` text, in the program's language. */
+const usage = () => text("portsUsage", { count: DEFAULT_COUNT });
 
 /**
  * Connect `count` times to a listener, one after the other, and note each source port. Each
@@ -64,26 +59,19 @@ export async function sourcePorts(listener: Deno.TcpListener, count: number): Pr
  * @returns The source ports.
  */
 export async function runPorts(out: Out, count = DEFAULT_COUNT): Promise<number[]> {
-  askQuestion(
-    out,
-    "Does a client need bind(), and does its source port change on every connect()?",
-  );
+  askQuestion(out, text("portsQuestion"));
   using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  out(`Server: bound and listening on 127.0.0.1:${listener.addr.port} (the port clients dial)`);
+  out(text("portsServer", { port: listener.addr.port }));
   const ports = await sourcePorts(listener, count);
-  ports.forEach((p, i) => {
-    const step = i === 0 ? "" : `  (${p - ports[i - 1] >= 0 ? "+" : ""}${p - ports[i - 1]})`;
-    out(`connect #${i + 1}: no bind(); the kernel gave it 127.0.0.1:${p}${step}`);
+  ports.forEach((port, i) => {
+    const step = i === 0 ? "" : `  (${port - ports[i - 1] >= 0 ? "+" : ""}${port - ports[i - 1]})`;
+    out(text("portsConnect", { n: i + 1, port, step }));
   });
   const distinct = new Set(ports).size;
   const inRange = ports.every((p) => p >= LINUX_EPHEMERAL.low && p <= LINUX_EPHEMERAL.high);
   out("");
-  out(`Answer: ${count} connects, ${distinct} different source ports, none of them chosen by us.`);
-  out(
-    inRange
-      ? `All are in ${LINUX_EPHEMERAL.low}-${LINUX_EPHEMERAL.high}, Linux's default ephemeral range.`
-      : `Some are outside ${LINUX_EPHEMERAL.low}-${LINUX_EPHEMERAL.high}: this machine's ephemeral range differs from Linux's default.`,
-  );
+  out(text("answer", { answer: text("portsAnswer", { count, distinct }) }));
+  out(text(inRange ? "portsInRange" : "portsOutOfRange", LINUX_EPHEMERAL));
   return ports;
 }
 
@@ -91,7 +79,7 @@ if (import.meta.main) {
   Deno.exit(
     await runExperimentMain({
       name: "exp_ports",
-      usage: USAGE,
+      usage,
       args: Deno.args,
       count: { flag: "count", max: 100 },
       run: ({ count, quick }, out) => runPorts(out, count ?? (quick ? 3 : DEFAULT_COUNT)),

@@ -38,6 +38,7 @@ import {
   setClientLink,
   withNetnsLab,
 } from "../../lib/experiments/netns_lab.ts";
+import { experimentsText as text } from "../../lib/experiments/text.ts";
 
 /**
  * Heartbeat interval in seconds. Short, so the eviction comes within seconds; the LP default
@@ -58,15 +59,16 @@ const RECONNECT_NOTICE_MS = 20_000;
 /** How long a program in a namespace may take to start and say it is ready. */
 const START_MS = 20_000;
 
-const USAGE = `Usage: sudo deno task exp:pulled-cable [--heartbeat SECS] [--quick]
+/** The `--help` text, in the program's language. */
+const usage = () =>
+  text("pulledCableUsage", { heartbeat: DEFAULT_HEARTBEAT_S, quick: QUICK_HEARTBEAT_S });
 
-Builds two network namespaces joined by a veth pair, runs lp_server and lp_client across it,
-pulls the client's cable (link down) and shows what the server sees. Needs root and iproute2.
-
-Options:
-  --heartbeat SECS  the server's heartbeat interval (default ${DEFAULT_HEARTBEAT_S}; 1 to 10)
-  --quick           --heartbeat ${QUICK_HEARTBEAT_S} (for tests)
-  -h, --help        show this help`;
+/**
+ * The language the lab's programs speak: English, whatever this report's language, because
+ * this program waits for their lines by their English wording. The lines it quotes from them
+ * are quoted as they printed them.
+ */
+const CHILD_LANG = ["--lang", "en"];
 
 /** What the experiment saw. */
 export interface PulledCableResult {
@@ -99,7 +101,10 @@ class CableRun extends LabRun {
 
   /** Start lp_client in a namespace, connected to the server. */
   client(ns: string, ...args: string[]): LineProcess {
-    return this.start(ns, "lp-client", ["--connect", `${SERVER_IP}:${this.port}`, ...args]);
+    return this.start(ns, "lp-client", [
+      ...["--connect", `${SERVER_IP}:${this.port}`, ...CHILD_LANG],
+      ...args,
+    ]);
   }
 
   /** The server's socket for the client that loses its cable. */
@@ -114,17 +119,17 @@ async function connectClient(run: CableRun) {
   // The ack timeout equals the interval, so the message fails before the eviction (3 intervals).
   const server = run.start(lab.serverNs, "lp-server", [
     ...["--host", SERVER_IP, "--port", "0", "--name", "pulled-cable lab"],
-    ...["--heartbeat", String(heartbeatS), "--ack-timeout", String(heartbeatS)],
+    ...["--heartbeat", String(heartbeatS), "--ack-timeout", String(heartbeatS), ...CHILD_LANG],
   ]);
   run.port = Number((await server.waitFor(/Listening on .*:(\d+)/, START_MS, signal))[1]);
   run.say(
-    `lp_server listens on ${SERVER_IP}:${run.port} in namespace ${lab.serverNs}, heartbeat ${heartbeatS} s`,
+    text("pulledCableListens", { ip: SERVER_IP, port: run.port, ns: lab.serverNs, s: heartbeatS }),
   );
   const client = run.client(lab.clientNs, "--listen");
   const clientId = Number((await client.waitFor(/you are client (\d+)/, START_MS, signal))[1]);
   await client.waitFor(/Waiting for messages/, START_MS, signal);
-  run.say(`lp_client in ${lab.clientNs} (${CLIENT_IP}) is registered as client ${clientId}`);
-  await run.show(run.port, lab.serverNs, `server's sockets (ss -tano in ${lab.serverNs}):`);
+  run.say(text("pulledCableRegistered", { ns: lab.clientNs, ip: CLIENT_IP, id: clientId }));
+  await run.show(run.port, lab.serverNs, text("pulledCableServerSockets", { ns: lab.serverNs }));
   return { server, client, clientId };
 }
 
@@ -134,31 +139,28 @@ async function pullAndEvict(run: CableRun, server: LineProcess, clientId: number
   // Pull the cable: the client's end of the veth pair goes down. No packet says so.
   const pulled = await setClientLink(lab, "down");
   run.t0 = Date.now();
-  run.say(`cable pulled: ${pulled}`);
+  run.say(text("pulledCablePulled", { command: pulled }));
   const atPull = await run.clientSocket();
-  run.say(`server's socket for client ${clientId}: ${atPull?.state ?? "gone"}`);
+  const state = atPull?.state ?? text("pulledCableGone");
+  run.say(text("pulledCableSocketAtPull", { id: clientId, state }));
 
   // A message to the pulled client, from a second client next to the server.
-  const sender = run.client(lab.serverNs, "--do", `msg:${clientId}:are you there?`);
+  const message = `msg:${clientId}:${text("pulledCableAreYouThere")}`;
+  const sender = run.client(lab.serverNs, "--do", message);
   const messageError = (await sender.waitFor(/^lp_client: (.*)$/, START_MS, signal))[1];
-  run.say(`a message to client ${clientId} fails: ${messageError}`);
+  run.say(text("pulledCableMessageFails", { id: clientId, error: messageError }));
   const afterMessage = await run.clientSocket();
-  const still = afterMessage?.state ?? "gone";
-  await run.show(port, lab.serverNs, `server's sockets now: the connection is still ${still}`);
+  const still = afterMessage?.state ?? text("pulledCableGone");
+  await run.show(port, lab.serverNs, text("pulledCableStill", { state: still }));
 
   // The heartbeat: silent for three intervals, the client is evicted.
   const evictedRe = new RegExp(`client ${clientId} .* evicted: (.*)`);
   const evicted = await server.waitFor(evictedRe, (3 * heartbeatS + 5) * 1000, signal);
   const evictedAfterS = (Date.now() - run.t0) / 1000;
-  run.say(`the server evicts client ${clientId}: ${evicted[1]}`);
+  run.say(text("pulledCableEvicts", { id: clientId, reason: evicted[1] }));
   const afterEviction = await run.clientSocket();
-  await run.show(
-    port,
-    lab.serverNs,
-    `server's sockets after the eviction (the server closed; its FIN cannot get through either):`,
-  );
-  const unaware = `client's sockets (ss in ${lab.clientNs}): it has noticed nothing`;
-  await run.show(port, lab.clientNs, unaware);
+  await run.show(port, lab.serverNs, text("pulledCableAfterEviction"));
+  await run.show(port, lab.clientNs, text("pulledCableUnaware", { ns: lab.clientNs }));
   return { atPull, messageError, afterMessage, evictedAfterS, afterEviction };
 }
 
@@ -167,7 +169,7 @@ async function plugBack(run: CableRun, client: LineProcess) {
   const { lab, signal } = run;
   // Plug it back in. The old client's retransmissions now reach a server that has closed.
   const seenBefore = client.lines.length;
-  run.say(`cable back: ${await setClientLink(lab, "up")}`);
+  run.say(text("pulledCableBack", { command: await setClientLink(lab, "up") }));
   const closed = /^Disconnected: |^The server closed the connection\.$/;
   try {
     await client.waitFor(closed, RECONNECT_NOTICE_MS, signal);
@@ -175,14 +177,15 @@ async function plugBack(run: CableRun, client: LineProcess) {
     if (signal?.aborted) throw err;
   }
   const oldClientSaw = client.lines.slice(seenBefore);
-  for (const line of oldClientSaw) run.say(`old client prints: ${line}`);
+  for (const line of oldClientSaw) run.say(text("pulledCableOldClient", { line }));
   const again = run.client(lab.clientNs, "--do", "list");
   const code = await again.exit();
   if (code !== 0) {
-    throw new Error(`reconnecting failed: ${again.lines.at(-1) ?? `exit code ${code}`}`);
+    const why = again.lines.at(-1) ?? text("exitCode", { code });
+    throw new Error(text("pulledCableReconnectFailed", { why }));
   }
   const reconnectList = again.lines.filter((l) => /^\s+\d+\s/.test(l) || /clients/.test(l));
-  run.say("a new connection from the client's namespace works:");
+  run.say(text("pulledCableNewWorks"));
   for (const line of reconnectList) run.out(`  ${line}`);
   return { oldClientSaw, reconnectList };
 }
@@ -213,30 +216,24 @@ export async function runPulledCable(
   options: { heartbeatS?: number; id?: number; signal?: AbortSignal } = {},
 ): Promise<PulledCableResult> {
   if (Deno.uid() !== 0) {
-    throw new Error("needs root to create network namespaces (run it with sudo)");
+    throw new Error(text("pulledCableNeedsRoot"));
   }
   const heartbeatS = options.heartbeatS ?? DEFAULT_HEARTBEAT_S;
   const lab = labFor(options.id ?? Deno.pid);
-  askQuestion(
-    out,
-    "What does the server see when a client's cable is pulled, and how can it find out?",
-  );
+  askQuestion(out, text("pulledCableQuestion"));
   // Whatever happens inside, the namespaces go.
   const r = await withNetnsLab(lab, out, () => {
-    out(
-      `[setup] namespaces ${lab.serverNs} (${SERVER_IP}) and ${lab.clientNs} (${CLIENT_IP}), ` +
-        `joined by the veth pair ${lab.serverIf} <-> ${lab.clientIf}`,
-    );
-    return pullTheCable(new CableRun(lab, heartbeatS, out, options.signal));
+    const run = new CableRun(lab, heartbeatS, out, options.signal);
+    run.say(text("pulledCableLab", { ...lab, serverIp: SERVER_IP, clientIp: CLIENT_IP }));
+    return pullTheCable(run);
   });
   out("");
-  out(
-    `Answer: nothing arrives when a cable is pulled. The server's socket stayed ` +
-      `${r.afterMessage?.state ?? "gone"} after a message to the client had failed; only the ` +
-      `heartbeat found out, evicting the client ${r.evictedAfterS.toFixed(1)} s after the pull ` +
-      `(3 intervals of ${heartbeatS} s after its last heartbeat). With the cable back, a new ` +
-      `connection works.`,
-  );
+  const answer = text("pulledCableAnswer", {
+    state: r.afterMessage?.state ?? text("pulledCableGone"),
+    after: r.evictedAfterS.toFixed(1),
+    heartbeat: heartbeatS,
+  });
+  out(text("answer", { answer }));
   return r;
 }
 
@@ -245,9 +242,9 @@ if (import.meta.main) {
   Deno.exit(
     await runExperimentMain({
       name: "exp_pulled_cable",
-      usage: USAGE,
+      usage,
       args: Deno.args,
-      count: { flag: "heartbeat", max: 10, unit: "seconds" },
+      count: { flag: "heartbeat", max: 10, seconds: true },
       interruptible: true,
       run: ({ count, quick }, out, signal) => {
         const heartbeatS = count ?? (quick ? QUICK_HEARTBEAT_S : DEFAULT_HEARTBEAT_S);

@@ -20,8 +20,10 @@
  * @module
  */
 
-import { errorMessage, parseProgramFlags } from "../../lib/cli/cli.ts";
+import { errorMessage, parseProgramFlags, UsageError } from "../../lib/cli/cli.ts";
+import { padEndToWidth, padStartToWidth } from "../../lib/cli/display_width.ts";
 import { askQuestion, type Out } from "../../lib/experiments/experiment.ts";
+import { experimentsText as text } from "../../lib/experiments/text.ts";
 import { COUNTER, GO, type RaceMessage, type Way } from "./_race_worker.ts";
 
 /** Threads by default: more than a 2-core machine runs at once, so they are sure to collide. */
@@ -46,15 +48,16 @@ const DESCRIBE: Record<Way, string> = {
   mutex: "lock; counter + 1; unlock",
 };
 
-const USAGE = `Usage: deno task exp:race [options]
-
-Worker threads add 1 to one shared counter, three ways: plain, Atomics.add, and a mutex.
-
-Options:
-  --threads N      worker threads (default ${DEFAULT_THREADS}, at most ${MAX_THREADS})
-  --increments N   increments per thread (default ${DEFAULT_INCREMENTS}, at most ${MAX_INCREMENTS})
-  --quick          ${QUICK.threads} threads, ${QUICK.increments} increments each (for tests)
-  -h, --help       show this help`;
+/** The `--help` text, in the program's language. */
+const usage = () =>
+  text("raceUsage", {
+    threads: DEFAULT_THREADS,
+    maxThreads: MAX_THREADS,
+    increments: DEFAULT_INCREMENTS,
+    maxIncrements: MAX_INCREMENTS,
+    quickThreads: QUICK.threads,
+    quickIncrements: QUICK.increments,
+  });
 
 /** The outcome of one way. */
 export interface RaceResult {
@@ -91,7 +94,7 @@ export async function race(way: Way, threads: number, increments: number): Promi
     await Promise.all(ready);
     const done = Promise.all(workers.map((w, i) => nextMessage(w, i + 1)));
     const deadline = new Promise<never>((_, reject) => {
-      const why = `the ${way} run took over ${RUN_DEADLINE_MS / 1000} s; try fewer --increments`;
+      const why = text("raceTooSlow", { way, s: RUN_DEADLINE_MS / 1000 });
       timer = setTimeout(() => reject(new Error(why)), RUN_DEADLINE_MS);
     });
     const start = performance.now();
@@ -112,7 +115,7 @@ function nextMessage(worker: Worker, id: number): Promise<unknown> {
     worker.onmessage = ({ data }) => resolve(data);
     worker.onerror = (event) => {
       event.preventDefault(); // reported by our caller, in one line
-      reject(new Error(`thread ${id}: ${event.message}`));
+      reject(new Error(text("raceThreadFailed", { id, message: event.message })));
     };
   });
 }
@@ -126,21 +129,22 @@ function nextMessage(worker: Worker, id: number): Promise<unknown> {
  * @returns One result per way: plain, atomic, mutex.
  */
 export async function runRace(out: Out, threads: number, increments: number) {
-  askQuestion(out, "When do threads need a lock, and why does an event loop not?");
+  askQuestion(out, text("raceQuestion"));
   const expected = threads * increments;
-  out(`${threads} threads each add 1 to one shared counter ${increments} times.`);
-  out(`Expected total: ${expected}`);
+  out(text("raceIntro", { threads, increments }));
+  out(text("raceExpected", { expected }));
   const results: RaceResult[] = [];
   for (const way of ["plain", "atomic", "mutex"] as const) {
     const r = await race(way, threads, increments);
     results.push(r);
     const lost = r.expected - r.total;
     const verdict = lost === 0
-      ? "exact"
-      : `lost ${lost} updates (${(100 * lost / r.expected).toFixed(1)}%)`;
+      ? text("raceExact")
+      : text("raceLost", { lost, percent: (100 * lost / r.expected).toFixed(1) });
+    const total = text("raceTotal", { total: padStartToWidth(String(r.total), 10) });
     out(
-      `  ${way.padEnd(7)}${DESCRIBE[way].padEnd(28)}total ${String(r.total).padStart(10)}  ` +
-        `${r.ms.toFixed(0).padStart(6)} ms  ${verdict}`,
+      `  ${padEndToWidth(way, 7)}${padEndToWidth(DESCRIBE[way], 28)}${total}  ` +
+        `${padStartToWidth(r.ms.toFixed(0), 6)} ms  ${verdict}`,
     );
   }
   const [plain, atomic, mutex] = results;
@@ -152,20 +156,16 @@ export async function runRace(out: Out, threads: number, increments: number) {
 function answer(plain: RaceResult, factor: number): string {
   const lost = plain.expected - plain.total;
   const seen = lost > 0
-    ? `the plain read-add-write lost ${lost} of ${plain.expected} updates`
-    : "the plain read-add-write lost none this time (the threads did not overlap; run it again)";
-  return `Answer: whenever threads update the same memory: ${seen}. Atomics.add was exact, and ` +
-    `so was the mutex, ${factor.toFixed(1)}x slower than Atomics.add. An event loop runs one ` +
-    "task at a time and switches only at await, so its read-add-write is never interleaved.";
+    ? text("raceSeenLost", { lost, expected: plain.expected })
+    : text("raceSeenNone");
+  return text("answer", { answer: text("raceAnswer", { seen, factor: factor.toFixed(1) }) });
 }
 
 if (import.meta.main) {
-  const count = (text: string | undefined, flag: string, max: number) => {
-    if (text === undefined) return undefined;
-    const n = /^\d{1,9}$/.test(text) ? Number(text) : NaN;
-    if (!(n >= 1 && n <= max)) {
-      throw new RangeError(`Invalid ${flag} "${text}": expected 1 to ${max}`);
-    }
+  const count = (value: string | undefined, flag: string, max: number) => {
+    if (value === undefined) return undefined;
+    const n = /^\d{1,9}$/.test(value) ? Number(value) : NaN;
+    if (!(n >= 1 && n <= max)) throw new UsageError(text("badCount", { flag, value, max }));
     return n;
   };
   const OPTIONS = {
@@ -175,13 +175,13 @@ if (import.meta.main) {
   } as const;
   const parsed = parseProgramFlags({
     name: "exp_race",
-    usage: USAGE,
+    usage,
     args: Deno.args,
     options: OPTIONS,
     read: (v) => ({
-      threads: count(v.threads, "--threads", MAX_THREADS) ??
+      threads: count(v.threads, "threads", MAX_THREADS) ??
         (v.quick ? QUICK.threads : DEFAULT_THREADS),
-      increments: count(v.increments, "--increments", MAX_INCREMENTS) ??
+      increments: count(v.increments, "increments", MAX_INCREMENTS) ??
         (v.quick ? QUICK.increments : DEFAULT_INCREMENTS),
     }),
     log: console.log,

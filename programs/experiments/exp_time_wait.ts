@@ -30,6 +30,7 @@ import {
   type SocketRow,
   socketsOnPort,
 } from "../../lib/experiments/experiment.ts";
+import { experimentsText as text } from "../../lib/experiments/text.ts";
 
 /** Longer than Linux's 60 s TIME-WAIT, so the watch ends by itself with some margin. */
 export const WATCH_LIMIT_MS = 90_000;
@@ -37,13 +38,8 @@ export const WATCH_LIMIT_MS = 90_000;
 /** How often the watch prints the timer: often enough to see it count down. */
 const WATCH_EVERY_MS = 10_000;
 
-const USAGE = `Usage: deno task exp:time-wait [--quick]
-
-Closes a loopback connection from each side in turn and shows the TCP states with ss.
-
-Options:
-  --quick     do not wait the minute for TIME-WAIT to end
-  -h, --help  show this help`;
+/** The `--help` text, in the program's language. */
+const usage = () => text("timeWaitUsage");
 
 /** Which side closes first. */
 export type Closer = "client" | "server";
@@ -91,7 +87,7 @@ export async function closeInOrder(closer: Closer): Promise<CloseResult> {
     const halfClosed = await pollUntil(async () => {
       const rows = mine(await socketsOnPort(port));
       return stateOf(rows, closerAddr) === "FIN-WAIT-2" ? rows : undefined;
-    }, "the first FIN to be acknowledged");
+    }, text("timeWaitForFin"));
     second.close();
     // On loopback the last ACK arrives at once; wait for the peer's LAST-ACK to be gone.
     const closed = await pollUntil(async () => {
@@ -99,7 +95,7 @@ export async function closeInOrder(closer: Closer): Promise<CloseResult> {
       return stateOf(rows, closerAddr) === "TIME-WAIT" && stateOf(rows, otherAddr) === undefined
         ? rows
         : undefined;
-    }, "TIME-WAIT to appear");
+    }, text("timeWaitForAppear"));
     return { closer, port, closerAddr, otherAddr, halfClosed, closed };
   } finally {
     closeQuietly(first);
@@ -155,15 +151,11 @@ export async function watchTimeWait(
           lastReport = Date.now();
           const left = timeWaitSeconds(row.timer) ?? 0;
           const shown = left < 1 ? left.toFixed(2) : left.toFixed(0);
-          out(
-            `  after ${
-              Math.round((Date.now() - start) / 1000)
-            } s: still TIME-WAIT, ${shown} s left`,
-          );
+          out(text("timeWaitStill", { s: Math.round((Date.now() - start) / 1000), left: shown }));
         }
         return undefined;
       },
-      "TIME-WAIT to end",
+      text("timeWaitForEnd"),
       WATCH_LIMIT_MS,
       250,
     );
@@ -174,15 +166,14 @@ export async function watchTimeWait(
 }
 
 function reportClose(out: Out, r: CloseResult): void {
+  const closer = text(r.closer);
   const label = (row: SocketRow) =>
     row.local === r.closerAddr
-      ? `${r.closer} (closed first)`
-      : r.closer === "client"
-      ? "server"
-      : "client";
-  out(`The ${r.closer} closes first; the other side reads end-of-stream (ss -tano):`);
+      ? text("timeWaitClosedFirst", { who: closer })
+      : text(r.closer === "client" ? "server" : "client");
+  out(text("timeWaitFirstCloses", { who: closer }));
   for (const line of formatSockets(r.halfClosed, label)) out(line);
-  out(`Then the other side closes too:`);
+  out(text("timeWaitThenOther"));
   for (const line of formatSockets(r.closed, label)) out(line);
   out("");
 }
@@ -198,7 +189,7 @@ export async function runTimeWait(
   out: Out,
   options: { quick?: boolean; signal?: AbortSignal } = {},
 ): Promise<{ runs: CloseResult[]; lastedS: number | null; relisten: string }> {
-  askQuestion(out, "Which TCP state follows a client's close, and how long does it last?");
+  askQuestion(out, text("timeWaitQuestion"));
   const byClient = await closeInOrder("client");
   reportClose(out, byClient);
   const byServer = await closeInOrder("server");
@@ -209,28 +200,22 @@ export async function runTimeWait(
   let relisten: string;
   try {
     Deno.listen({ hostname: "127.0.0.1", port: byServer.port }).close();
-    relisten = "succeeded";
+    relisten = text("timeWaitRelistenOk");
   } catch (err) {
-    relisten = `failed: ${errorMessage(err)}`;
+    relisten = text("timeWaitRelistenFailed", { why: errorMessage(err) });
   }
-  out(
-    `Listening again on 127.0.0.1:${byServer.port} during its TIME-WAIT: ${relisten}` +
-      (relisten === "succeeded" ? " (Deno sets SO_REUSEADDR on listeners)" : ""),
-  );
+  out(text("timeWaitRelisten", { port: byServer.port, result: relisten }));
   const tw = byClient.closed.find((r) => r.state === "TIME-WAIT")!;
   let lastedS: number | null = null;
   if (!options.quick) {
-    out(`Watching the client's TIME-WAIT socket ${tw.local} until it goes (Ctrl-C to stop):`);
+    out(text("timeWaitWatching", { local: tw.local }));
     lastedS = await watchTimeWait(byClient.port, tw.local, out, options.signal);
-    if (lastedS !== null) out(`  gone after ${lastedS.toFixed(1)} s`);
+    if (lastedS !== null) out(text("timeWaitGone", { s: lastedS.toFixed(1) }));
   }
   out("");
-  out(
-    "Answer: the side that closes first goes FIN-WAIT-2, then TIME-WAIT " +
-      `(the kernel's timer read ${timeWaitSeconds(tw.timer)} s` +
-      (lastedS !== null ? `; it lasted ${lastedS.toFixed(1)} s` : "") +
-      "); the other side goes CLOSE-WAIT until it closes, and keeps no TIME-WAIT.",
-  );
+  const lasted = lastedS === null ? "" : text("timeWaitLasted", { s: lastedS.toFixed(1) });
+  const timer = String(timeWaitSeconds(tw.timer));
+  out(text("answer", { answer: text("timeWaitAnswer", { timer, lasted }) }));
   return { runs: [byClient, byServer], lastedS, relisten };
 }
 
@@ -238,7 +223,7 @@ if (import.meta.main) {
   Deno.exit(
     await runExperimentMain({
       name: "exp_time_wait",
-      usage: USAGE,
+      usage,
       args: Deno.args,
       run: async ({ quick }, out) => {
         // Ctrl-C aborts the run; the listener goes when it ends, so the process can exit.

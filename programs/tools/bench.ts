@@ -24,7 +24,10 @@
 
 import { randomFillSync } from "node:crypto";
 import { join } from "node:path";
-import { errorMessage, parseFlags, UsageError } from "../../lib/cli/cli.ts";
+import { errorMessage, parseProgramFlags, UsageError } from "../../lib/cli/cli.ts";
+import { displayWidth, padEndToWidth, padStartToWidth } from "../../lib/cli/display_width.ts";
+import { type Lang, lang } from "../../lib/cli/i18n.ts";
+import { cliText } from "../../lib/cli/text.ts";
 import { hashFile } from "../../lib/files/file_chunk.ts";
 import { encodeFrame, Kind, makeFrame } from "../../lib/wire/frame.ts";
 import { formatBytes, parseByteSize } from "../../lib/cli/units.ts";
@@ -55,6 +58,14 @@ import {
   ncatDialect,
 } from "./bench/load.ts";
 import { serveEcho } from "../../lib/tools/serve_echo.ts";
+import {
+  joinWords,
+  same,
+  toolsText as text,
+  WordedError,
+  type Words,
+  words,
+} from "../../lib/tools/text.ts";
 
 /** The folder for the files the benchmark moves, relative to the working folder. */
 export const WORK_ROOT = ".bench";
@@ -150,17 +161,20 @@ export interface Target {
   op: ">=" | "<=";
   value: number;
   /** How the table shows it, such as `>= 0.8x nc`. */
-  text: string;
+  text: Words;
 }
 
-/** One line of the table: our figure, the peer's from the same run, and their ratio. */
+/**
+ * One line of the table: our figure, the peer's from the same run, and their ratio. Its words
+ * are kept in every language: the table shows the reader's, the JSON the English.
+ */
 export interface Row {
   /** The section, 1 to 5. */
   section: number;
-  measure: string;
+  measure: Words;
   unit: string;
   ours: number | null;
-  peer: string;
+  peer: Words;
   peerValue: number | null;
   /** ours / peer; null when either is missing. */
   ratio: number | null;
@@ -170,16 +184,41 @@ export interface Row {
   /** Whether the target is met; null when there is none or a figure is missing. */
   met: boolean | null;
   /** Why a figure is missing, or what else to know. */
-  note: string;
+  note: Words;
 }
 
-/** Everything one run found. */
+/** A row as the JSON has it: its words in one language (English), figures as they are. */
+export type JsonRow = Omit<Row, "measure" | "peer" | "note" | "target"> & {
+  measure: string;
+  peer: string;
+  note: string;
+  target: (Omit<Target, "text"> & { text: string }) | null;
+};
+
+/**
+ * A row with its words in one language.
+ *
+ * @param r The row.
+ * @param language The language, English for the JSON.
+ * @returns The row as the JSON has it.
+ */
+export function rowIn(r: Row, language: Lang): JsonRow {
+  return {
+    ...r,
+    measure: r.measure[language],
+    peer: r.peer[language],
+    note: r.note[language],
+    target: r.target && { ...r.target, text: r.target.text[language] },
+  };
+}
+
+/** Everything one run found, as the JSON has it: language-neutral keys, English words. */
 export interface Report {
   date: string;
   machine: { os: string; arch: string; cpus: number; deno: string };
   command: string;
   load: Load;
-  rows: Row[];
+  rows: JsonRow[];
 }
 
 /** What every section needs. */
@@ -196,12 +235,12 @@ interface Context {
 
 function row(
   section: number,
-  measure: string,
+  measure: Words,
   unit: string,
   ours: number | null,
-  peer: string,
+  peer: Words,
   peerValue: number | null,
-  options: { higherIsBetter?: boolean; target?: Target | null; note?: string } = {},
+  options: { higherIsBetter?: boolean; target?: Target | null; note?: Words } = {},
 ): Row {
   const ratio = ours !== null && peerValue !== null && peerValue !== 0 ? ours / peerValue : null;
   const target = options.target ?? null;
@@ -222,25 +261,39 @@ function row(
     higherIsBetter: options.higherIsBetter ?? true,
     target,
     met,
-    note: options.note ?? "",
+    note: options.note ?? same(""),
   };
+}
+
+/**
+ * Why a measurement failed, in every language: our own errors are worded in each; another's
+ * (the system's) in ours, and in its own English for the others.
+ */
+function failed(what: string, err: unknown): Words {
+  const why = (l: Lang) =>
+    err instanceof WordedError
+      ? err.said[l]
+      : l === lang() || !(err instanceof Error)
+      ? errorMessage(err)
+      : err.message.split("\n")[0];
+  return words("noteFailed", { what, why: { en: why("en"), zh: why("zh") } });
 }
 
 /** Run a measurement; on failure, say why in the note instead of stopping the benchmark. */
 async function attempt<T>(
   what: string,
   run: () => Promise<T>,
-  notes: string[],
+  notes: Words[],
 ): Promise<T | null> {
   try {
     return await run();
   } catch (err) {
-    notes.push(`${what} failed: ${errorMessage(err)}`);
+    notes.push(failed(what, err));
     return null;
   }
 }
 
-const missing = (tool: string) => `missing: ${tool} is not installed`;
+const missing = (tool: string) => words("noteMissing", { tool });
 
 // ---------------------------------------------------------------------------------------------
 // 1. File transfer: through the chat server and client, beside nc and socat.
@@ -334,7 +387,7 @@ async function chatTransfer(
     const t3 = performance.now();
     const got = await hashFile(join(folder, down[1]));
     if (got.size !== load.size || got.sha256 !== sha256) {
-      throw new Error(`the downloaded file differs from the original (SHA-256 ${got.sha256})`);
+      throw new WordedError(words("differentDownload", { sha256: got.sha256 }));
     }
     await client.type("/exit\n");
     await client.exit(5_000);
@@ -371,11 +424,12 @@ async function peerTransfer(
     const received = await listener.exit(transferMs(load.size));
     const ms = performance.now() - t0;
     if (!sent.success || !received.success) {
-      throw new Error(`${name} failed: ${[...sender.errors, ...listener.errors].join(" ")}`);
+      const why = [...sender.errors, ...listener.errors].join(" ");
+      throw new WordedError(words("noteFailed", { what: name, why }));
     }
     const got = await hashFile(out);
     if (got.size !== load.size || got.sha256 !== sha256) {
-      throw new Error(`${name} delivered a different file (${got.size} bytes)`);
+      throw new WordedError(words("differentFile", { peer: name, size: got.size }));
     }
     return mbPerSec(load.size, ms);
   } finally {
@@ -386,17 +440,17 @@ async function peerTransfer(
 
 async function fileSection(ctx: Context): Promise<Row[]> {
   const { load, has } = ctx;
-  const notes: string[] = [];
+  const notes: Words[] = [];
   const source = join(ctx.work, "random.bin");
-  ctx.say(`1. file transfer: writing ${formatBytes(load.size)} of random bytes`);
+  ctx.say(text("sayFile", { size: formatBytes(load.size) }));
   await writeRandomFile(source, load.size);
   const { sha256 } = await hashFile(source);
-  ctx.say("   through chat-server and chat-client");
+  ctx.say(text("sayThroughChat"));
   const ours = await attempt("chat transfer", () => chatTransfer(ctx, source, sha256), notes);
   const q = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
   let nc: number | null = null, socat: number | null = null;
   if (has.nc) {
-    ctx.say("   through nc");
+    ctx.say(text("sayThrough", { peer: "nc" }));
     nc = await attempt("nc", () =>
       peerTransfer(
         ctx,
@@ -408,7 +462,7 @@ async function fileSection(ctx: Context): Promise<Row[]> {
       ), notes);
   }
   if (has.socat) {
-    ctx.say("   through socat -b 131072");
+    ctx.say(text("sayThrough", { peer: "socat -b 131072" }));
     socat = await attempt("socat", () =>
       peerTransfer(
         ctx,
@@ -421,18 +475,19 @@ async function fileSection(ctx: Context): Promise<Row[]> {
       ), notes);
   }
   await Deno.remove(source).catch(() => {});
-  const note = notes.join("; ");
+  const note = joinWords(notes);
   const size = formatBytes(load.size);
-  const toNc: Target = { on: "ratio", op: ">=", value: 0.8, text: ">= 0.8x nc" };
+  const toNc: Target = { on: "ratio", op: ">=", value: 0.8, text: same(">= 0.8x nc") };
   const peers = [
-    ["nc to a file", nc, has.nc ? "" : missing("nc"), toNc],
-    ["socat -b 131072 to a file", socat, has.socat ? "" : missing("socat"), null],
+    [words("peerNc"), nc, has.nc ? same("") : missing("nc"), toNc],
+    [words("peerSocat"), socat, has.socat ? same("") : missing("socat"), null],
   ] as const;
+  const measures = { upload: "measureUpload", download: "measureDownload" } as const;
   return (["upload", "download"] as const).flatMap((way) =>
     peers.map(([peer, value, why, target]) =>
-      row(1, `${way} MB/s (${size}, SHA-256 checked)`, "MB/s", ours?.[way] ?? null, peer, value, {
+      row(1, words(measures[way], { size }), "MB/s", ours?.[way] ?? null, peer, value, {
         target,
-        note: [why, note].filter(Boolean).join("; "),
+        note: joinWords([why, note]),
       })
     )
   );
@@ -477,12 +532,12 @@ async function sequentialPair(
   lpPort: number,
   echoPort: number,
   size: number,
-  notes: string[],
+  notes: Words[],
 ): Promise<{ seqEcho: Seq | null; seqLp: Seq | null }> {
   const { load } = ctx;
   const warm = Math.min(1000, load.sequential);
   const fastest = (a: Seq, b: Seq) => (a.p50Ms ?? Infinity) <= (b.p50Ms ?? Infinity) ? a : b;
-  ctx.say("2. LP requests: sequential");
+  ctx.say(text("saySequential"));
   const seqEcho1 = await attempt(
     "echo",
     () => echoSequential(echoPort, size, load.sequential, warm),
@@ -505,10 +560,10 @@ async function pipelinedPair(
   lpPort: number,
   echoPort: number,
   size: number,
-  notes: string[],
+  notes: Words[],
 ): Promise<Record<"pipeEcho" | "pipeLp" | "manyEcho" | "manyLp", Pipe | null>> {
   const { load } = ctx;
-  ctx.say(`   pipelined: ${load.pipelined} from one client, then ${PIPELINE_CLIENTS} clients`);
+  ctx.say(text("sayPipelined", { count: load.pipelined, clients: PIPELINE_CLIENTS }));
   const quicker = (a: Pipe, b: Pipe) => a.perSec >= b.perSec ? a : b;
   const pipeEcho = await attempt(
     "echo pipelined",
@@ -539,9 +594,9 @@ async function seedPair(
   lpPort: number,
   echoPort: number,
   size: number,
-  notes: string[],
+  notes: Words[],
 ): Promise<{ seed: number | null; seedEcho: Pipe | null }> {
-  ctx.say(`   the seed's experiment: lp-client --repeat ${SEED_REQUESTS}`);
+  ctx.say(text("saySeed", { count: SEED_REQUESTS }));
   const seed = await attempt("lp-client --repeat", async () => {
     const [ccmd, cargs] = taskCommand("lp-client", [
       "--connect",
@@ -564,7 +619,7 @@ async function seedPair(
 
 async function lpSection(ctx: Context): Promise<Row[]> {
   const { scope } = ctx;
-  const notes: string[] = [];
+  const notes: Words[] = [];
   const size = timeResponseSize();
   const [cmd, args] = taskCommand("lp-server", ["--port", "0"]);
   const server = scope.spawn("lp-server", cmd, args);
@@ -574,11 +629,10 @@ async function lpSection(ctx: Context): Promise<Row[]> {
     const seq = await sequentialPair(ctx, lpPort, echoPort, size, notes);
     const pipe = await pipelinedPair(ctx, lpPort, echoPort, size, notes);
     const seed = await seedPair(ctx, lpPort, echoPort, size, notes);
-    const note = notes.join("; ");
-    const echoPeer = `Deno echo, ${size} B`;
+    const note = joinWords(notes);
     return [
-      ...sequentialRows(seq, echoPeer, note),
-      ...pipelinedRows(ctx.load, { ...pipe, ...seed }, echoPeer, note),
+      ...sequentialRows(seq, size, note),
+      ...pipelinedRows(ctx.load, { ...pipe, ...seed }, size, note),
     ];
   } finally {
     await Promise.all([server.stop(), echo.stop()]);
@@ -587,13 +641,14 @@ async function lpSection(ctx: Context): Promise<Row[]> {
 
 function sequentialRows(
   { seqLp, seqEcho }: { seqEcho: Seq | null; seqLp: Seq | null },
-  echoPeer: string,
-  note: string,
+  size: number,
+  note: Words,
 ): Row[] {
+  const echoPeer = words("peerEcho", { size });
   return [
     row(
       2,
-      "sequential LP time requests/s",
+      words("measureSeqRate"),
       "req/s",
       seqLp?.perSec ?? null,
       echoPeer,
@@ -602,20 +657,20 @@ function sequentialRows(
     ),
     row(
       2,
-      "sequential p50 latency ms",
+      words("measureSeqP50"),
       "ms",
       seqLp?.p50Ms ?? null,
       echoPeer,
       seqEcho?.p50Ms ?? null,
       {
         higherIsBetter: false,
-        target: { on: "ratio", op: "<=", value: 1.25, text: "<= 1.25x echo" },
+        target: { on: "ratio", op: "<=", value: 1.25, text: words("targetEcho") },
         note,
       },
     ),
     row(
       2,
-      "sequential p99 latency ms",
+      words("measureSeqP99"),
       "ms",
       seqLp?.p99Ms ?? null,
       echoPeer,
@@ -631,42 +686,41 @@ function sequentialRows(
 function pipelinedRows(
   load: Load,
   m: Awaited<ReturnType<typeof pipelinedPair>> & Awaited<ReturnType<typeof seedPair>>,
-  echoPeer: string,
-  note: string,
+  size: number,
+  note: Words,
 ): Row[] {
+  const writes = words("peerEchoWrites", { size });
+  const fast: Target = { on: "ours", op: ">=", value: 150_000, text: same(">= 150k/s") };
   return [
     row(
       2,
-      `pipelined, ${load.pipelined} from 1 client, req/s`,
+      words("measurePipeOne", { count: load.pipelined }),
       "req/s",
       m.pipeLp?.perSec ?? null,
-      `${echoPeer}, 1 write/frame`,
+      writes,
       m.pipeEcho?.perSec ?? null,
-      {
-        target: load.quick ? null : { on: "ours", op: ">=", value: 150_000, text: ">= 150k/s" },
-        note,
-      },
+      { target: load.quick ? null : fast, note },
     ),
     row(
       2,
-      `pipelined, ${PIPELINE_CLIENTS} clients x ${load.pipelinedEach}, req/s`,
+      words("measurePipeMany", { clients: PIPELINE_CLIENTS, each: load.pipelinedEach }),
       "req/s",
       m.manyLp?.perSec ?? null,
-      `${echoPeer}, 1 write/frame`,
+      writes,
       m.manyEcho?.perSec ?? null,
       { note },
     ),
     row(
       2,
-      `seed's experiment: ${SEED_REQUESTS} requests, total ms`,
+      words("measureSeed", { count: SEED_REQUESTS }),
       "ms",
       m.seed,
-      `${echoPeer}, ${SEED_REQUESTS} pipelined`,
+      words("peerEchoBurst", { size, count: SEED_REQUESTS }),
       m.seedEcho?.elapsedMs ?? null,
       {
         higherIsBetter: false,
-        target: { on: "ours", op: "<=", value: 50, text: "< 50 ms" },
-        note: ["ours from a fresh lp-client process, cold", note].filter(Boolean).join("; "),
+        target: { on: "ours", op: "<=", value: 50, text: same("< 50 ms") },
+        note: joinWords([words("noteCold"), note]),
       },
     ),
   ];
@@ -728,7 +782,7 @@ async function fanoutCrowd(
   ncatPort: number | null,
 ): Promise<Row[]> {
   const { load, has } = ctx;
-  const notes: string[] = [];
+  const notes: Words[] = [];
   if (!has.ncat) notes.push(missing("ncat"));
   const run = <T>(
     what: string,
@@ -736,20 +790,21 @@ async function fanoutCrowd(
     p: number | null,
     f: (d: Dialect, p: number) => Promise<T>,
   ) => p === null ? Promise.resolve(null) : attempt(what, () => f(dialect, p), notes);
-  ctx.say(`3. chat fan-out: ${n} clients, one sender at ${FANOUT_RATE} msg/s`);
+  ctx.say(text("sayFanout", { clients: n, rate: FANOUT_RATE }));
   const latency = (d: Dialect, p: number) => fanoutLatency(d, p, n, FANOUT_RATE, load.fanoutMs);
   const ours = await run("chat latency", chatDialect, port, latency);
   const theirs = await run("ncat latency", ncatDialect, ncatPort, latency);
-  ctx.say(`   ${n} clients, ${FANOUT_SENDERS} senders flat out`);
+  ctx.say(text("sayFanoutRate", { clients: n, senders: FANOUT_SENDERS }));
   const rate = (d: Dialect, p: number) => fanoutRate(d, p, n, FANOUT_SENDERS, load.fanoutMs);
   const oursRate = await run("chat rate", chatDialect, port, rate);
   const theirsRate = await run("ncat rate", ncatDialect, ncatPort, rate);
-  for (const [who, r] of [["ours", ours], ["ncat", theirs]] as const) {
+  for (const [who, r] of [[words("noteOurs"), ours], [same("ncat"), theirs]] as const) {
     if (r && r.deliveries < r.expected) {
-      notes.push(`${who}: ${r.expected - r.deliveries} of ${r.expected} deliveries missing`);
+      const lost = { missing: r.expected - r.deliveries, expected: r.expected };
+      notes.push(words("noteLost", { who, ...lost }));
     }
   }
-  return fanoutRows(n, { ours, theirs, oursRate, theirsRate }, notes.join("; "));
+  return fanoutRows(n, { ours, theirs, oursRate, theirsRate }, joinWords(notes));
 }
 
 function fanoutRows(
@@ -760,13 +815,13 @@ function fanoutRows(
     oursRate: FanoutRate | null;
     theirsRate: FanoutRate | null;
   },
-  note: string,
+  note: Words,
 ): Row[] {
-  const peer = "ncat --broker --chat";
+  const peer = same("ncat --broker --chat");
   return [
     row(
       3,
-      `fan-out ${n} clients, p50 delivery ms`,
+      words("measureFanP50", { clients: n }),
       "ms",
       m.ours?.p50Ms ?? null,
       peer,
@@ -778,26 +833,26 @@ function fanoutRows(
     ),
     row(
       3,
-      `fan-out ${n} clients, p99 delivery ms`,
+      words("measureFanP99", { clients: n }),
       "ms",
       m.ours?.p99Ms ?? null,
       peer,
       m.theirs?.p99Ms ?? null,
       {
         higherIsBetter: false,
-        target: { on: "ratio", op: "<=", value: 1, text: "<= ncat" },
+        target: { on: "ratio", op: "<=", value: 1, text: same("<= ncat") },
         note,
       },
     ),
     row(
       3,
-      `fan-out ${n} clients, ${FANOUT_SENDERS} senders, deliveries/s`,
+      words("measureFanRate", { clients: n, senders: FANOUT_SENDERS }),
       "/s",
       m.oursRate?.perSec ?? null,
       peer,
       m.theirsRate?.perSec ?? null,
       {
-        target: { on: "ratio", op: ">=", value: 1, text: ">= ncat" },
+        target: { on: "ratio", op: ">=", value: 1, text: same(">= ncat") },
         note,
       },
     ),
@@ -820,7 +875,7 @@ async function idleMemory(
   try {
     await sleep(SETTLE_MS);
     const fullKiB = await residentKiB(server.pid);
-    if (emptyKiB === null || fullKiB === null) throw new Error("cannot read the server's memory");
+    if (emptyKiB === null || fullKiB === null) throw new WordedError(words("noMemory"));
     return { emptyKiB, fullKiB };
   } finally {
     await crowd.close();
@@ -829,9 +884,9 @@ async function idleMemory(
 
 async function memorySection(ctx: Context): Promise<Row[]> {
   const { scope, load } = ctx;
-  const notes: string[] = [];
+  const notes: Words[] = [];
   const n = load.idleClients;
-  ctx.say(`4. idle memory: 0 and ${n} idle clients`);
+  ctx.say(text("sayMemory", { clients: n }));
   const folder = join(ctx.work, "memory");
   await Deno.mkdir(folder);
   const [cmd, args] = taskCommand("chat-server", [
@@ -851,25 +906,30 @@ async function memorySection(ctx: Context): Promise<Row[]> {
     .finally(() => echo.stop());
   const perClient = (m: typeof ours) => m ? ((m.fullKiB - m.emptyKiB) * 1024) / n : null;
   const mib = (kib: number | undefined) => kib === undefined ? null : kib / 1024;
-  const note = notes.join("; ");
-  const peer = "Deno echo server";
+  const note = joinWords(notes);
+  const peer = words("peerEchoServer");
   return [
-    row(4, "server RSS, no clients, MiB", "MiB", mib(ours?.emptyKiB), peer, mib(theirs?.emptyKiB), {
-      higherIsBetter: false,
-      note,
-    }),
     row(
       4,
-      `server RSS, ${n} idle clients, MiB`,
+      words("measureRssEmpty"),
+      "MiB",
+      mib(ours?.emptyKiB),
+      peer,
+      mib(theirs?.emptyKiB),
+      { higherIsBetter: false, note },
+    ),
+    row(
+      4,
+      words("measureRssFull", { clients: n }),
       "MiB",
       mib(ours?.fullKiB),
       peer,
       mib(theirs?.fullKiB),
       { higherIsBetter: false, note },
     ),
-    row(4, "bytes per idle client", "B", perClient(ours), peer, perClient(theirs), {
+    row(4, words("measurePerClient"), "B", perClient(ours), peer, perClient(theirs), {
       higherIsBetter: false,
-      target: { on: "ours", op: "<=", value: 64 * 1024, text: "<= 64 KiB" },
+      target: { on: "ours", op: "<=", value: 64 * 1024, text: same("<= 64 KiB") },
       note,
     }),
   ];
@@ -889,18 +949,21 @@ interface CompareRow {
 
 async function modelsSection(ctx: Context): Promise<Row[]> {
   const { scope, load } = ctx;
-  ctx.say("5. concurrency models: compare-servers");
-  const notes: string[] = [];
+  ctx.say(text("sayModels"));
+  const notes: Words[] = [];
   const rows = await attempt("compare-servers", async () => {
     const [cmd, args] = taskCommand("compare-servers", [...load.compareArgs, "--json"]);
     const child = scope.spawn("compare-servers", cmd, args);
     const status = await child.exit(300_000);
-    if (!status.success) throw new Error(child.errors.slice(-2).join(" ") || `exit ${status.code}`);
+    if (!status.success) {
+      const said = child.errors.slice(-2).join(" ");
+      throw said ? new Error(said) : new WordedError(words("exitCode", { code: status.code }));
+    }
     return JSON.parse(child.lines.join("\n")).rows as CompareRow[];
   }, notes);
   if (rows === null || rows.length === 0) {
-    return [row(5, "compare-servers round trips/s", "/s", null, "concurrent", null, {
-      note: notes.join("; "),
+    return [row(5, words("measureModels"), "/s", null, words("peerConcurrent"), null, {
+      note: joinWords(notes),
     })];
   }
   const most = Math.max(...rows.map((r) => r.clients));
@@ -909,17 +972,19 @@ async function modelsSection(ctx: Context): Promise<Row[]> {
   return atMost.map((r) =>
     row(
       5,
-      `${r.model}, ${most} clients, round trips/s`,
+      words("measureModel", { model: r.model, clients: most }),
       "/s",
       r.roundTripsPerSec,
-      `concurrent model`,
+      words("peerConcurrent"),
       base?.roundTripsPerSec ?? null,
       {
-        note: [
-          `p99 ${r.p99Ms === null ? "-" : r.p99Ms.toFixed(2)} ms`,
-          r.peakMemoryMiB === null ? "" : `peak ${r.peakMemoryMiB.toFixed(0)} MiB`,
-          r.note,
-        ].filter(Boolean).join(", "),
+        note: joinWords([
+          same(`p99 ${r.p99Ms === null ? "-" : r.p99Ms.toFixed(2)} ms`),
+          r.peakMemoryMiB === null ? same("") : words("notePeak", {
+            mib: r.peakMemoryMiB.toFixed(0),
+          }),
+          same(r.note), // compare-servers' own, in English: it is started with --lang en
+        ], words("noteComma")),
       },
     )
   );
@@ -968,44 +1033,75 @@ function figure(v: number | null): string {
 }
 
 /**
- * The rows as a plain-text table.
+ * The rows as a plain-text table in the program's language, its columns lined up by display
+ * width: a Chinese heading or note takes two columns a character.
  *
  * @param rows The rows.
  * @returns The table, numbers right-aligned.
  */
 export function formatTable(rows: readonly Row[]): string {
-  const header = ["#", "measure", "ours", "peer", "peer value", "ratio", "target", "met", "note"];
+  const l = lang();
+  const headings = [
+    "colSection",
+    "colMeasure",
+    "colOurs",
+    "colPeer",
+    "colPeerValue",
+    "colRatio",
+    "colTarget",
+    "colMet",
+    "colNote",
+  ] as const;
+  const header = headings.map((key) => text(key));
   const cells = rows.map((r) => [
     String(r.section),
-    r.measure,
+    r.measure[l],
     figure(r.ours),
-    r.peer,
+    r.peer[l],
     figure(r.peerValue),
     r.ratio === null ? "-" : `${r.ratio.toFixed(2)}x`,
-    r.target?.text ?? "",
-    r.met === null ? "" : r.met ? "yes" : "NO",
-    r.note,
+    r.target?.text[l] ?? "",
+    r.met === null ? "" : text(r.met ? "metYes" : "metNo"),
+    r.note[l],
   ]);
   const right = new Set([2, 4, 5]);
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
+  const widths = header.map((h, i) =>
+    Math.max(displayWidth(h), ...cells.map((c) => displayWidth(c[i])))
+  );
   const line = (c: string[]) =>
-    c.map((v, i) => right.has(i) ? v.padStart(widths[i]) : v.padEnd(widths[i])).join("  ")
-      .trimEnd();
+    c.map((v, i) => right.has(i) ? padStartToWidth(v, widths[i]) : padEndToWidth(v, widths[i]))
+      .join("  ").trimEnd();
   return [line(header), line(widths.map((w) => "-".repeat(w))), ...cells.map(line)].join("\n");
 }
 
-const USAGE = `Usage: deno task bench [--quick] [--size SIZE] [--json FILE]
+/** The `--help` text, in the program's language. */
+const usage = () => text("benchUsage", { work: WORK_ROOT });
 
-Runs our programs beside their peers on loopback and prints one table: our figure, the peer's
-from the same run, and the ratio. Files go to a folder under ${WORK_ROOT}, removed at the end.
+/** The figures the command line asks for. */
+interface BenchFlags {
+  load: Load;
+  jsonPath: string | undefined;
+  only: number[];
+}
 
-Options:
-  --size SIZE    file size for the transfer row, such as 256M or 1G (default 1G)
-  --quick        small loads, under 30 s (what the tests run)
-  --json FILE    also write the figures as JSON (the task may write bench-results.json)
-  --only LIST    run only these sections, such as 1,3 (1 file transfer, 2 LP requests,
-                 3 chat fan-out, 4 idle memory, 5 concurrency models)
-  -h, --help     show this help`;
+/** Read the flags; a bad size or section list is a usage error, said in one line. */
+function readFlags(
+  values: { size?: string; quick: boolean; json?: string; only: string },
+): BenchFlags {
+  const size = values.size === undefined ? DEFAULT_SIZE : parseByteSize(values.size);
+  if (size < 1 || size > 64 * 1024 ** 3) {
+    throw new UsageError(text("benchBadSize", { value: values.size ?? "" }));
+  }
+  const load = loadFor(values.quick, values.quick && values.size === undefined ? QUICK_SIZE : size);
+  const only = values.only.split(",").map((v) => {
+    const n = Number(v.trim());
+    if (!Number.isInteger(n) || n < 1 || n > SECTIONS.length) {
+      throw new UsageError(text("benchBadOnly", { value: values.only }));
+    }
+    return n;
+  });
+  return { load, jsonPath: values.json, only };
+}
 
 function fail(message: string, code = 1): never {
   console.error(`bench: ${message}`);
@@ -1015,77 +1111,62 @@ function fail(message: string, code = 1): never {
 if (import.meta.main) {
   if (Deno.args[0] === "--serve-echo") {
     // Compiled, the benchmark has no separate echo script to run: it is its own echo server.
+    // Only the benchmark reads its line, by the English wording.
     const listener = Deno.listen({ hostname: HOST, port: 0 });
     Deno.addSignalListener("SIGINT", () => Deno.exit(0));
-    console.log(`Listening on ${HOST}:${(listener.addr as Deno.NetAddr).port}`);
+    const address = `${HOST}:${(listener.addr as Deno.NetAddr).port}`;
+    console.log(cliText.in("en", "listening", { address }));
     await serveEcho(listener).catch(() => {});
     Deno.exit(0);
   }
-  let load: Load, jsonPath: string | undefined, only: number[];
-  try {
-    const { values } = parseFlags(Deno.args, {
+  const parsed = parseProgramFlags({
+    name: "bench",
+    usage,
+    args: Deno.args,
+    options: {
       size: { type: "string" },
       quick: { type: "boolean", default: false },
       json: { type: "string" },
       only: { type: "string", default: "1,2,3,4,5" },
-      help: { type: "boolean", short: "h", default: false },
-    });
-    if (values.help) {
-      console.log(USAGE);
-      Deno.exit(0);
-    }
-    const size = values.size === undefined ? DEFAULT_SIZE : parseByteSize(values.size);
-    if (size < 1 || size > 64 * 1024 ** 3) {
-      throw new RangeError(`Invalid --size "${values.size}": expected 1 byte to 64G`);
-    }
-    load = loadFor(values.quick, values.quick && values.size === undefined ? QUICK_SIZE : size);
-    jsonPath = values.json;
-    only = values.only.split(",").map((v) => {
-      const n = Number(v.trim());
-      if (!Number.isInteger(n) || n < 1 || n > SECTIONS.length) {
-        throw new RangeError(`Invalid --only "${values.only}": expected sections 1 to 5`);
-      }
-      return n;
-    });
-  } catch (err) {
-    if (err instanceof UsageError || err instanceof RangeError) {
-      fail(`${err.message} (see --help)`, 2);
-    }
-    throw err;
-  }
+    },
+    read: readFlags,
+    log: console.log,
+    error: console.error,
+  });
+  if ("exitCode" in parsed) Deno.exit(parsed.exitCode);
+  const { load, jsonPath, only } = parsed.flags;
 
   const scope = new Scope(() => {
-    console.error("bench: interrupted; children stopped and files removed");
+    console.error(`bench: ${text("benchInterrupted")}`);
     Deno.exit(130);
   });
-  const say = (text: string) => console.error(text);
+  const say = (line: string) => console.error(line);
   let rows: Row[];
   try {
     rows = await runBench(scope, load, say, only);
   } catch (err) {
     await scope[Symbol.asyncDispose]();
-    fail(errorMessage(err, "benchmark failed"));
+    fail(errorMessage(err, text("benchFailed")));
   }
   await scope[Symbol.asyncDispose]();
   await Deno.remove(WORK_ROOT).catch(() => {}); // only if empty: another run may be using it
   const cpus = navigator.hardwareConcurrency;
-  console.log(
-    `Loopback, ${cpus} CPUs, Deno ${Deno.version.deno}, ` +
-      `${load.quick ? "quick mode" : "full run"}; ratio = ours / peer\n`,
-  );
+  const mode = text(load.quick ? "benchQuickMode" : "benchFullRun");
+  console.log(`${text("benchHeader", { cpus, deno: Deno.version.deno, mode })}\n`);
   console.log(formatTable(rows));
   if (jsonPath !== undefined) {
+    // The JSON is for programs: its keys and its words are the same in every language.
     const report: Report = {
       date: new Date().toISOString(),
       machine: { os: Deno.build.os, arch: Deno.build.arch, cpus, deno: Deno.version.deno },
       command: ["deno task bench", ...Deno.args].join(" "),
       load,
-      rows,
+      rows: rows.map((r) => rowIn(r, "en")),
     };
     try {
       await Deno.writeTextFile(jsonPath, JSON.stringify(report, null, 2) + "\n");
     } catch (err) {
-      fail(errorMessage(err, `cannot write ${jsonPath} (the task may write bench-results.json)`));
+      fail(errorMessage(err, text("benchCannotWrite", { path: jsonPath })));
     }
   }
   Deno.exit(0);

@@ -11,21 +11,14 @@
 
 import { errorMessage, parseProgramFlags } from "../../lib/cli/cli.ts";
 import { parsePort } from "../../lib/net/host_port.ts";
+import { cliText } from "../../lib/cli/text.ts";
 import { serveEcho } from "../../lib/tools/serve_echo.ts";
-
-const USAGE = `Usage: deno task bench:echo [--port PORT]
-
-The benchmark's yardstick: a TCP echo server on 127.0.0.1 with no framing. Whatever a client
-writes comes back as it is. Ctrl-C stops it.
-
-Options:
-  --port PORT   port to listen on (default 0: any free port, printed at start)
-  -h, --help    show this help`;
+import { toolsText as text } from "../../lib/tools/text.ts";
 
 if (import.meta.main) {
   const parsed = parseProgramFlags({
     name: "bench_echo",
-    usage: USAGE,
+    usage: () => text("echoUsage"),
     args: Deno.args,
     options: { port: { type: "string", default: "0" } },
     read: (values) => ({ port: parsePort(values.port) }),
@@ -38,12 +31,13 @@ if (import.meta.main) {
   try {
     listener = Deno.listen({ hostname: "127.0.0.1", port });
   } catch (err) {
-    console.error(`bench_echo: ${errorMessage(err, `cannot listen on 127.0.0.1:${port}`)}`);
+    const where = cliText("cannotListen", { address: `127.0.0.1:${port}` });
+    console.error(`bench_echo: ${errorMessage(err, where)}`);
     Deno.exit(1);
   }
   // Nothing to flush or tell anyone: Ctrl-C ends it at once.
   Deno.addSignalListener("SIGINT", () => Deno.exit(0));
-  console.log(`Listening on 127.0.0.1:${listener.addr.port}`);
+  console.log(cliText("listening", { address: `127.0.0.1:${listener.addr.port}` }));
   await serveEcho(listener).catch(() => {});
   Deno.exit(0);
 }

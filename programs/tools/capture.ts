@@ -14,8 +14,15 @@
  * @module
  */
 
-import { errorMessage, interruptedAtTerminal, parseFlags, UsageError } from "../../lib/cli/cli.ts";
+import {
+  errorMessage,
+  type FlagValues,
+  interruptedAtTerminal,
+  parseProgramFlags,
+  UsageError,
+} from "../../lib/cli/cli.ts";
 import { parsePort } from "../../lib/net/host_port.ts";
+import { toolsText as text } from "../../lib/tools/text.ts";
 
 /** The lab's framed services: the LP server and the chat server. */
 const DEFAULT_PORTS = [4579, 15004];
@@ -28,16 +35,8 @@ const CAPTURE_BUFFER_MIB = 64;
 /** Tried in order: dumpcap is the lighter tool; tshark is what most people have installed. */
 const TOOLS = ["dumpcap", "tshark"];
 
-const HELP = `Usage: deno task capture [options]
-
-Record loopback traffic on the lab's ports to a pcapng file until Ctrl-C.
-
-Options:
-  --out FILE         where to write (default: capture.pcapng)
-  --port LIST        comma-separated TCP ports (default: ${DEFAULT_PORTS.join(",")})
-  --interface NAME   capture interface (default: lo)
-  --duration SEC     stop by itself after this many seconds
-  -h, --help         show this help`;
+/** The `--help` text, in the program's language. */
+const usage = () => text("captureUsage", { ports: DEFAULT_PORTS.join(",") });
 
 /** What to capture. */
 export interface CaptureOptions {
@@ -97,9 +96,7 @@ export function startCapture(options: CaptureOptions): { tool: string; child: De
       if (!(err instanceof Deno.errors.NotFound)) throw err;
     }
   }
-  throw new Deno.errors.NotFound(
-    "neither dumpcap nor tshark is installed (on Debian or Ubuntu: apt-get install tshark)",
-  );
+  throw new Deno.errors.NotFound(text("captureNoTool"));
 }
 
 /** What one line of the capture tool's stderr tells us. */
@@ -154,11 +151,9 @@ export function readToolLine(line: string): ToolLine {
  *   only when the tool complained about permissions.
  */
 export function describeFailure(messages: string[], tool: string, code: number): string {
-  const first = messages[0]?.replace(/\.$/, "") ?? `${tool} stopped with exit code ${code}`;
+  const first = messages[0]?.replace(/\.$/, "") ?? text("captureStopped", { tool, code });
   const denied = messages.some((l) => /permission to capture|not permitted|privileges/i.test(l));
-  return denied
-    ? `${first} (is capturing allowed? run as root or join the wireshark group)`
-    : first;
+  return denied ? text("captureDenied", { reason: first }) : first;
 }
 
 /** The lines of a byte stream; a lone `\r` (a progress line redrawn) ends a line too. */
@@ -172,21 +167,21 @@ async function* streamLines(stream: ReadableStream<Uint8Array>): AsyncGenerator<
   if (partial) yield partial;
 }
 
-function parseOptions(args: string[]): CaptureOptions | null {
-  const { values } = parseFlags(args, {
-    out: { type: "string", default: "capture.pcapng" },
-    port: { type: "string" },
-    interface: { type: "string", default: "lo" },
-    duration: { type: "string" },
-    help: { type: "boolean", short: "h" },
-  });
-  if (values.help) return null;
+/** The capture's flags. */
+const OPTIONS = {
+  out: { type: "string", default: "capture.pcapng" },
+  port: { type: "string" },
+  interface: { type: "string", default: "lo" },
+  duration: { type: "string" },
+} as const;
+
+function readOptions(values: FlagValues<typeof OPTIONS>): CaptureOptions {
   const ports = values.port === undefined ? DEFAULT_PORTS : values.port.split(",").map(parsePort);
   let durationSeconds: number | undefined;
   if (values.duration !== undefined) {
     durationSeconds = Number(values.duration);
     if (!(durationSeconds > 0)) {
-      throw new UsageError(`Invalid duration "${values.duration}": expected seconds above 0`);
+      throw new UsageError(text("captureBadDuration", { value: values.duration }));
     }
   }
   return { out: values.out, ports, interfaceName: values.interface, durationSeconds };
@@ -198,19 +193,17 @@ function fail(message: string, code: number): never {
 }
 
 if (import.meta.main) {
-  let options;
-  try {
-    options = parseOptions(Deno.args);
-  } catch (err) {
-    if (err instanceof UsageError || err instanceof RangeError) {
-      fail(`${err.message} (see --help)`, 2);
-    }
-    throw err;
-  }
-  if (options === null) {
-    console.log(HELP);
-    Deno.exit(0);
-  }
+  const parsed = parseProgramFlags({
+    name: "capture",
+    usage,
+    args: Deno.args,
+    options: OPTIONS,
+    read: readOptions,
+    log: console.log,
+    error: console.error,
+  });
+  if ("exitCode" in parsed) Deno.exit(parsed.exitCode);
+  const options = parsed.flags;
   let started;
   try {
     started = startCapture(options);
@@ -241,10 +234,9 @@ if (import.meta.main) {
     const said = readToolLine(line);
     if (said.kind === "live") {
       if (!live) {
-        console.error(
-          `capture: ${tool} is recording ${captureFilter(options.ports)} on ` +
-            `${options.interfaceName}; press Ctrl-C to stop`,
-        );
+        const filter = captureFilter(options.ports);
+        const where = { tool, filter, interface: options.interfaceName };
+        console.error(`capture: ${text("captureRecording", where)}`);
       }
       live = true;
       console.error(`File: ${said.file}`); // the tool's own words: the capture is running
@@ -262,8 +254,8 @@ if (import.meta.main) {
   if (!status.success && status.signal !== "SIGINT") {
     fail(describeFailure(messages, tool, status.code), 1);
   }
-  const count = packets === undefined ? "" : ` (${packets} packet${packets === 1 ? "" : "s"})`;
-  console.error(
-    `capture: saved ${options.out}${count}; decode it with: deno task decode ${options.out}`,
-  );
+  const saved = packets === undefined
+    ? text("captureSaved", { file: options.out })
+    : text("captureSavedPackets", { file: options.out, count: packets });
+  console.error(`capture: ${saved}`);
 }

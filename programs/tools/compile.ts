@@ -18,24 +18,24 @@
  */
 
 import { errorMessage } from "../../lib/cli/cli.ts";
+import { chooseLang, isLang, setLang } from "../../lib/cli/i18n.ts";
 import { taskParts } from "../../lib/cli/task_command.ts";
+import { cliText } from "../../lib/cli/text.ts";
+import { toolsText as text } from "../../lib/tools/text.ts";
 
 /** Where executables go, relative to the folder the task runs in (the project's). */
 export const DIST = "dist";
 
-const USAGE = `Usage: deno task compile NAME [deno compile flags]
+/** The `--help` text, in the program's language, with the lines every program has. */
+const usage = () =>
+  [
+    text("compileUsage"),
+    `  --lang LANG     ${cliText("langFlag")}`,
+    `  -h, --help      ${cliText("helpFlag")}`,
+  ].join("\n");
 
-Builds dist/NAME, a standalone executable of the program that "deno task NAME" runs, with the
-same permission flags. The first build downloads Deno's runtime (denort) from dl.deno.land;
-offline, set DENORT_BIN to a denort binary. Each program also has its own task,
-"deno task compile:NAME".
-
-Options:
-  -h, --help   show this help`;
-
-/** The one line for a runtime that could not be downloaded. */
-export const DOWNLOAD_FAILED = "cannot download Deno's runtime (denort) from dl.deno.land: " +
-  "set DENORT_BIN to a denort binary, or run where that site is reachable";
+/** The one line for a runtime that could not be downloaded, in English (the tests' language). */
+export const DOWNLOAD_FAILED = text.in("en", "compileDownloadFailed");
 
 /**
  * The executable's path for a task: `dist/` and the task's name, with `:` (which Windows does
@@ -58,8 +58,8 @@ export function outputPath(task: string): string {
  * Say in one line why `deno compile` could not get its runtime, from what it printed.
  *
  * @param stderr What `deno compile` printed on stderr, without colours.
- * @returns The line, or undefined when the failure was something else (such as a type error),
- *   which Deno's own words explain better.
+ * @returns The line, in the program's language, or undefined when the failure was something
+ *   else (such as a type error), which Deno's own words explain better.
  *
  * @example
  * ```ts
@@ -77,12 +77,15 @@ export function runtimeFailure(stderr: string): string | undefined {
   // The error and its causes, without the backtrace that follows them.
   const error = stderr.slice(at).split(/^Stack backtrace:/m)[0];
   // Deno's context for fetching (or unpacking) the runtime it downloads.
-  if (/Setting up base binary/.test(error)) return DOWNLOAD_FAILED;
+  if (/Setting up base binary/.test(error)) return text("compileDownloadFailed");
   // DENORT_BIN names a file that is not there: Deno's deepest cause says why.
   const missing = /Could not find denort at '([^']*)'/.exec(error);
   if (missing) {
     const causes = [...error.matchAll(/^\s+\d+: (.*)$/gm)].map((m) => m[1]);
-    return `DENORT_BIN is "${missing[1]}": ${causes.at(-1) ?? "not found"}`;
+    return text("compileMissingRuntime", {
+      path: missing[1],
+      why: causes.at(-1) ?? text("compileNotFound"),
+    });
   }
   return undefined;
 }
@@ -112,19 +115,49 @@ function cleanUp(output: string, distExisted: boolean): void {
   }
 }
 
+/**
+ * The arguments without `--lang` and its value, which are this program's, not deno compile's.
+ *
+ * @param args The arguments.
+ * @returns The rest, and the value of `--lang` if given.
+ */
+export function withoutLang(args: readonly string[]): { rest: string[]; lang?: string } {
+  const rest: string[] = [];
+  let lang: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === "--") {
+      rest.push(...args.slice(i));
+      break;
+    }
+    if (args[i] === "--lang") lang = args[++i] ?? "";
+    else if (args[i].startsWith("--lang=")) lang = args[i].slice("--lang=".length);
+    else rest.push(args[i]);
+  }
+  return { rest, lang };
+}
+
+/** Say what was wrong with the command line, in one line, and exit 2. */
+function usageError(message: string): never {
+  console.error(`compile: ${cliText("seeHelp", { message })}`);
+  Deno.exit(2);
+}
+
 if (import.meta.main) {
-  const [task, ...extra] = Deno.args;
+  // The flags after NAME go to deno compile, so only --lang and --help are read here.
+  setLang(chooseLang(Deno.args));
+  const { rest, lang } = withoutLang(Deno.args);
+  const [task, ...extra] = rest;
+  if (lang !== undefined && !isLang(lang)) usageError(cliText("badLang", { value: lang }));
   if (task === "-h" || task === "--help") {
-    console.log(USAGE);
+    console.log(usage());
     Deno.exit(0);
   }
   let parts: { flags: string[]; script: string };
   try {
-    if (task === undefined || task.startsWith("-")) throw new Error("expected a task name");
+    if (task === undefined || task.startsWith("-")) throw new Error(text("compileNeedsTask"));
     parts = taskParts(task);
   } catch (err) {
-    console.error(`compile: ${errorMessage(err)} (see --help)`);
-    Deno.exit(2);
+    usageError(errorMessage(err));
   }
 
   const output = outputPath(task);
@@ -144,7 +177,7 @@ if (import.meta.main) {
       stderr: "piped",
     }).output();
   } catch (err) {
-    console.error(`compile: ${errorMessage(err, "cannot run deno (it must be on PATH)")}`);
+    console.error(`compile: ${errorMessage(err, text("compileCannotRun"))}`);
     Deno.exit(1);
   } finally {
     Deno.removeSignalListener("SIGINT", stay);

@@ -11,18 +11,20 @@
 
 import { fileURLToPath } from "node:url";
 import { errorMessage, parseFlags, UsageError } from "../../lib/cli/cli.ts";
+import { chooseLang, isLang, setLang } from "../../lib/cli/i18n.ts";
+import { cliText } from "../../lib/cli/text.ts";
+import { toolsText as text } from "../../lib/tools/text.ts";
 
 /** The dissector, found beside this program so the task works from any folder. */
 export const DISSECTOR = fileURLToPath(new URL("../../docs/wireshark/lp.lua", import.meta.url));
 
-const HELP = `Usage: deno task decode FILE [options]
-
-Print a capture with LP frames decoded by docs/wireshark/lp.lua (needs tshark).
-
-Options:
-  --filter EXPR   a Wireshark display filter (default: lp), e.g. 'lp.kind == 1'
-  --detail        print every field of every frame, not one line per packet
-  -h, --help      show this help`;
+/** The `--help` text, in the program's language, with the lines every program has. */
+const usage = () =>
+  [
+    text("decodeUsage"),
+    `  --lang LANG     ${cliText("langFlag")}`,
+    `  -h, --help      ${cliText("helpFlag")}`,
+  ].join("\n");
 
 /**
  * The tshark command line that decodes a capture with the dissector.
@@ -57,7 +59,7 @@ export function isNoise(line: string): boolean {
  */
 export function describeFailure(errors: string[], code: number): string {
   const first = errors[0]?.replace(/^tshark: /, "").replace(/\.$/, "");
-  return first ?? `tshark stopped with exit code ${code}`;
+  return first ?? text("decodeStopped", { code });
 }
 
 function fail(message: string, code: number): never {
@@ -66,21 +68,27 @@ function fail(message: string, code: number): never {
 }
 
 if (import.meta.main) {
+  // parseProgramFlags takes no file names; this is what it does, with the capture file allowed.
+  setLang(chooseLang(Deno.args));
   let file: string, filter: string, detail: boolean;
   try {
     const { values, positionals } = parseFlags(Deno.args, {
       filter: { type: "string", default: "lp" },
       detail: { type: "boolean", default: false },
+      lang: { type: "string" },
       help: { type: "boolean", short: "h" },
     }, true);
+    if (values.lang !== undefined && !isLang(values.lang)) {
+      throw new UsageError(cliText("badLang", { value: values.lang }));
+    }
     if (values.help) {
-      console.log(HELP);
+      console.log(usage());
       Deno.exit(0);
     }
-    if (positionals.length !== 1) throw new UsageError("Expected one capture file");
+    if (positionals.length !== 1) throw new UsageError(text("decodeOneFile"));
     [file, filter, detail] = [positionals[0], values.filter, values.detail];
   } catch (err) {
-    if (err instanceof UsageError) fail(`${err.message} (see --help)`, 2);
+    if (err instanceof UsageError) fail(cliText("seeHelp", { message: err.message }), 2);
     throw err;
   }
   let output: Deno.CommandOutput;
@@ -93,9 +101,7 @@ if (import.meta.main) {
     }).output();
   } catch (err) {
     fail(
-      err instanceof Deno.errors.NotFound
-        ? "tshark is not installed (on Debian or Ubuntu: apt-get install tshark)"
-        : errorMessage(err),
+      err instanceof Deno.errors.NotFound ? text("decodeNoTshark") : errorMessage(err),
       1,
     );
   }

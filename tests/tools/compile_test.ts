@@ -55,7 +55,8 @@ async function compileWithoutRuntime(
       args: ["run", ...flags, script, task],
       cwd,
       clearEnv: true,
-      env: { ...env, DENO_DIR: denoDir, NO_COLOR: "1" },
+      // In English, whatever the machine's locale: the test compares the English line.
+      env: { ...env, DENO_DIR: denoDir, NO_COLOR: "1", LC_ALL: "C.UTF-8" },
       stdin: "null",
       stdout: "piped",
       stderr: "piped",

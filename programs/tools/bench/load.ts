@@ -13,6 +13,7 @@ import { encodeFrame, Kind, Status } from "../../../lib/wire/frame.ts";
 import { ChatType, refusalText, request } from "../../../lib/chat/protocol.ts";
 import { LpType } from "../../../lib/lp/protocol.ts";
 import { LpSession } from "../../../lib/lp/client_session.ts";
+import { WordedError, words } from "../../../lib/tools/text.ts";
 
 /** Every benchmark runs on loopback. */
 export const HOST = "127.0.0.1";
@@ -63,7 +64,7 @@ function summarise(latencies: Float64Array, elapsedMs: number): RoundTrips {
 export async function deadline<T>(task: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no result within ${ms} ms`)), ms);
+    timer = setTimeout(() => reject(new WordedError(words("noResult", { what, ms }))), ms);
   });
   try {
     return await Promise.race([task, late]);
@@ -90,7 +91,7 @@ function closeQuietly(conn: Deno.Conn): void {
 async function readExactly(conn: Deno.Conn, buf: Uint8Array, count: number): Promise<void> {
   for (let got = 0; got < count;) {
     const n = await conn.read(buf);
-    if (n === null) throw new Error("The server closed the connection");
+    if (n === null) throw new WordedError(words("serverClosed"));
     got += n;
   }
 }
@@ -272,7 +273,7 @@ export const chatDialect: Dialect = {
       const fc = new FrameConnection(conn);
       await fc.write(request(ChatType.Join, 1, { name: `bench${index}` }));
       for (let f = await fc.read();; f = await fc.read()) {
-        if (f === null) throw new Error("The chat server closed the connection while joining");
+        if (f === null) throw new WordedError(words("closedWhileJoining"));
         if (f.kind !== Kind.Response || f.type !== ChatType.Join) continue;
         if (f.status !== Status.Ok) throw new Error(refusalText(f));
         break;
@@ -319,7 +320,7 @@ export const ncatDialect: Dialect = {
       let text = "";
       while (!/already connected:[^\n]*\n/.test(text)) {
         const n = await conn.read(buf);
-        if (n === null) throw new Error("ncat closed the connection while greeting");
+        if (n === null) throw new WordedError(words("closedWhileGreeting"));
         text = (text + decoder.decode(buf.subarray(0, n), { stream: true })).slice(-256 * 1024);
       }
       return conn;
