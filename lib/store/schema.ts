@@ -88,17 +88,25 @@ CREATE TABLE files (
   sha256 TEXT NOT NULL CHECK (length(sha256) = 64)
 );
 CREATE INDEX files_by_uploader ON files (uploader_key);
+CREATE TABLE search_state (indexed INTEGER NOT NULL);
+INSERT INTO search_state (indexed) VALUES (0);
 `;
 
-/** External content tables are not updated by FTS5 itself: these triggers do it. */
+/**
+ * External content tables are not updated by FTS5 itself. New messages are indexed in the
+ * background, in id order (`ChatDb` indexes everything above `search_state.indexed`; the
+ * index's own `max(rowid)` would read the content table's), so
+ * storing a message costs an insert, not a trigram index update (about 4 µs against 50 µs):
+ * a busy room is not slowed by search. These triggers keep an indexed row's entry right when
+ * the row changes or goes; a row not yet indexed has no entry to change.
+ */
 const FTS_TRIGGERS_V1 = `
-CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
-  INSERT INTO messages_fts (rowid, text) VALUES (new.id, new.text);
-END;
-CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages
+WHEN old.id <= (SELECT indexed FROM search_state) BEGIN
   INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.id, old.text);
 END;
-CREATE TRIGGER messages_fts_update AFTER UPDATE OF text ON messages BEGIN
+CREATE TRIGGER messages_fts_update AFTER UPDATE OF text ON messages
+WHEN old.id <= (SELECT indexed FROM search_state) BEGIN
   INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.id, old.text);
   INSERT INTO messages_fts (rowid, text) VALUES (new.id, new.text);
 END;

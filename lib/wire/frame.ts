@@ -71,6 +71,10 @@ export const Status = {
   ServerError: 12,
   /** The peer did not read what was sent to it, so it was dropped (sent just before closing). */
   Slow: 13,
+  /** The name belongs to an account: a password (or a session token) is needed. */
+  AuthRequired: 14,
+  /** The name and password (or token) did not match, or the account is banned. */
+  AuthFailed: 15,
 } as const;
 /** One of the values of {@linkcode Status}. */
 export type Status = typeof Status[keyof typeof Status];
