@@ -16,13 +16,15 @@ import { listeningPort, Program, WAIT_MS } from "./_task.ts";
  *
  * @param args Extra flags, such as `["--heartbeat", "1"]`.
  * @param stdin Whether the test will type console commands.
+ * @param env Extra environment, such as `{ LANG: "zh_CN.UTF-8" }` for a server in Chinese.
  * @returns The program and its port.
  */
 export async function startLpServer(
   args: string[] = [],
   stdin: "piped" | "null" = "null",
+  env: Record<string, string> = {},
 ): Promise<{ server: Program; port: number }> {
-  const server = new Program("lp-server", ["--port", "0", ...args], { stdin });
+  const server = new Program("lp-server", ["--port", "0", ...args], { stdin, env });
   try {
     return { server, port: await listeningPort(server) };
   } catch (err) {

@@ -21,6 +21,8 @@ import {
   parseTimeReply,
 } from "./protocol.ts";
 import type { LpEvent, LpSession } from "./client_session.ts";
+import { wordPayload } from "./reason.ts";
+import { lpText as text } from "./text.ts";
 
 /** Most requests in flight at once: every 16-bit id but 0. */
 export const MAX_PENDING = 0xffff;
@@ -28,14 +30,14 @@ export const MAX_PENDING = 0xffff;
 /**
  * Read `--repeat`'s count.
  *
- * @param text As typed.
+ * @param value As typed.
  * @returns The count, 1 to {@linkcode MAX_PENDING}.
  * @throws {RangeError} When it is not such a number.
  */
-export function parseRepeat(text: string): number {
-  const count = Number(text);
-  if (!/^\d+$/.test(text) || count < 1 || count > MAX_PENDING) {
-    throw new RangeError(`Invalid --repeat "${text}": expected 1 to ${MAX_PENDING}`);
+export function parseRepeat(value: string): number {
+  const count = Number(value);
+  if (!/^\d+$/.test(value) || count < 1 || count > MAX_PENDING) {
+    throw new RangeError(text("badRepeat", { text: value, max: MAX_PENDING }));
   }
   return count;
 }
@@ -50,7 +52,7 @@ export type Action =
 /**
  * Parse the `--do` list.
  *
- * @param text Such as `time,name,list,msg:2:hello there`.
+ * @param list Such as `time,name,list,msg:2:hello there`.
  * @returns The actions, in order.
  * @throws {UsageError} When an action is unknown or malformed.
  *
@@ -62,13 +64,13 @@ export type Action =
  * ]);
  * ```
  */
-export function parseActions(text: string): Action[] {
-  return text.split(",").map((word): Action => {
+export function parseActions(list: string): Action[] {
+  return list.split(",").map((word): Action => {
     const w = word.trim();
     if (w === "time" || w === "name" || w === "list") return { op: w };
     const m = /^msg:(\d+):(.+)$/s.exec(w);
     if (m) return { op: "msg", to: Number(m[1]), text: m[2] };
-    throw new UsageError(`Unknown action "${w}": expected time, name, list or msg:ID:TEXT`);
+    throw new UsageError(text("unknownAction", { action: w }));
   });
 }
 
@@ -83,17 +85,17 @@ export function parseActions(text: string): Action[] {
 export async function runAction(session: LpSession, action: Action): Promise<string[]> {
   switch (action.op) {
     case "time": {
-      const { time } = parseTimeReply(lpPayload(await session.request(LpType.Time)));
-      return [`Server time: ${formatTimestamp(new Date(time))}`];
+      const { time } = await answer(session, LpType.Time, parseTimeReply);
+      return [text("serverTime", { time: formatTimestamp(new Date(time)) })];
     }
     case "name": {
-      const { name } = parseNameReply(lpPayload(await session.request(LpType.Name)));
-      return [`Server name: ${name}`];
+      const { name } = await answer(session, LpType.Name, parseNameReply);
+      return [text("serverName", { name })];
     }
     case "list": {
-      const { you, clients } = parseListReply(lpPayload(await session.request(LpType.List)));
+      const { you, clients } = await answer(session, LpType.List, parseListReply);
       return [
-        `Connected clients (${clients.length}):`,
+        text("clientsHeading", { n: clients.length }),
         ...formatClientTable(clients, you, (iso) => formatTimestamp(new Date(iso))),
       ];
     }
@@ -110,9 +112,24 @@ export async function runAction(session: LpSession, action: Action): Promise<str
           : err instanceof RangeError
           ? Status.TooLarge
           : Status.Gone;
-        throw new RequestError(status, `Message to client ${action.to} not sent: ${err.message}`);
+        throw new RequestError(status, text("notSent", { id: action.to, why: err.message }));
       }
-      return [`Message delivered to client ${action.to}`];
+      return [text("delivered", { id: action.to })];
+  }
+}
+
+/** Ask, and read the answer; a malformed one fails as the server's fault, said so. */
+async function answer<T>(
+  session: LpSession,
+  type: LpType,
+  parse: (value: unknown) => T,
+): Promise<T> {
+  const response = await session.request(type);
+  try {
+    return parse(lpPayload(response));
+  } catch (err) {
+    if (!(err instanceof Error)) throw err;
+    throw new RequestError(Status.BadPayload, text("badAnswer", { why: err.message }));
   }
 }
 
@@ -154,14 +171,14 @@ export async function timeBurst(session: LpSession, count: number): Promise<Burs
 export function describeEvent(event: LpEvent): string {
   switch (event.kind) {
     case "message": {
-      const { from, address, port, text } = event.message;
-      return `Message from client ${from} (${
-        formatHostPort({ hostname: address, port })
-      }): ${text}`;
+      const { from, address, port, text: message } = event.message;
+      const peer = formatHostPort({ hostname: address, port });
+      return text("messageFrom", { from, peer, text: message });
     }
     case "notice":
-      return `Server: ${event.notice.text}`;
+      // Worded from its code in our language; the English text for a code we do not know.
+      return text("serverSays", { text: wordPayload(event.notice, event.notice.text) });
     case "other":
-      return `Server sent an indication of unknown type "${event.frame.type}"`;
+      return text("unknownIndication", { type: event.frame.type });
   }
 }

@@ -21,6 +21,7 @@ import {
   parseNotice,
   statusName,
 } from "./protocol.ts";
+import { lpText as text } from "./text.ts";
 
 /**
  * Heartbeat interval until the server's hello says what it expects. Well under the server's
@@ -102,7 +103,9 @@ export class LpSession extends RequestSession {
       heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
       requestTimeoutMs: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
       maxPayload: LP_MAX_PAYLOAD,
-      refusalText: (response) => `${errorText(response)} (${statusName(response.status)})`,
+      // The server's reason in our language, and the status by its name: "...（NotFound）".
+      refusalText: (response) =>
+        text("refusal", { error: errorText(response), status: statusName(response.status) }),
     });
     this.server = server;
     this.#onEvent = options.onEvent ?? (() => {});
@@ -158,25 +161,21 @@ export async function greet(session: LpSession, timeoutMs = ANSWER_TIMEOUT_MS): 
     // No hello: an LP server started with --no-hello, or a chat server.
     outcome = await answerWithin(session, LpType.Name, timeoutMs);
     if (outcome instanceof RequestError && outcome.status === Status.UnknownType) {
-      throw new RequestError(
-        Status.UnknownType,
-        `${session.server} is a chat server, not an LP server (try deno task chat-client)`,
-      );
+      throw new RequestError(Status.UnknownType, text("isChatServer", { server: session.server }));
     }
   }
   if (outcome === "ok") return;
   if (session.failure instanceof ProtocolError) {
-    throw new RequestError(
-      Status.BadFrame,
-      `${session.server} is not an LP server (${session.failure.message})`,
-    );
+    const why = session.failure.message;
+    throw new RequestError(Status.BadFrame, text("notLpServer", { server: session.server, why }));
   }
   if (
     outcome === "late" || (outcome instanceof RequestError && outcome.status === Status.Timeout)
   ) {
+    const seconds = timeoutMs / 1000;
     throw new RequestError(
       Status.Timeout,
-      `no answer from ${session.server} within ${timeoutMs / 1000} s (is it an LP server?)`,
+      text("noFirstAnswer", { server: session.server, seconds }),
     );
   }
   throw outcome;

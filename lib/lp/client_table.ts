@@ -20,9 +20,11 @@ import {
   LpType,
   type MessageIndication,
   nextId,
-  notice,
+  noticeOf,
   statusName,
 } from "./protocol.ts";
+import { type Reason, reason, sentence } from "./reason.ts";
+import { lpText as text } from "./text.ts";
 
 /** Heartbeat intervals of silence after which a client is evicted. */
 export const EVICT_AFTER_INTERVALS = 3;
@@ -137,7 +139,7 @@ export class ClientTable {
       closing: false,
     };
     this.#clients.set(client.id, client);
-    this.say(client, "connected");
+    this.say(client, text("logConnected"));
     this.#armEviction(client, this.#evictAfterMs());
     return client;
   }
@@ -153,7 +155,7 @@ export class ClientTable {
     clearTimeout(client.evictTimer);
     for (const settle of client.deliveries.values()) settle(Status.Gone);
     this.#close(client);
-    this.say(client, "left");
+    this.say(client, text("logLeft"));
     return client.outbox.finished;
   }
 
@@ -176,11 +178,11 @@ export class ClientTable {
    * Log one event about a client.
    *
    * @param client The client.
-   * @param text What happened.
+   * @param what What happened, in the server's language.
    */
-  say(client: LpClient, text: string): void {
+  say(client: LpClient, what: string): void {
     const peer = formatHostPort({ hostname: client.address, port: client.port });
-    this.#options.log(`${formatTimestamp()} client ${client.id} ${peer} ${text}`);
+    this.#options.log(`${formatTimestamp()} ${text("logClient", { id: client.id, peer, what })}`);
   }
 
   /**
@@ -192,7 +194,7 @@ export class ClientTable {
    */
   send(client: LpClient, frame: Frame): void {
     if (!client.outbox.push(encodeFrame(frame))) {
-      this.dismiss(client, Status.Slow, `dropped: more than ${MAX_QUEUED_BYTES / 1024} KiB unread`);
+      this.dismiss(client, Status.Slow, reason("too-slow", { kib: MAX_QUEUED_BYTES / 1024 }));
     }
   }
 
@@ -225,28 +227,28 @@ export class ClientTable {
    *
    * @param to The target's id.
    * @param status What {@linkcode ClientTable.deliver} settled with, other than `Ok`.
-   * @returns One sentence.
+   * @returns The reason.
    */
-  undelivered(to: number, status: number): string {
+  undelivered(to: number, status: number): Reason {
     if (status === Status.Timeout) {
-      return `Client ${to} did not acknowledge within ${this.#options.ackTimeoutMs / 1000} s`;
+      return reason("ack-timeout", { id: to, seconds: this.#options.ackTimeoutMs / 1000 });
     }
-    if (status === Status.Gone) return `Client ${to} disconnected before acknowledging`;
-    return `Client ${to} refused the message (${statusName(status)})`;
+    if (status === Status.Gone) return reason("target-gone", { id: to });
+    return reason("target-refused", { id: to, status: statusName(status) });
   }
 
   /**
    * Drop a client, telling it why in a last `S` notice that replaces whatever it has not read
-   * yet (see {@linkcode Outbox.farewell}); the log says the same.
+   * yet (see {@linkcode Outbox.farewell}); the log says the same, in the server's language.
    *
    * @param client The client.
    * @param status The notice's status.
-   * @param text Why, for the notice and the log.
+   * @param why Why, for the notice and the log.
    */
-  dismiss(client: LpClient, status: number, text: string): void {
+  dismiss(client: LpClient, status: number, why: Reason): void {
     if (client.closing) return;
-    this.say(client, text);
-    this.closeAfter(client, notice({ text }, status), { farewell: true });
+    this.say(client, sentence(why) ?? why.code);
+    this.closeAfter(client, noticeOf(why, status), { farewell: true });
   }
 
   /**
@@ -313,18 +315,18 @@ export class ClientTable {
         return this.#armEviction(client, this.#evictAfterMs() - silentMs);
       }
       const seconds = Math.round(silentMs / 100) / 10;
-      const what = client.paused ? "read nothing" : "silent";
+      const code = client.paused ? "evicted-not-reading" : "evicted-silent";
       this.dismiss(
         client,
         Status.Timeout,
-        `evicted: ${what} for ${EVICT_AFTER_INTERVALS} heartbeat intervals (${seconds} s)`,
+        reason(code, { intervals: EVICT_AFTER_INTERVALS, seconds }),
       );
     }, delayMs);
   }
 
   /** Log why a client goes (unless it is already going), then close it. */
-  #drop(client: LpClient, reason: string): void {
-    if (!client.closing) this.say(client, `dropped: ${reason}`);
+  #drop(client: LpClient, why: string): void {
+    if (!client.closing) this.say(client, text("logDropped", { why }));
     this.#close(client);
   }
 

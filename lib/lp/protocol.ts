@@ -11,15 +11,21 @@
  * | `M`  | `{to, text}`               | `{to}` once the target acked    | `{from, address, port, text}`; the target acks with a response echoing the id |
  * | `H`  | heartbeat, no payload      | no payload                      |                       |
  * | `Q`  | quit, no payload           | no payload, then the server closes |                    |
- * | `S`  |                            |                                 | `{text, clientId?, heartbeat?}` server notice |
+ * | `S`  |                            |                                 | `{text, code?, params?, clientId?, heartbeat?}` server notice |
  *
- * Every response with a status other than `Ok` carries `{error}`, a sentence for the user.
+ * Every response with a status other than `Ok` carries `{error}`, an English sentence, and,
+ * from this server, `{code, params}`: the same said exactly, for a client to word in its user's
+ * language (lib/lp/reason.ts). A notice's `text` is English too, and its `code` and `params`
+ * say it exactly.
  *
  * @module
  */
 
 import { type Frame, payloadJson, Status } from "../wire/frame.ts";
-import { indication } from "../wire/messages.ts";
+import { indication, type Reason } from "../wire/messages.ts";
+import { displayWidth, padEndToWidth, padStartToWidth } from "../cli/display_width.ts";
+import { english, failure, type LpCode, reason, reasonIn, wordPayload } from "./reason.ts";
+import { lpText as text } from "./text.ts";
 
 // The message builders both protocols share: request, reply, refusal, indication.
 export { indication, refusal, reply, request } from "../wire/messages.ts";
@@ -121,8 +127,12 @@ export interface MessageIndication {
 
 /** Payload of an `S` indication. */
 export interface Notice {
-  /** What the server has to say, such as `shutting down`. */
+  /** What the server has to say, in English, such as `shutting down`. */
   text: string;
+  /** The same, exactly, such as `shutting-down`: a client words it in its user's language. */
+  code?: string;
+  /** The values the code's sentence needs. */
+  params?: Record<string, string | number>;
   /** In the hello only: the id the server gave you. */
   clientId?: number;
   /** In the hello only: the heartbeat interval in seconds the server expects. */
@@ -131,7 +141,12 @@ export interface Notice {
 
 /** Payload of every response whose status is not `Ok`. */
 export interface ErrorReply {
+  /** Why, in English. */
   error: string;
+  /** The same, exactly, such as `no-such-client` (sent by this server, optional for others). */
+  code?: string;
+  /** The values the code's sentence needs. */
+  params?: Record<string, string | number>;
 }
 
 /**
@@ -143,6 +158,32 @@ export interface ErrorReply {
  */
 export function notice(payload: Notice, status: number = Status.Ok): Frame {
   return indication(LpType.Notice, payload, { status });
+}
+
+/**
+ * Build a server notice that says a reason: its English sentence as `text`, and the reason.
+ *
+ * @param said The code and values, from {@linkcode reason}.
+ * @param status Why, when the notice ends the connection (default `Ok`).
+ * @param extra More fields, such as the hello's `clientId` and `heartbeat`.
+ * @returns An `S` indication with id 0.
+ *
+ * @example
+ * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
+ * import { payloadJson } from "../wire/frame.ts";
+ * import { reason } from "./reason.ts";
+ * deepStrictEqual(payloadJson(noticeOf(reason("shutting-down"))), {
+ *   text: "shutting down", code: "shutting-down", params: {},
+ * });
+ * ```
+ */
+export function noticeOf(
+  said: Reason,
+  status: number = Status.Ok,
+  extra: Omit<Notice, "text" | "code" | "params"> = {},
+): Frame {
+  return notice({ text: english(said), ...extra, code: said.code, params: said.params }, status);
 }
 
 /**
@@ -193,28 +234,36 @@ export function nextId(previous: number, inUse: (id: number) => boolean): number
  *
  * @param frame The frame.
  * @returns The parsed JSON.
- * @throws {ProtocolError} When the payload is not valid UTF-8 JSON.
+ * @throws {TypeError} When the payload is not valid UTF-8 JSON (code `payload-not-json`).
  */
 export function lpPayload(frame: Frame): unknown {
-  return frame.payload.length === 0 ? {} : payloadJson(frame);
+  if (frame.payload.length === 0) return {};
+  try {
+    return payloadJson(frame);
+  } catch {
+    throw failure(TypeError, reason("payload-not-json", { type: frame.type }));
+  }
 }
 
-function record(value: unknown, what: string): Record<string, unknown> {
+/** The payload as an object; its type letter names it in the error. */
+function record(value: unknown, type: LpType): Record<string, unknown> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new TypeError(`${what} must be a JSON object`);
+    throw failure(TypeError, reason("payload-not-object", { type }));
   }
   return value as Record<string, unknown>;
 }
+
+/** The codes that say which kind of value a field must hold. */
+type FieldCode = LpCode & `field-not-${"id" | "string" | "port" | "seconds"}`;
 
 function field<T>(
   obj: Record<string, unknown>,
   name: string,
   check: (v: unknown) => v is T,
-  expected: string,
-  what: string,
+  code: FieldCode,
 ): T {
   const v = obj[name];
-  if (!check(v)) throw new TypeError(`${what}: "${name}" must be ${expected}`);
+  if (!check(v)) throw failure(TypeError, reason(code, { field: name }));
   return v;
 }
 
@@ -240,13 +289,12 @@ const isPort = (v: unknown): v is number =>
  * ```
  */
 export function parseMessageRequest(value: unknown): MessageRequest {
-  const what = "M request";
-  const obj = record(value, what);
-  const to = field(obj, "to", isId, "a client id (a whole number from 1)", what);
-  const text = field(obj, "text", isString, "a string", what);
-  if (text.length === 0) throw new RangeError("The message text is empty");
+  const obj = record(value, LpType.Message);
+  const to = field(obj, "to", isId, "field-not-id");
+  const text = field(obj, "text", isString, "field-not-string");
+  if (text.length === 0) throw failure(RangeError, reason("text-empty"));
   if (text.length > MAX_TEXT_LENGTH) {
-    throw new RangeError(`The message text is over ${MAX_TEXT_LENGTH} characters`);
+    throw failure(RangeError, reason("text-too-long", { max: MAX_TEXT_LENGTH }));
   }
   return { to, text };
 }
@@ -259,13 +307,12 @@ export function parseMessageRequest(value: unknown): MessageRequest {
  * @throws {TypeError} When a field is missing or of the wrong type.
  */
 export function parseMessageIndication(value: unknown): MessageIndication {
-  const what = "M indication";
-  const obj = record(value, what);
+  const obj = record(value, LpType.Message);
   return {
-    from: field(obj, "from", isId, "a client id", what),
-    address: field(obj, "address", isString, "a string", what),
-    port: field(obj, "port", isPort, "a port number", what),
-    text: field(obj, "text", isString, "a string", what),
+    from: field(obj, "from", isId, "field-not-id"),
+    address: field(obj, "address", isString, "field-not-string"),
+    port: field(obj, "port", isPort, "field-not-port"),
+    text: field(obj, "text", isString, "field-not-string"),
   };
 }
 
@@ -277,14 +324,16 @@ export function parseMessageIndication(value: unknown): MessageIndication {
  * @throws {TypeError} When `text` is missing or a field is of the wrong type.
  */
 export function parseNotice(value: unknown): Notice {
-  const what = "S indication";
-  const obj = record(value, what);
-  const notice: Notice = { text: field(obj, "text", isString, "a string", what) };
-  if (obj.clientId !== undefined) notice.clientId = field(obj, "clientId", isId, "an id", what);
+  const obj = record(value, LpType.Notice);
+  const notice: Notice = { text: field(obj, "text", isString, "field-not-string") };
+  if (obj.clientId !== undefined) notice.clientId = field(obj, "clientId", isId, "field-not-id");
   if (obj.heartbeat !== undefined) {
     const isSeconds = (v: unknown): v is number => typeof v === "number" && v > 0;
-    notice.heartbeat = field(obj, "heartbeat", isSeconds, "a positive number", what);
+    notice.heartbeat = field(obj, "heartbeat", isSeconds, "field-not-seconds");
   }
+  // The code is optional (another server may send none): a malformed one is left out.
+  const said = reasonIn(obj);
+  if (said) Object.assign(notice, said);
   return notice;
 }
 
@@ -296,9 +345,11 @@ export function parseNotice(value: unknown): Notice {
  * @throws {TypeError} When `time` is not a date string.
  */
 export function parseTimeReply(value: unknown): TimeReply {
-  const obj = record(value, "T response");
-  const time = field(obj, "time", isString, "a string", "T response");
-  if (Number.isNaN(Date.parse(time))) throw new TypeError(`T response: bad time "${time}"`);
+  const obj = record(value, LpType.Time);
+  const time = field(obj, "time", isString, "field-not-string");
+  if (Number.isNaN(Date.parse(time))) {
+    throw failure(TypeError, reason("field-not-time", { field: "time", value: time }));
+  }
   return { time };
 }
 
@@ -310,8 +361,8 @@ export function parseTimeReply(value: unknown): TimeReply {
  * @throws {TypeError} When `name` is not a string.
  */
 export function parseNameReply(value: unknown): NameReply {
-  const obj = record(value, "N response");
-  return { name: field(obj, "name", isString, "a string", "N response") };
+  const obj = record(value, LpType.Name);
+  return { name: field(obj, "name", isString, "field-not-string") };
 }
 
 /**
@@ -322,35 +373,37 @@ export function parseNameReply(value: unknown): NameReply {
  * @throws {TypeError} When a field is missing or of the wrong type.
  */
 export function parseListReply(value: unknown): ListReply {
-  const what = "L response";
-  const obj = record(value, what);
-  const you = field(obj, "you", isId, "a client id", what);
+  const obj = record(value, LpType.List);
+  const you = field(obj, "you", isId, "field-not-id");
   const list = obj.clients;
-  if (!Array.isArray(list)) throw new TypeError(`${what}: "clients" must be an array`);
+  if (!Array.isArray(list)) {
+    throw failure(TypeError, reason("field-not-list", { field: "clients" }));
+  }
   const clients = list.map((item): ClientInfo => {
-    const c = record(item, `${what} client`);
+    const c = record(item, LpType.List);
     return {
-      id: field(c, "id", isId, "a client id", what),
-      address: field(c, "address", isString, "a string", what),
-      port: field(c, "port", isPort, "a port number", what),
-      connectedAt: field(c, "connectedAt", isString, "a string", what),
-      lastSeen: field(c, "lastSeen", isString, "a string", what),
+      id: field(c, "id", isId, "field-not-id"),
+      address: field(c, "address", isString, "field-not-string"),
+      port: field(c, "port", isPort, "field-not-port"),
+      connectedAt: field(c, "connectedAt", isString, "field-not-string"),
+      lastSeen: field(c, "lastSeen", isString, "field-not-string"),
     };
   });
   return { you, clients };
 }
 
 /**
- * Read the reason out of a failure response, whatever shape its payload has.
+ * Read the reason out of a failure response, whatever shape its payload has, in this program's
+ * language: its `code` and `params` when the code is known, else its English `error`.
  *
  * @param frame A response with a status other than `Ok`.
- * @returns Its `error` text, or the status name when there is none.
+ * @returns The reason, or the status name when the payload gives none.
  */
 export function errorText(frame: Frame): string {
   try {
     const value = lpPayload(frame);
     const error = (value as Record<string, unknown> | null)?.error;
-    if (typeof error === "string" && error !== "") return error;
+    if (typeof error === "string" && error !== "") return wordPayload(value, error);
   } catch {
     // A broken error payload still has a status worth reporting.
   }
@@ -358,7 +411,8 @@ export function errorText(frame: Frame): string {
 }
 
 /**
- * Lay out a client list as an aligned table, the same in the server console and the client.
+ * Lay out a client list as a table, the same in the server console and the client. Columns line
+ * up by display width, so the Chinese headings take their two columns a character.
  *
  * @param clients The clients.
  * @param you The reader's own id, marked `(you)`.
@@ -379,15 +433,21 @@ export function formatClientTable(
   you?: number,
   toLocal: (iso: string) => string = (iso) => iso,
 ): string[] {
-  const lines = [
-    `${"id".padStart(4)}  ${"address".padEnd(15)}  ${"port".padStart(5)}  connected since`,
+  const rows = clients.map((c) => [String(c.id), c.address, String(c.port)]);
+  const heading = [text("columnId"), text("columnAddress"), text("columnPort")];
+  // An IPv4 address fits in 15 columns; a longer one (IPv6) widens its column.
+  const minimum = [4, 15, 5];
+  const widths = minimum.map((min, i) =>
+    Math.max(min, ...[heading, ...rows].map((row) => displayWidth(row[i])))
+  );
+  const line = ([id, address, port]: string[], rest: string) =>
+    `${padStartToWidth(id, widths[0])}  ${padEndToWidth(address, widths[1])}  ` +
+    `${padStartToWidth(port, widths[2])}  ${rest}`;
+  return [
+    line(heading, text("columnSince")),
+    ...clients.map((c, i) => {
+      const mark = c.id === you ? `  ${text("you")}` : "";
+      return line(rows[i], `${toLocal(c.connectedAt)}${mark}`);
+    }),
   ];
-  for (const c of clients) {
-    const mark = c.id === you ? "  (you)" : "";
-    lines.push(
-      `${String(c.id).padStart(4)}  ${c.address.padEnd(15)}  ${String(c.port).padStart(5)}  ` +
-        `${toLocal(c.connectedAt)}${mark}`,
-    );
-  }
-  return lines;
 }

@@ -1,12 +1,14 @@
 /**
  * The LP server's operator console: `list`, `kick <id>`, `help` and `quit`, typed on the
- * server's standard input.
+ * server's standard input. The commands are the same words in every language; what they answer
+ * is in the server's.
  *
  * @module
  */
 
 import { formatTimestamp } from "../cli/timestamp.ts";
 import { type ClientInfo, formatClientTable } from "./protocol.ts";
+import { lpText as text } from "./text.ts";
 
 /** What the console needs of the server. */
 export interface ConsoleServer {
@@ -21,17 +23,17 @@ const COMMANDS: Record<string, (server: ConsoleServer, args: string[]) => string
   "": () => [],
   list: (server) => {
     const clients = server.list();
-    if (clients.length === 0) return ["No clients connected"];
+    if (clients.length === 0) return [text("consoleNoClients")];
     // The lp-client's heading, so both programs show the table alike.
-    const heading = `Connected clients (${clients.length}):`;
+    const heading = text("clientsHeading", { n: clients.length });
     return [heading, ...formatClientTable(clients, undefined, local)];
   },
   kick: (server, [arg, ...rest]) => {
     const id = Number(arg);
-    if (!arg || rest.length > 0 || !Number.isInteger(id)) return ["Usage: kick <id>"];
-    return [server.kick(id) ? `Kicked client ${id}` : `No client with id ${id}`];
+    if (!arg || rest.length > 0 || !Number.isInteger(id)) return [text("consoleKickUsage")];
+    return [server.kick(id) ? text("consoleKicked", { id }) : text("no-such-client", { id })];
   },
-  help: () => ["Commands: list, kick <id>, quit"],
+  help: () => [text("consoleHelp")],
 };
 
 /**
@@ -46,10 +48,9 @@ export function consoleCommand(
   server: ConsoleServer,
 ): { lines: string[]; quit: boolean } {
   const [command = "", ...args] = line.trim().split(/\s+/);
-  if (command === "quit") return { lines: ["Shutting down"], quit: true };
+  if (command === "quit") return { lines: [text("consoleQuit")], quit: true };
   const run = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
-  const unknown = `Unknown command "${command}"; commands: list, kick <id>, quit`;
-  return { lines: run ? run(server, args) : [unknown], quit: false };
+  return { lines: run ? run(server, args) : [text("consoleUnknown", { command })], quit: false };
 }
 
 function local(iso: string): string {

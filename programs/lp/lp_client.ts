@@ -17,6 +17,8 @@
  */
 
 import { errorMessage, parseProgramFlags, UsageError } from "../../lib/cli/cli.ts";
+import { cliText } from "../../lib/cli/text.ts";
+import { displayWidth, padEndToWidth } from "../../lib/cli/display_width.ts";
 import { formatHostPort, parseHostPort, parseRemotePort } from "../../lib/net/host_port.ts";
 import { endLine } from "../../lib/net/request_session.ts";
 import { DEFAULT_LP_PORT } from "../../lib/lp/protocol.ts";
@@ -35,22 +37,11 @@ import {
   timeBurst,
 } from "../../lib/lp/client_actions.ts";
 import { type MenuIO, openMenuIO } from "../../lib/lp/menu.ts";
+import type { LpTable } from "../../lib/lp/reason.ts";
+import { lpText as text } from "../../lib/lp/text.ts";
 
-const USAGE =
-  `Usage: deno task lp-client [--connect HOST:PORT] [--do ACTIONS] [--repeat N] [--listen]
-
-The LP protocol client. With no options, a numbered menu: connect, disconnect, time, name,
-client list, send a message, exit. It reads the menu choices from a pipe as well.
-
-Options:
-  --connect HOST:PORT  connect at once (port ${DEFAULT_LP_PORT} if omitted)
-  --do ACTIONS         run actions, print the results and exit: a comma-separated list of
-                       time, name, list, msg:ID:TEXT  (TEXT cannot contain a comma)
-  --repeat N           write N time requests back-to-back without waiting, then report how
-                       many responses came back and how long it took
-  --listen             stay connected and print incoming messages until the server closes
-                       or Ctrl-C (after --do and --repeat, if given)
-  -h, --help           show this help`;
+/** The `--help` text, worded once the language is known. */
+const usage = () => text("clientUsage", { port: DEFAULT_LP_PORT });
 
 /** The server the menu suggests: this machine. */
 const DEFAULT_HOST = "127.0.0.1";
@@ -72,23 +63,35 @@ interface Menu {
   session?: LpSession;
 }
 
-/** One item: what it is called, and what it does; `"exit"` ends the menu. */
+/** One item: what it is called (a key of lib/lp/text.ts), and what it does; `"exit"` ends it. */
 interface MenuItem {
   key: string;
-  label: string;
+  label: keyof LpTable & `menu${string}`;
   run(menu: Menu): Promise<"exit" | void>;
 }
 
 // The seven items. Those that talk to the server need a session first.
 const MENU: readonly MenuItem[] = [
-  { key: "1", label: "Connect", run: connect },
-  { key: "2", label: "Disconnect", run: needSession(disconnect) },
-  { key: "3", label: "Server time", run: needSession((m, s) => show(m, s, { op: "time" })) },
-  { key: "4", label: "Server name", run: needSession((m, s) => show(m, s, { op: "name" })) },
-  { key: "5", label: "Client list", run: needSession((m, s) => show(m, s, { op: "list" })) },
-  { key: "6", label: "Send a message", run: needSession(sendMessage) },
-  { key: "7", label: "Exit", run: () => Promise.resolve("exit" as const) },
+  { key: "1", label: "menuConnect", run: connect },
+  { key: "2", label: "menuDisconnect", run: needSession(disconnect) },
+  { key: "3", label: "menuTime", run: needSession((m, s) => show(m, s, { op: "time" })) },
+  { key: "4", label: "menuName", run: needSession((m, s) => show(m, s, { op: "name" })) },
+  { key: "5", label: "menuList", run: needSession((m, s) => show(m, s, { op: "list" })) },
+  { key: "6", label: "menuSend", run: needSession(sendMessage) },
+  { key: "7", label: "menuExit", run: () => Promise.resolve("exit" as const) },
 ];
+
+/**
+ * The menu's lines, in the user's language: a blank line, then `  1) Connect` and so on, the
+ * keys padded by display width so that every label starts in the same column.
+ *
+ * @returns The lines.
+ */
+export function menuLines(): string[] {
+  const keys = MENU.map((i) => `${i.key})`);
+  const width = Math.max(...keys.map(displayWidth));
+  return ["", ...MENU.map((item, n) => `  ${padEndToWidth(keys[n], width)} ${text(item.label)}`)];
+}
 
 /**
  * The seed's numbered menu, until 7 or the end of input.
@@ -99,17 +102,16 @@ const MENU: readonly MenuItem[] = [
 export async function runMenu(io: MenuIO, options: MenuOptions): Promise<void> {
   const menu: Menu = { io, options };
   if (options.session) adopt(menu, options.session);
-  const showMenu = () =>
-    ["", ...MENU.map((i) => `  ${i.key}) ${i.label}`)].forEach((line) => io.print(line));
+  const showMenu = () => menuLines().forEach((line) => io.print(line));
   showMenu();
   while (true) {
-    const choice = await io.ask("Choose 1-7: ");
+    const choice = await io.ask(text("choose"));
     if (choice === null) break;
     const c = choice.trim();
     if (c === "") continue; // Enter alone: just ask again
     const item = MENU.find((i) => i.key === c);
     if (item === undefined) {
-      io.print(`Unknown choice "${c}"; choose a number from 1 to 7.`);
+      io.print(text("unknownChoice", { choice: c }));
       showMenu();
     } else if (await item.run(menu) === "exit") {
       break;
@@ -118,7 +120,7 @@ export async function runMenu(io: MenuIO, options: MenuOptions): Promise<void> {
   const last = menu.session;
   menu.session = undefined;
   await last?.quit();
-  io.print("Bye");
+  io.print(text("bye"));
 }
 
 /** Make the session the menu's, and say so if the server ends it. */
@@ -134,7 +136,7 @@ function adopt(menu: Menu, session: LpSession): void {
 function needSession(run: (menu: Menu, session: LpSession) => Promise<"exit" | void>) {
   return (menu: Menu) => {
     if (menu.session) return run(menu, menu.session);
-    menu.io.print("Not connected: choose 1 to connect first.");
+    menu.io.print(text("notConnected"));
     return Promise.resolve();
   };
 }
@@ -142,11 +144,11 @@ function needSession(run: (menu: Menu, session: LpSession) => Promise<"exit" | v
 async function connect(menu: Menu): Promise<"exit" | void> {
   const { io, options } = menu;
   if (menu.session) {
-    return io.print(`Already connected to ${menu.session.server}; choose 2 to disconnect first.`);
+    return io.print(text("alreadyConnected", { server: menu.session.server }));
   }
-  const hostAnswer = await io.ask(`Server IP [${DEFAULT_HOST}]: `);
+  const hostAnswer = await io.ask(text("askHost", { host: DEFAULT_HOST }));
   if (hostAnswer === null) return "exit";
-  const portAnswer = await io.ask(`Port [${DEFAULT_LP_PORT}]: `);
+  const portAnswer = await io.ask(text("askPort", { port: DEFAULT_LP_PORT }));
   if (portAnswer === null) return "exit";
   const host = hostAnswer.trim() || DEFAULT_HOST;
   let port = DEFAULT_LP_PORT;
@@ -159,10 +161,10 @@ async function connect(menu: Menu): Promise<"exit" | void> {
   try {
     session = await options.connect(host, port, { onEvent: (e) => io.print(describeEvent(e)) });
   } catch (err) {
-    const server = formatHostPort({ hostname: host, port });
-    return io.print(errorMessage(err, `Cannot connect to ${server}`));
+    const address = formatHostPort({ hostname: host, port });
+    return io.print(errorMessage(err, capitalized(cliText("cannotConnect", { address }))));
   }
-  io.print(`Connected to ${session.server}`);
+  io.print(text("connectedTo", { server: session.server }));
   const error = await greetOrClose(session, options.answerTimeoutMs);
   if (error === null) adopt(menu, session);
   else io.print(capitalized(error));
@@ -171,24 +173,22 @@ async function connect(menu: Menu): Promise<"exit" | void> {
 async function disconnect(menu: Menu, session: LpSession): Promise<void> {
   menu.session = undefined;
   await session.quit();
-  menu.io.print(`Disconnected from ${session.server}`);
+  menu.io.print(text("disconnectedFrom", { server: session.server }));
 }
 
 async function sendMessage(menu: Menu, session: LpSession): Promise<"exit" | void> {
-  const idAnswer = await menu.io.ask("Client id: ");
+  const idAnswer = await menu.io.ask(text("askClientId"));
   if (idAnswer === null) return "exit";
   // Checked before the message is asked for, so a typo does not cost typing the text.
   const idText = idAnswer.trim();
   const to = Number(idText);
   if (!/^\d{1,9}$/.test(idText) || to < 1) {
-    return menu.io.print(
-      `Invalid client id "${idText}": expected a number such as 1 (5 lists them)`,
-    );
+    return menu.io.print(text("badClientId", { id: idText }));
   }
-  const text = await menu.io.ask("Message: ");
-  if (text === null) return "exit";
-  if (text === "") menu.io.print("Not sent: the message is empty");
-  else await show(menu, session, { op: "msg", to, text });
+  const message = await menu.io.ask(text("askMessage"));
+  if (message === null) return "exit";
+  if (message === "") menu.io.print(text("emptyMessage"));
+  else await show(menu, session, { op: "msg", to, text: message });
 }
 
 /** Run an action and print its lines, or why it failed. */
@@ -200,8 +200,9 @@ async function show(menu: Menu, session: LpSession, action: Action): Promise<voi
   }
 }
 
-function capitalized(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
+/** A sentence that starts a line: "no answer from …" becomes "No answer from …". */
+function capitalized(sentence: string): string {
+  return sentence.charAt(0).toUpperCase() + sentence.slice(1);
 }
 
 function fail(message: string, code = 1): never {
@@ -224,14 +225,13 @@ async function runScripted(
   }
   if (flags.repeat > 0) {
     const r = await timeBurst(s, flags.repeat);
-    const matched = r.received === r.sent && s.unexpected === 0 ? ", every id matched" : "";
-    console.log(
-      `${r.sent} time requests written back-to-back: ${r.received} responses${matched}, ` +
-        `${r.failed} failed, in ${r.elapsedMs.toFixed(1)} ms`,
-    );
-    if (r.received !== r.sent) {
+    const matched = r.received === r.sent && s.unexpected === 0 ? text("burstMatched") : "";
+    const { sent, received, failed } = r;
+    const ms = r.elapsedMs.toFixed(1);
+    console.log(text("burst", { sent, received, matched, failed, ms }));
+    if (received !== sent) {
       s.close();
-      fail(`${r.sent - r.received} of ${r.sent} requests got no response`);
+      fail(text("burstMissing", { missing: sent - received, sent }));
     }
   }
   if (flags.listen) await stayConnected(s);
@@ -245,7 +245,7 @@ async function stayConnected(session: LpSession): Promise<void> {
   const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
   for (const s of signals) Deno.addSignalListener(s, wake);
   // Only now: a Ctrl-C sent as soon as this is printed must be caught.
-  console.log("Waiting for messages (Ctrl-C to stop)");
+  console.log(text("waiting"));
   try {
     const how = await Promise.race([session.closed, interrupted.then(() => null)]);
     if (how === null) await session.quit();
@@ -258,7 +258,7 @@ async function stayConnected(session: LpSession): Promise<void> {
 if (import.meta.main) {
   const parsed = parseProgramFlags({
     name: "lp_client",
-    usage: USAGE,
+    usage,
     args: Deno.args,
     options: {
       connect: { type: "string" },
@@ -274,7 +274,7 @@ if (import.meta.main) {
       const repeat = values.repeat === undefined ? 0 : parseRepeat(values.repeat);
       const listen = values.listen ?? false;
       if (!target && (actions.length > 0 || repeat > 0 || listen)) {
-        throw new UsageError("--do, --repeat and --listen need --connect HOST:PORT");
+        throw new UsageError(text("needConnect"));
       }
       const scripted = actions.length > 0 || repeat > 0 || listen;
       return { target, actions, repeat, listen, scripted };
@@ -294,8 +294,8 @@ if (import.meta.main) {
     const server = formatHostPort(target);
     const onEvent = (e: LpEvent) => print(describeEvent(e));
     session = await LpSession.connect(target.hostname, target.port, { onEvent })
-      .catch((err) => fail(errorMessage(err, `cannot connect to ${server}`)));
-    print(`Connected to ${server}`);
+      .catch((err) => fail(errorMessage(err, cliText("cannotConnect", { address: server }))));
+    print(text("connectedTo", { server }));
     const error = await greetOrClose(session);
     if (error !== null) {
       // Scripted, there is nothing more to do; the menu says so and carries on, unconnected.

@@ -30,7 +30,7 @@ import {
   lpPayload,
   LpType,
   type MessageReply,
-  notice,
+  noticeOf,
   parseMessageRequest,
   refusal,
   reply,
@@ -38,6 +38,8 @@ import {
   statusName,
   type TimeReply,
 } from "../../lib/lp/protocol.ts";
+import { english, type Reason, reason, reasonOf } from "../../lib/lp/reason.ts";
+import { lpText as text } from "../../lib/lp/text.ts";
 import { formatTimestamp } from "../../lib/cli/timestamp.ts";
 
 /**
@@ -55,19 +57,15 @@ export const DEFAULT_ACK_TIMEOUT_S = 5;
 /** The server's answer to `N`, unless `--name` says otherwise. */
 export const DEFAULT_NAME = "LP lab server";
 
-const USAGE = `Usage: deno task lp-server [--host HOST] [--port PORT] [options]
-
-The LP protocol server: time, name, client list, message forwarding with acknowledgement,
-heartbeats. Console commands on stdin: list, kick <id>, quit.
-
-Options:
-  --host HOST         address to listen on (default ${DEFAULT_HOST}; 0.0.0.0 accepts LAN clients)
-  --port PORT         port to listen on (default ${DEFAULT_LP_PORT}; 0 picks a free one)
-  --name NAME         the name the server answers with (default "${DEFAULT_NAME}")
-  --heartbeat SECS    heartbeat interval; silent clients go after 3 (default ${DEFAULT_HEARTBEAT_S})
-  --ack-timeout SECS  how long a message waits for its target's ack (default ${DEFAULT_ACK_TIMEOUT_S})
-  --no-hello          do not greet new clients with their id
-  -h, --help          show this help`;
+/** The `--help` text, worded once the language is known. */
+const usage = () =>
+  text("serverUsage", {
+    host: DEFAULT_HOST,
+    port: DEFAULT_LP_PORT,
+    name: DEFAULT_NAME,
+    heartbeat: DEFAULT_HEARTBEAT_S,
+    ackTimeout: DEFAULT_ACK_TIMEOUT_S,
+  });
 
 /** What {@linkcode LpServer} needs to know. */
 export interface LpServerOptions {
@@ -125,7 +123,7 @@ export class LpServer {
    * @throws {Error} When accepting fails for a reason other than shutdown.
    */
   async serve(listener: Deno.TcpListener, signal?: AbortSignal): Promise<void> {
-    const goodbye = () => this.clients.closeAll(notice({ text: "shutting down" }));
+    const goodbye = () => this.clients.closeAll(noticeOf(reason("shutting-down")));
     signal?.addEventListener("abort", goodbye, { once: true });
     try {
       await acceptEach(listener, (conn) => this.#serveClient(conn), { signal, log: this.#log });
@@ -150,8 +148,8 @@ export class LpServer {
   kick(id: number): boolean {
     const client = this.clients.get(id);
     if (!client) return false;
-    this.clients.say(client, "kicked from the console");
-    this.clients.closeAfter(client, notice({ text: "kicked by the server" }));
+    this.clients.say(client, text("logKicked"));
+    this.clients.closeAfter(client, noticeOf(reason("kicked-out")));
     return true;
   }
 
@@ -160,9 +158,10 @@ export class LpServer {
     const client = this.clients.add(conn);
     if (!client) return;
     if (this.#hello) {
-      const text = `Welcome to ${this.name}, you are client ${client.id}`;
-      const hello = { text, clientId: client.id, heartbeat: this.#heartbeatMs / 1000 };
-      this.clients.send(client, notice(hello));
+      // The greeting in English and as a code: each client words it in its user's language.
+      const welcome = reason("welcome-client", { name: this.name, id: client.id });
+      const hello = { clientId: client.id, heartbeat: this.#heartbeatMs / 1000 };
+      this.clients.send(client, noticeOf(welcome, Status.Ok, hello));
     }
     try {
       while (!client.closing) {
@@ -174,12 +173,13 @@ export class LpServer {
         } catch (err) {
           if (client.closing) break;
           if (!(err instanceof ProtocolError)) {
-            return this.clients.say(client, `dropped: ${errorMessage(err)}`);
+            return this.clients.say(client, text("logDropped", { why: errorMessage(err) }));
           }
           // The stream has lost its frame boundaries: say why, then hang up.
-          this.clients.say(client, `sent a malformed frame (${err.message}); closing`);
+          this.clients.say(client, text("logMalformed", { why: err.message }));
           const request = makeFrame(Kind.Request, "?");
-          this.clients.closeAfter(client, refusal(request, Status.BadFrame, err.message));
+          const why = reason("malformed-frame", { why: err.message });
+          this.clients.closeAfter(client, refuse(request, Status.BadFrame, why));
           break;
         }
         if (frame === null) return;
@@ -203,16 +203,15 @@ export class LpServer {
       return;
     }
     if (frame.kind === Kind.Indication || !REQUEST_TYPES.has(frame.type)) {
-      const what = frame.kind === Kind.Indication ? "indication" : "request";
-      const error = `Unknown ${what} type "${frame.type}"`;
-      return this.clients.send(client, refusal(frame, Status.UnknownType, error));
+      const code = frame.kind === Kind.Indication ? "unknown-indication" : "unknown-type";
+      const why = reason(code, { type: frame.type });
+      return this.clients.send(client, refuse(frame, Status.UnknownType, why));
     }
     let payload: unknown;
     try {
       payload = lpPayload(frame);
     } catch (err) {
-      const error = (err as Error).message;
-      return this.clients.send(client, refusal(frame, Status.BadPayload, error));
+      return this.clients.send(client, refuseFor(frame, Status.BadPayload, err));
     }
     HANDLERS[frame.type]?.(this, client, frame, payload);
   }
@@ -234,6 +233,20 @@ export class LpServer {
   }
 }
 
+/**
+ * A refusal that says why twice: in English for anyone's client, and as a code and values for
+ * a client that words it in its user's language.
+ */
+function refuse(request: Frame, status: number, why: Reason): Frame {
+  return refusal(request, status, english(why), why);
+}
+
+/** A refusal for a failed check: its reason when it has one, else its message alone. */
+function refuseFor(request: Frame, status: number, err: unknown): Frame {
+  const why = reasonOf(err);
+  return why ? refuse(request, status, why) : refusal(request, status, errorMessage(err));
+}
+
 /** Answers one request; the frame's payload is already checked to be well-formed JSON. */
 type Handler = (server: LpServer, client: LpClient, request: Frame, payload: unknown) => void;
 
@@ -247,7 +260,7 @@ const HANDLERS: Record<string, Handler> = {
   },
   [LpType.Heartbeat]: (s, client, req) => s.clients.send(client, reply(req)),
   [LpType.Quit]: (s, client, req) => {
-    s.clients.say(client, "quits");
+    s.clients.say(client, text("logQuits"));
     s.clients.closeAfter(client, reply(req));
   },
   [LpType.Message]: (s, client, req, payload) => s.clients.track(forward(s, client, req, payload)),
@@ -255,38 +268,42 @@ const HANDLERS: Record<string, Handler> = {
 
 /** `M`: forward a message and answer the sender once the target has acked, or failed to. */
 async function forward(s: LpServer, sender: LpClient, request: Frame, payload: unknown) {
-  let to: number, text: string;
+  let to: number, message: string;
   try {
-    ({ to, text } = parseMessageRequest(payload));
+    ({ to, text: message } = parseMessageRequest(payload));
   } catch (err) {
     const status = err instanceof RangeError ? Status.TooLarge : Status.BadPayload;
-    return s.clients.send(sender, refusal(request, status, (err as Error).message));
+    return s.clients.send(sender, refuseFor(request, status, err));
   }
   const target = s.clients.get(to);
   if (!target || target.closing) {
-    s.clients.say(sender, `message to client ${to}: no such client`);
-    const error = `No client with id ${to}`;
-    return s.clients.send(sender, refusal(request, Status.NotFound, error));
+    s.clients.say(sender, text("logNoSuchClient", { to }));
+    return s.clients.send(
+      sender,
+      refuse(request, Status.NotFound, reason("no-such-client", { id: to })),
+    );
   }
   const { address, port } = sender;
-  const status = await s.clients.deliver(target, { from: sender.id, address, port, text });
-  const outcome = status === Status.Ok ? "delivered" : statusName(status);
-  s.clients.say(sender, `message to client ${to}: ${outcome}`);
+  const status = await s.clients.deliver(target, { from: sender.id, address, port, text: message });
+  s.clients.say(
+    sender,
+    status === Status.Ok
+      ? text("logDelivered", { to })
+      : text("logUndelivered", { to, status: statusName(status) }),
+  );
   if (sender.closing) return;
   const answer: MessageReply = { to };
   s.clients.send(
     sender,
     status === Status.Ok
       ? reply(request, answer)
-      : refusal(request, status, s.clients.undelivered(to, status)),
+      : refuse(request, status, s.clients.undelivered(to, status)),
   );
 }
 
-function parseSeconds(text: string, flag: string): number {
-  const s = Number(text);
-  if (!(s > 0 && s <= 86400)) {
-    throw new RangeError(`Invalid ${flag} "${text}": expected seconds, more than 0`);
-  }
+function parseSeconds(value: string, flag: string): number {
+  const s = Number(value);
+  if (!(s > 0 && s <= 86400)) throw new RangeError(text("badSeconds", { flag, text: value }));
   return s;
 }
 
@@ -294,7 +311,7 @@ if (import.meta.main) {
   Deno.exit(
     await runServerMain({
       name: "lp_server",
-      usage: USAGE,
+      usage,
       args: Deno.args,
       options: {
         host: { type: "string", default: DEFAULT_HOST },
@@ -318,7 +335,9 @@ if (import.meta.main) {
         // The console is optional: its end (stdin is /dev/null or a closed pipe) leaves the
         // server up; its "quit" stops the server as Ctrl-C does.
         runConsole(readLines(Deno.stdin), server, { log: console.log, quit: () => shutdown.stop() })
-          .catch((err) => console.error(`lp_server: console: ${errorMessage(err)}`));
+          .catch((err) =>
+            console.error(`lp_server: ${text("consoleFailed", { why: errorMessage(err) })}`)
+          );
         await server.serve(listener, shutdown.signal);
       },
       log: console.log,

@@ -328,7 +328,11 @@ Deno.test("lp-server console: list, kick and quit; quit notifies clients and exi
   await server.type("quit\n");
   const notice = await second.next();
   equal(notice?.type, "S");
-  equal(parseNotice(payloadJson(notice!)).text, "shutting down");
+  deepStrictEqual(parseNotice(payloadJson(notice!)), {
+    text: "shutting down",
+    code: "shutting-down",
+    params: {},
+  });
   equal(await second.next(), null);
   equal(await server.exit(), 0);
 });
@@ -452,6 +456,11 @@ Deno.test("lp-server: a client that sends but never reads is evicted, told why i
   ok(last);
   equal(last.type, LpType.Notice);
   equal(last.status, Status.Timeout);
-  match(String((payloadJson(last) as { text: string }).text), /^evicted: read nothing/);
+  const said = parseNotice(payloadJson(last));
+  match(said.text, /^evicted: read nothing for 3 heartbeat intervals \([\d.]+ s\)$/);
+  // The same, as a code and values, for a client that words it in its own language.
+  equal(said.code, "evicted-not-reading");
+  deepStrictEqual(Object.keys(said.params ?? {}), ["intervals", "seconds"]);
+  equal(said.params?.intervals, 3);
   await writing;
 });
