@@ -26,6 +26,8 @@ import {
   stringField,
 } from "./protocol.ts";
 import { english, reason, reasonOf } from "./reason.ts";
+import type { Credentials, Identity } from "./accounts.ts";
+import type { RoomEvent } from "./history.ts";
 import { chatText as text } from "./text.ts";
 import type { Room } from "./room.ts";
 import type { Session } from "./session.ts";
@@ -75,6 +77,12 @@ export async function handleFrame(
 ): Promise<Outcome> {
   if (frame.kind === Kind.Response) return; // the server asks nothing, so expects no answer
   const isRequest = frame.kind === Kind.Request;
+  // Chat lines and private messages are answered once stored, while the next ones are read;
+  // anything else waits for them, so every request is answered in the order it came. A member
+  // with many bytes in flight waits too: its messages reach the room (and its own queue, which
+  // back-pressure watches) before more of them are read.
+  const pipelined = isRequest && STORED_IN_FLIGHT.has(frame.type);
+  if (!pipelined || session.storingBytes > MAX_STORING_BYTES) await session.whenStored();
   const handler = (isRequest ? commands.requests : commands.indications)[frame.type];
   if (handler === undefined) {
     if (isRequest) {
@@ -119,11 +127,19 @@ export const join: Handler = async (room, session, req) => {
   if (session.name !== null) {
     throw new ChatError(Status.BadState, reason("already-joined", { name: session.name }));
   }
-  const raw = payloadObject(req).name;
+  const obj = payloadObject(req);
+  const raw = obj.name;
   let name: string;
+  let identity: Identity;
   try {
     name = checkUserName(raw);
+    // A registered name needs its password or token; a guest takes a name no account owns.
+    identity = room.accounts
+      ? await room.accounts.login(name, credentials(obj), hostOf(session.peer))
+      : { name, guest: true };
+    name = identity.name;
     room.join(session, name);
+    session.guest = identity.guest;
   } catch (err) {
     // Logged, so the operator can tell why someone never appears in the room.
     const tried = typeof raw === "string" ? quoteName(forLog(raw)) : text("logNonTextName");
@@ -133,16 +149,24 @@ export const join: Handler = async (room, session, req) => {
   const time = formatTimestamp();
   const users = room.members().map((m) => m.name);
   const { heartbeatSeconds } = room.settings;
-  room.deliver(session, reply(req, { name, time, users, heartbeat: heartbeatSeconds }));
-  // What was said before: the newest messages, or what a reconnecting member missed.
-  for (const past of room.history?.replay(name, afterField(payloadObject(req))) ?? []) {
+  const { guest, token } = identity;
+  room.deliver(
+    session,
+    reply(req, { name, time, users, heartbeat: heartbeatSeconds, guest, token }),
+  );
+  // What was said before: the newest messages, or what a reconnecting member missed; then
+  // the private messages that waited for this account, with their original time.
+  const waiting = guest ? [] : room.offline?.pendingFor(name) ?? [];
+  const skip = new Set(waiting.map((w) => w.id));
+  for (const past of room.history?.replay(name, afterField(obj), skip) ?? []) {
     room.deliver(session, past);
   }
+  for (const { frame } of waiting) room.deliver(session, frame);
   room.say(text("logJoined", { name, peer: session.peer, n: room.members().length }));
   // Everyone but the newcomer, who learns it from the reply.
   await room.announce(
-    { kind: "join", from: name, text: "" },
-    (time) => indication(ChatType.Join, { time, name }),
+    { kind: "join", from: name, text: "", extra: { guest } },
+    (time) => indication(ChatType.Join, { time, name, guest }),
     session,
   );
 };
@@ -155,40 +179,96 @@ export const leave: Handler = (room, session, req) => {
 };
 
 /** `C`: a line to everyone, the sender included. */
-export const chat: Handler = async (room, session, req) => {
+export const chat: Handler = (room, session, req) => {
   const line = checkText(payloadObject(req).text);
   session.spend(req.payload.length);
   const from = session.name!;
-  // Stored before anyone is told, and acknowledged only once stored: nothing acknowledged is lost.
-  const { frame, time, id } = room.history
-    ? await room.history.record({ kind: "chat", from, text: line })
-    : live(ChatType.Chat, { from, text: line });
-  room.broadcast(frame);
-  room.deliver(session, reply(req, { time, id }));
-  room.say(text("logChat", { name: session.name!, text: forLog(line) }));
+  // Stored before anyone is told, and acknowledged only once stored: nothing acknowledged is
+  // lost. The member's next lines are read meanwhile, so a turn's lines share one commit.
+  afterStore(room, session, req, record(room, { kind: "chat", from, text: line }), (said) => {
+    room.broadcast(said.frame);
+    room.deliver(session, reply(req, { time: said.time, id: said.id }));
+    room.say(text("logChat", { name: from, text: forLog(line) }));
+  });
 };
 
+/**
+ * Payload bytes of one member's messages that may wait for their commit at once: hundreds of
+ * ordinary lines share a commit, while a flood of long lines still meets back-pressure and
+ * flood pacing a few lines at a time.
+ */
+const MAX_STORING_BYTES = 64 * 1024;
+
+/** Request types answered once stored, while the member's next frames are read. */
+const STORED_IN_FLIGHT: ReadonlySet<string> = new Set([ChatType.Chat, ChatType.Private]);
+
+/** What storing a message gives: its indication, time and id (no id when nothing is stored). */
+type Stored = { frame: Frame; time: string; id?: number };
+
+/** Store an event if the room remembers, else make its indication with the time now. */
+function record(room: Room, event: RoomEvent): Promise<Stored> {
+  if (room.history) return room.history.record(event);
+  const { kind, from, to, text } = event;
+  return Promise.resolve(
+    kind === "private"
+      ? live(ChatType.Private, { from, to, text })
+      : live(ChatType.Chat, { from, text }),
+  );
+}
+
+/**
+ * Run a message's next step once it is stored, without holding up the member's next frame; a
+ * failure to store is the request's refusal, in its place in the order.
+ */
+function afterStore(
+  room: Room,
+  session: Session,
+  req: Frame,
+  stored: Promise<Stored>,
+  then: (said: Stored) => void,
+): void {
+  session.storing(
+    stored.then(then, (err) => {
+      const why = reason("server-error", { why: errorMessage(err) });
+      room.say(text("logFailed", { name: session.label, why: english(why) }));
+      room.deliver(session, refusal(req, Status.ServerError, english(why), why));
+    }),
+    req.payload.length,
+  );
+}
+
 /** `P`: a line to one member, and a copy to the sender. */
-export const privateChat: Handler = async (room, session, req) => {
+export const privateChat: Handler = (room, session, req) => {
   const obj = payloadObject(req);
   const to = stringField(obj, "to");
   const said = checkText(obj.text);
   const target = room.find(to);
   if (target === undefined) {
-    throw new ChatError(Status.NotFound, reason("no-such-user", { name: to }));
+    // An account that is away: the message waits for its next login.
+    const account = room.accounts?.account(to);
+    if (account === undefined || room.offline === null) {
+      throw new ChatError(Status.NotFound, reason("no-such-user", { name: to }));
+    }
+    session.spend(req.payload.length);
+    const [from, away] = [session.name!, account.name];
+    afterStore(room, session, req, room.offline.store(from, away, said), ({ frame, time, id }) => {
+      room.deliver(session, frame);
+      room.deliver(session, reply(req, { time, id, stored: true }));
+      room.say(text("logStoredFor", { from, to: away, n: [...said].length }));
+    });
+    return;
   }
   session.spend(req.payload.length);
   const [from, toName] = [session.name!, target.name!];
-  const { frame, time, id } = room.history
-    ? await room.history.record({ kind: "private", from, to: toName, text: said })
-    : live(ChatType.Private, { from, to: toName, text: said });
-  // Gone while it was being stored: it is kept, and will be shown in their history.
-  if (target.name !== null) room.deliver(target, frame);
-  if (target !== session) room.deliver(session, frame);
-  room.deliver(session, reply(req, { time, id }));
-  // The text is private: the log says only that it was sent.
-  const n = [...said].length;
-  room.say(text("logPrivate", { from, to: toName, n }));
+  const stored = record(room, { kind: "private", from, to: toName, text: said });
+  afterStore(room, session, req, stored, ({ frame, time, id }) => {
+    // Gone while it was being stored: it is kept, and will be shown in their history.
+    if (target.name !== null) room.deliver(target, frame);
+    if (target !== session) room.deliver(session, frame);
+    room.deliver(session, reply(req, { time, id }));
+    // The text is private: the log says only that it was sent.
+    room.say(text("logPrivate", { from, to: toName, n: [...said].length }));
+  });
 };
 
 /** `W`: who is online, and since when. */
@@ -203,6 +283,61 @@ export const history: Handler = (room, session, req) => {
   const messages = room.history?.page(session.name!, { before, search, limit }) ?? [];
   room.deliver(session, reply(req, { messages }));
 };
+
+/**
+ * `R`: register a name with a password: the member's own name if it joined as a guest, or any
+ * free name before joining. Ok `{ name, token }`.
+ */
+export const register: Handler = async (room, session, req) => {
+  const obj = payloadObject(req);
+  const name = checkUserName(obj.name ?? session.name);
+  const password = stringField(obj, "password");
+  const holder = room.find(name);
+  if (session.name !== null && holder !== session) {
+    throw new ChatError(Status.BadState, reason("register-own-name", { name: session.name }));
+  }
+  if (holder !== undefined && holder !== session) {
+    throw new ChatError(Status.Taken, reason("name-taken", { name, other: holder.name! }));
+  }
+  if (room.accounts === null) throw new ChatError(Status.BadState, reason("accounts-off"));
+  const account = await room.accounts.register(name, password);
+  if (session.name !== null) session.guest = false;
+  room.deliver(session, reply(req, { name: account.name, token: account.token }));
+  room.say(text("logRegistered", { name: account.name, peer: session.peer }));
+};
+
+/** `O`: end every session token of the member's account (a reload asks for the password). */
+export const logout: Handler = (room, session, req) => {
+  if (session.guest || room.accounts === null) {
+    throw new ChatError(Status.BadState, reason("not-logged-in"));
+  }
+  room.accounts.logout(session.name!);
+  room.deliver(session, reply(req));
+};
+
+/** `K`: the member received an offline message; its sender, if online, is told. */
+export const delivered: Handler = (room, session, req) => {
+  const id = sizeField(payloadObject(req), "id");
+  const sender = room.offline?.delivered(id, session.name!);
+  room.deliver(session, reply(req));
+  if (sender === undefined || sender === null) return;
+  const from = sender.from === null ? undefined : room.find(sender.from);
+  const time = formatTimestamp();
+  if (from) room.deliver(from, indication(ChatType.Delivered, { id, to: session.name, time }));
+};
+
+/** A login's password or token, from a `J` payload. */
+function credentials(obj: Record<string, unknown>): Credentials {
+  return {
+    password: obj.password === undefined ? undefined : stringField(obj, "password"),
+    token: obj.token === undefined ? undefined : stringField(obj, "token"),
+  };
+}
+
+/** The host part of `host:port` (or `[v6]:port`). */
+function hostOf(peer: string): string {
+  return peer.replace(/:\d+$/, "");
+}
 
 /** The last message id a reconnecting member saw, from its `J` payload. */
 function afterField(obj: Record<string, unknown>): number | undefined {
@@ -222,7 +357,7 @@ function live(
 const DEFAULT_PAGE = 50;
 
 export const who: Handler = (room, session, req) => {
-  const users = room.members().map((m) => ({ name: m.name, since: m.since }));
+  const users = room.members().map((m) => ({ name: m.name, since: m.since, guest: m.guest }));
   room.deliver(session, reply(req, { users }));
 };
 

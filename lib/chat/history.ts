@@ -54,7 +54,7 @@ export function eventPayload(m: StoredMessage): { type: string; payload: Record<
     case "private":
       return { type: TYPES.private, payload: { ...base, from: m.from, to: m.to, text: m.text } };
     case "join":
-      return { type: TYPES.join, payload: { ...base, name: m.from } };
+      return { type: TYPES.join, payload: { ...base, name: m.from, ...m.extra } };
     case "leave":
       return { type: TYPES.leave, payload: { ...base, name: m.from, reason: m.text, ...m.extra } };
     case "upload":
@@ -120,14 +120,15 @@ export class RoomHistory {
    *
    * @param name The member's name.
    * @param after The last id it saw before a reconnect, if any.
+   * @param skip Ids it gets otherwise (its offline messages, delivered next).
    * @returns The indications, oldest first, each marked `history: true`.
    */
-  replay(name: string, after?: number): Frame[] {
+  replay(name: string, after?: number, skip: ReadonlySet<number> = new Set()): Frame[] {
     const viewer = nameKey(name);
     const found = after === undefined
       ? this.#db.recent(this.replayCount, viewer)
       : this.#db.since(after, MAX_HISTORY_PAGE, viewer);
-    return found.map((m) => {
+    return found.filter((m) => !skip.has(m.id)).map((m) => {
       const { type, payload } = eventPayload(m);
       return indication(type, { ...payload, history: true });
     });

@@ -61,6 +61,12 @@ export const ChatType = {
   Who: "W",
   /** Request: a page of history, `{ before?, search?, limit? }`; ok `{ messages }`. */
   History: "Y",
+  /** Request: register `{ name, password }`; ok `{ name, token }`. */
+  Register: "R",
+  /** Request: end every session token of my account. */
+  Logout: "O",
+  /** Request: I received offline message `{ id }`. Indication: `{ id, to, time }` was delivered. */
+  Delivered: "K",
   /** Request: the shared files. */
   Files: "F",
   /** Request: start an upload `{ name, size }`. Indication: a file was uploaded. */

@@ -14,6 +14,8 @@ import { english, type Reason, reason, sentence } from "./reason.ts";
 import { chatText as text } from "./text.ts";
 import type { FileStore } from "./file_store.ts";
 import type { RoomEvent, RoomHistory } from "./history.ts";
+import type { Accounts } from "./accounts.ts";
+import type { OfflineBox } from "./offline.ts";
 import { Session } from "./session.ts";
 import type { Member } from "./member.ts";
 
@@ -59,6 +61,10 @@ export class Room {
   readonly files: FileStore;
   /** What the room remembers, or `null` when it remembers nothing (`--history 0`). */
   readonly history: RoomHistory | null;
+  /** Who owns which name, or `null` with `--auth off`. */
+  readonly accounts: Accounts | null;
+  /** Private messages waiting for accounts that are away, or `null` with `--auth off`. */
+  readonly offline: OfflineBox | null;
   readonly settings: RoomSettings;
   /** Log a line, timestamped. */
   readonly say: (text: string) => void;
@@ -69,12 +75,23 @@ export class Room {
   /**
    * @param settings Limits, storage folder and log.
    * @param files Where the uploads' records are kept.
-   * @param history Where messages are remembered, if anywhere.
+   * @param stores Where messages are remembered, accounts kept, and private messages wait for
+   *   those away; each `null` (the default) when the room does without.
    */
-  constructor(settings: RoomSettings, files: FileStore, history: RoomHistory | null = null) {
+  constructor(
+    settings: RoomSettings,
+    files: FileStore,
+    stores: {
+      history?: RoomHistory | null;
+      accounts?: Accounts | null;
+      offline?: OfflineBox | null;
+    } = {},
+  ) {
     this.settings = settings;
     this.files = files;
-    this.history = history;
+    this.history = stores.history ?? null;
+    this.accounts = stores.accounts ?? null;
+    this.offline = stores.offline ?? null;
     this.say = (text) => settings.log(`${formatTimestamp()} ${text}`);
   }
 

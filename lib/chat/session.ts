@@ -46,6 +46,8 @@ export class Session {
   name: string | null = null;
   /** When it joined, in the server's time. */
   since = "";
+  /** Whether it joined as a guest (on a name no account owns), rather than logged in. */
+  guest = true;
   /** `Date.now()` when it connected. */
   readonly connectedAt = Date.now();
   /** `Date.now()` when it last sent a frame. */
@@ -141,6 +143,44 @@ export class Session {
     const earned = ((now - this.#floodAt) / 1000) * FLOOD_BYTES_PER_SECOND;
     this.#floodBudget = Math.min(FLOOD_BURST, this.#floodBudget + earned);
     this.#floodAt = now;
+  }
+
+  /**
+   * Messages of this member being stored: their broadcasts and replies go out, in order, as
+   * each is committed, while the member's next messages are read (see
+   * {@linkcode Session.whenStored}).
+   */
+  readonly #storing = new Set<Promise<void>>();
+  /** Payload bytes of the messages being stored. */
+  #storingBytes = 0;
+
+  /**
+   * Let a message's storing go on while the next frame is read; its own step (broadcast and
+   * reply) runs when it is committed. Commits come in order, so the steps do too.
+   *
+   * @param step The store and what follows it; its failure is its own to report.
+   * @param bytes The message's payload bytes, counted until it is answered.
+   */
+  storing(step: Promise<void>, bytes: number): void {
+    this.#storingBytes += bytes;
+    const p = step.catch(() => {}).finally(() => {
+      this.#storing.delete(p);
+      this.#storingBytes -= bytes;
+    });
+    this.#storing.add(p);
+  }
+
+  /** Payload bytes of this member's messages not yet stored and answered. */
+  get storingBytes(): number {
+    return this.#storingBytes;
+  }
+
+  /**
+   * Wait until every message of this member is stored and answered: before any request that is
+   * not itself a message, so that every request is still answered in the order it came.
+   */
+  async whenStored(): Promise<void> {
+    while (this.#storing.size > 0) await Promise.all(this.#storing);
   }
 
   /**

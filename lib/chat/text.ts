@@ -40,7 +40,9 @@ Options:
                          client with half that unread is not read from until it catches up
   --history N            messages a newcomer is shown from the room's history (default
                          {history}); 0 stores no messages. History, and who uploaded each
-                         file, are kept in .chat.db in the storage folder`,
+                         file, are kept in .chat.db in the storage folder
+  --auth MODE            accounts: off (any free name), optional (guests take names no
+                         account owns; the default) or required (registered users only)`,
     badMaxClients: 'Invalid --max-clients "{value}": expected 1 or more',
     storageOutside:
       "the task may read and write only under {dir}; use --storage inside it, or run with deno run --allow-read=DIR --allow-write=DIR",
@@ -52,8 +54,43 @@ Options:
     dbNewer: '"{file}" was written by a newer version of this server; it was left as it is',
     dbIo: 'cannot open "{file}": {why}',
     badHistory: 'Invalid --history "{value}": expected a whole number from 0 to {max}',
-    serverStoring: 'Storing files in {dir}; type "quit" or press Ctrl-C to stop',
-    typeQuit: 'Type "quit" to stop the server.',
+    "password-needed": '"{name}" is a registered name: log in with its password',
+    "login-required":
+      "Only registered users may join: log in with your password, or register first",
+    "login-failed": "Wrong name or password",
+    "account-banned": '"{name}" is banned from this room',
+    "accounts-off": "This server keeps no accounts (--auth off)",
+    "name-registered": '"{name}" is already registered',
+    "password-too-short": "The password needs at least {min} characters",
+    "password-too-long": "The password is longer than {max} bytes",
+    "register-own-name": 'You joined as "{name}": you can register only that name',
+    "not-logged-in": "You are not logged in to an account",
+    logStoredFor: "{from} left a private message for {to} ({n} characters)",
+    logRegistered: "{name} registered from {peer}",
+    badAuth: 'Invalid --auth "{value}": expected off, optional or required',
+    consoleGuest: "guest",
+    consoleMember: "account",
+    consoleBanned: "banned",
+    consoleOnlineSince: "online since {time}",
+    consoleOffline: "offline",
+    consoleNoUsers: "No one is online and no account is registered.",
+    consoleUsersHeading: "Users ({n}):",
+    consoleUsage: "Usage: {usage}",
+    consoleKicked: "Kicked {name}.",
+    consoleNoAccount: 'No account "{name}".',
+    consoleBannedNow: "Banned {name}: the account cannot log in until unban.",
+    consoleUnbanned: "Unbanned {name}.",
+    consoleNoHistory: "No messages stored.",
+    consoleUnknown: 'Unknown command "{command}". Type "help" for the list.',
+    consoleHelp: `Console commands:
+  users            who is online, and every account
+  kick NAME        disconnect a member
+  ban NAME         ban an account (and disconnect it); unban NAME lifts it
+  history [N]      the last N stored messages (default 20)
+  quit             tell every client and stop the server`,
+    "kicked-out": "You were disconnected by the server's operator",
+    "kicked-operator": "was disconnected by the operator",
+    serverStoring: 'Storing files in {dir}; type "help" for the console, "quit" or Ctrl-C to stop',
     logShuttingDown: "shutting down: telling every client",
     logRefused: "{peer} refused: {why}",
     logMalformed: "{name} sent a malformed frame: {why}",
@@ -250,7 +287,9 @@ Options:`,
                          等它赶上再继续
   --history N            新加入的成员能看到的历史消息条数（默认 {history}）；0 表示
                          不保存消息。历史消息和每个文件的上传者保存在存储文件夹的
-                         .chat.db 中`,
+                         .chat.db 中
+  --auth MODE            账号：off（任何空闲的名字都可用）、optional（访客可用未注册的
+                         名字；默认）或 required（只允许注册用户）`,
     badMaxClients: "无效的 --max-clients“{value}”：应为 1 或更大的数",
     storageOutside:
       "该任务只能读写 {dir} 之下的文件；请用 --storage 指定其中的文件夹，或用 deno run --allow-read=DIR --allow-write=DIR 运行",
@@ -260,8 +299,42 @@ Options:`,
     dbNewer: "“{file}”由更新版本的服务器写入；文件保持原样未被改动",
     dbIo: "无法打开“{file}”：{why}",
     badHistory: "无效的 --history “{value}”：应为 0 到 {max} 之间的整数",
-    serverStoring: "文件存放在 {dir}；输入“quit”或按 Ctrl-C 停止",
-    typeQuit: "输入“quit”停止服务器。",
+    "password-needed": "“{name}”是已注册的用户名，请输入它的密码登录",
+    "login-required": "只有注册用户才能加入：请用密码登录，或先注册",
+    "login-failed": "用户名或密码错误",
+    "account-banned": "“{name}”已被禁止进入本聊天室",
+    "accounts-off": "本服务器不保存账号（--auth off）",
+    "name-registered": "“{name}”已被注册",
+    "password-too-short": "密码至少需要 {min} 个字符",
+    "password-too-long": "密码超过 {max} 字节",
+    "register-own-name": "你以“{name}”加入，只能注册这个名字",
+    "not-logged-in": "你没有登录账号",
+    logStoredFor: "{from} 给 {to} 留了一条离线私信（{n} 个字符）",
+    logRegistered: "{name} 从 {peer} 注册了账号",
+    badAuth: "无效的 --auth “{value}”：应为 off、optional 或 required",
+    consoleGuest: "访客",
+    consoleMember: "注册用户",
+    consoleBanned: "已封禁",
+    consoleOnlineSince: "{time} 起在线",
+    consoleOffline: "离线",
+    consoleNoUsers: "没有人在线，也没有注册账号。",
+    consoleUsersHeading: "用户（{n} 个）：",
+    consoleUsage: "用法：{usage}",
+    consoleKicked: "已踢出 {name}。",
+    consoleNoAccount: "没有账号“{name}”。",
+    consoleBannedNow: "已封禁 {name}：解封前该账号无法登录。",
+    consoleUnbanned: "已解封 {name}。",
+    consoleNoHistory: "还没有保存任何消息。",
+    consoleUnknown: "未知命令“{command}”。输入“help”查看命令列表。",
+    consoleHelp: `控制台命令：
+  users            在线的人，以及所有账号
+  kick NAME        断开一个成员
+  ban NAME         封禁一个账号（并断开它）；unban NAME 解封
+  history [N]      最近保存的 N 条消息（默认 20）
+  quit             通知所有客户端并停止服务器`,
+    "kicked-out": "你已被服务器管理员断开连接",
+    "kicked-operator": "被管理员断开了连接",
+    serverStoring: "文件存放在 {dir}；输入“help”查看控制台命令，输入“quit”或按 Ctrl-C 停止",
     logShuttingDown: "正在关闭：通知所有客户端",
     logRefused: "拒绝 {peer}：{why}",
     logMalformed: "{name} 发送了格式错误的帧：{why}",

@@ -19,7 +19,8 @@
  */
 
 import { join as joinPath } from "node:path";
-import { createInterface } from "node:readline";
+import { createInterface, type Interface } from "node:readline";
+import { consoleCommand } from "../../lib/chat/server_console.ts";
 import process from "node:process";
 import { errorMessage } from "../../lib/cli/cli.ts";
 import { runServerMain, StartError } from "../../lib/net/server_main.ts";
@@ -41,6 +42,8 @@ import { FAREWELL_MS, type Session } from "../../lib/chat/session.ts";
 import { TcpMember, turnAway } from "../../lib/chat/tcp_member.ts";
 import { DbFileStore } from "../../lib/chat/file_store.ts";
 import { RoomHistory } from "../../lib/chat/history.ts";
+import { Accounts, AUTH_MODES, type AuthMode } from "../../lib/chat/accounts.ts";
+import { OfflineBox } from "../../lib/chat/offline.ts";
 import { ChatDb, DbError } from "../../lib/store/chat_db.ts";
 import * as chat from "../../lib/chat/handlers.ts";
 import { type Commands, handleFrame } from "../../lib/chat/handlers.ts";
@@ -89,6 +92,13 @@ export interface ChatServerOptions extends Partial<RoomSettings> {
   db?: ChatDb;
   /** Messages a newcomer is shown; 0 stores none (default {@linkcode DEFAULT_HISTORY}). */
   history?: number;
+  /** Accounts: `off`, `optional` (the default: guests on free names) or `required`. */
+  auth?: AuthMode;
+  /**
+   * The operator's console: where its lines come from (the server's stdin), and what `quit`
+   * does. Its commands are in lib/chat/server_console.ts.
+   */
+  console?: { input: Pick<Interface, "on" | "off">; quit: () => void };
 }
 
 /**
@@ -105,7 +115,7 @@ export interface ChatServerOptions extends Partial<RoomSettings> {
  */
 export async function runChatServer(
   listener: Deno.TcpListener,
-  { signal, db, history = DEFAULT_HISTORY, ...options }: ChatServerOptions = {},
+  { signal, db, history = DEFAULT_HISTORY, auth = "optional", ...options }: ChatServerOptions = {},
 ): Promise<void> {
   const storage = options.storage ?? DEFAULT_STORAGE;
   await Deno.mkdir(storage, { recursive: true });
@@ -122,7 +132,11 @@ export async function runChatServer(
       maxQueueBytes: options.maxQueueBytes ?? DEFAULT_MAX_QUEUE,
     },
     new DbFileStore(database),
-    history > 0 ? new RoomHistory(database, history) : null,
+    {
+      history: history > 0 ? new RoomHistory(database, history) : null,
+      accounts: auth === "off" ? null : new Accounts(database, auth),
+      offline: auth === "off" ? null : new OfflineBox(database),
+    },
   );
   const { heartbeatSeconds, joinTimeoutSeconds } = room.settings;
   // Often enough that a deadline is kept to within a tenth of it (and a second at most).
@@ -139,6 +153,14 @@ export async function runChatServer(
     goodbyes = room.shutdown();
   };
   signal?.addEventListener("abort", stop, { once: true });
+  // The console: `users`, `kick`, `ban`, `history`… End of input does not stop the server, so
+  // it can run detached.
+  const command = (line: string) => {
+    const { lines, quit } = consoleCommand(line, { room, db: database });
+    for (const out of lines) room.settings.log(out);
+    if (quit) options.console?.quit();
+  };
+  options.console?.input.on("line", command);
   try {
     await acceptEach(listener, (conn) => serveConnection(room, conn), {
       signal,
@@ -146,6 +168,7 @@ export async function runChatServer(
     });
   } finally {
     signal?.removeEventListener("abort", stop);
+    options.console?.input.off("line", command);
     clearInterval(sweeper);
     await goodbyes;
   }
@@ -246,6 +269,9 @@ const COMMANDS: Commands = {
     [ChatType.Private]: chat.privateChat,
     [ChatType.Who]: chat.who,
     [ChatType.History]: chat.history,
+    [ChatType.Register]: chat.register,
+    [ChatType.Logout]: chat.logout,
+    [ChatType.Delivered]: chat.delivered,
     [ChatType.Files]: chat.files,
     [ChatType.Upload]: transfers.upload,
     [ChatType.End]: transfers.endUpload,
@@ -256,7 +282,7 @@ const COMMANDS: Commands = {
     [ChatType.Data]: transfers.receiveChunk,
     [ChatType.Cancel]: transfers.cancel,
   },
-  beforeJoin: new Set([ChatType.Heartbeat, ChatType.Join, ChatType.Leave]),
+  beforeJoin: new Set([ChatType.Heartbeat, ChatType.Join, ChatType.Leave, ChatType.Register]),
 };
 
 /** Whether this process may read and write `dir`; Deno asks the user on a terminal. */
@@ -296,7 +322,10 @@ function readOptions(values: Record<string, string>): ChatServerOptions & { stor
   if (!(history <= MAX_HISTORY)) {
     throw new RangeError(text("badHistory", { value: values.history, max: MAX_HISTORY }));
   }
+  const auth = values.auth as AuthMode;
+  if (!AUTH_MODES.includes(auth)) throw new RangeError(text("badAuth", { value: values.auth }));
   return {
+    auth,
     history,
     maxClients,
     maxFileSize: parseByteSize(values["max-file-size"]),
@@ -355,6 +384,7 @@ if (import.meta.main) {
         "join-timeout": { type: "string", default: String(DEFAULT_JOIN_TIMEOUT) },
         "max-queue": { type: "string", default: "1M" },
         history: { type: "string", default: String(DEFAULT_HISTORY) },
+        auth: { type: "string", default: "optional" },
       },
       read: (values) => ({
         host: values.host,
@@ -372,12 +402,14 @@ if (import.meta.main) {
       serve: async (listener, options, shutdown) => {
         // The console: "quit" stops the server. End of input does not, so it can run detached.
         const input = createInterface({ input: process.stdin, terminal: false });
-        input.on("line", (line) => {
-          if (line.trim() === "quit") shutdown.stop();
-          else if (line.trim() !== "") log(text("typeQuit"));
-        });
+        const operator = { input, quit: () => shutdown.stop() };
         try {
-          await runChatServer(listener, { ...options, log, signal: shutdown.signal });
+          await runChatServer(listener, {
+            ...options,
+            log,
+            signal: shutdown.signal,
+            console: operator,
+          });
         } finally {
           log.flush();
           input.close();
