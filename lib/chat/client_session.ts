@@ -22,6 +22,7 @@ import {
   parseEvent,
   parseFiles,
   parseHeartbeat,
+  parseHistory,
   parseUsers,
   parseWelcome,
   payloadObject,
@@ -60,6 +61,57 @@ interface Download {
 }
 
 /**
+ * The ids of the room's events a client has seen, kept across its connections in one run: a
+ * rejoin asks for what came after the newest, so nothing is shown twice or lost, and
+ * `/history` asks for what came before the oldest, so each page goes further back.
+ *
+ * @example
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * const seen = new SeenIds();
+ * seen.note(40, true);
+ * seen.note(45, false);
+ * equal(seen.last, 45);
+ * equal(seen.oldest, 40);
+ * ```
+ */
+export class SeenIds {
+  /** The newest id of any indication, `null` before the first (or from a server without history). */
+  last: number | null = null;
+  /** The oldest id shown, `null` before the first. */
+  oldest: number | null = null;
+
+  /**
+   * Note an event's id.
+   *
+   * @param id The id.
+   * @param history Whether it came as history. A live event lowers `oldest` only when nothing
+   *   was shown before it: a private message kept for us while we were away keeps its original,
+   *   older id, and `/history` must not skip what lies between.
+   */
+  note(id: number, history: boolean): void {
+    this.last = this.last === null ? id : Math.max(this.last, id);
+    if (history || this.oldest === null) {
+      this.oldest = this.oldest === null ? id : Math.min(this.oldest, id);
+    }
+  }
+}
+
+/** What a {@linkcode ChatClient} shares with the clients before and after it in one run. */
+export interface ChatClientLinks {
+  /** The ids seen so far (default: a new, empty record). */
+  seen?: SeenIds;
+  /**
+   * Called in the reader as soon as a join is accepted, before any event that follows it (the
+   * history the server replays next): the place to say "you joined".
+   *
+   * @param welcome The server's welcome.
+   * @param resumed Whether the join asked for what came after the last id seen.
+   */
+  onJoined?: (welcome: Welcome, resumed: boolean) => void;
+}
+
+/**
  * One connection to the chat room.
  *
  * @example
@@ -80,7 +132,10 @@ export class ChatClient extends RequestSession {
   welcome: Welcome | null = null;
   /** The server's last notice: its last word before it closes says why (full, shutting down). */
   lastNotice: Extract<ChatEvent, { type: "notice" }> | null = null;
+  /** The ids seen, on this connection and the ones before it. */
+  readonly seen: SeenIds;
   readonly #onEvent: (event: ChatEvent) => void;
+  readonly #onJoined: ChatClientLinks["onJoined"];
   readonly #heartbeatMs: number;
   readonly #downloads = new Map<number, Download>();
   /** Uploads in progress, and why each was cancelled (`null` while it goes on). */
@@ -93,16 +148,20 @@ export class ChatClient extends RequestSession {
    * @param onEvent Called for every event from the room, in order.
    * @param heartbeatMs Heartbeat interval while idle, unless the server's is shorter (default:
    *   the protocol's).
+   * @param links The ids seen by the connections before this one, and what to call on joining.
    */
   constructor(
     conn: ByteStream,
     onEvent: (event: ChatEvent) => void,
     heartbeatMs = DEFAULT_HEARTBEAT_SECONDS * 1000,
+    links: ChatClientLinks = {},
   ) {
     // A refusal's code is worded in the user's language, its English kept for unknown codes.
     super(conn, { heartbeatType: ChatType.Heartbeat, heartbeatMs, refusalText: refusalLine });
     this.#onEvent = onEvent;
     this.#heartbeatMs = heartbeatMs;
+    this.seen = links.seen ?? new SeenIds();
+    this.#onJoined = links.onJoined;
   }
 
   /**
@@ -116,17 +175,54 @@ export class ChatClient extends RequestSession {
   }
 
   /**
-   * Join the room.
+   * Join the room. After an earlier connection of this run saw the room's events, the join asks
+   * for exactly those after the newest it saw (`after`); otherwise the server replays its
+   * newest. A server without history ignores `after` and replays nothing.
    *
    * @param name The user name.
    * @returns The server's welcome.
    * @throws {RequestError} With `Taken` or `BadPayload`.
    */
   async join(name: string): Promise<Welcome> {
-    const welcome = parseWelcome(await this.request(ChatType.Join, { name }));
-    this.welcome = welcome;
+    const after = this.seen.last;
+    const payload = after === null ? { name } : { name, after };
+    // Read in the reader: the welcome is told before the history that follows it.
+    const inReader = (response: Frame) => {
+      this.welcome = parseWelcome(response);
+      this.#onJoined?.(this.welcome, after !== null);
+      return Promise.resolve();
+    };
+    await this.request(ChatType.Join, payload, { inReader });
+    const welcome = this.welcome!;
     this.#adoptHeartbeat(welcome.heartbeat);
     return welcome;
+  }
+
+  /**
+   * A page of the room's history before the oldest event this client has shown (the newest
+   * page when it has shown none); the next call goes further back.
+   *
+   * @param limit How many events, at most (the server allows up to 500).
+   * @returns The events, oldest first, marked as history.
+   * @throws {RequestError} With `UnknownType` from a server without history.
+   */
+  async earlier(limit: number): Promise<ChatEvent[]> {
+    const before = this.seen.oldest;
+    const query = before === null ? { limit } : { before, limit };
+    const events = parseHistory(await this.request(ChatType.History, query));
+    for (const { id } of events) if (id !== undefined) this.seen.note(id, true);
+    return events;
+  }
+
+  /**
+   * Search the room's history.
+   *
+   * @param words What to look for.
+   * @returns The events that match, oldest first, marked as history.
+   * @throws {RequestError} With `UnknownType` from a server without history.
+   */
+  async search(words: string): Promise<ChatEvent[]> {
+    return parseHistory(await this.request(ChatType.History, { search: words }));
   }
 
   /**
@@ -319,7 +415,9 @@ export class ChatClient extends RequestSession {
       if (event.status === Status.Full) return;
       if (event.status === Status.Timeout && this.welcome === null) return;
     }
-    if (event !== null) this.#onEvent(event);
+    if (event === null) return;
+    if (event.id !== undefined) this.seen.note(event.id, event.history === true);
+    this.#onEvent(event);
   }
 
   protected override async onEnd(): Promise<void> {

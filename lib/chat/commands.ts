@@ -8,6 +8,12 @@
 import { displayWidth, padEndToWidth } from "../cli/display_width.ts";
 import { chatText as text } from "./text.ts";
 
+/** Events a bare `/history` shows: a screenful. */
+export const DEFAULT_HISTORY = 20;
+
+/** Most events one `/history` asks for: the server's largest page (a larger N is cut to it). */
+export const MAX_HISTORY = 500;
+
 /**
  * The list `/help` prints: each command and what it does, in two columns lined up by the
  * columns a terminal gives them (a Chinese `<用户名>` is twice as wide as its length says).
@@ -22,6 +28,8 @@ export function helpLines(): string[] {
     ["/file list", text("helpList")],
     [text("cmdUpload"), text("helpUpload")],
     [text("cmdDownload"), text("helpDownload")],
+    [text("cmdHistory"), text("helpHistory")],
+    [text("cmdSearch"), text("helpSearch")],
     ["/help", text("helpHelp")],
     ["/exit", text("helpExit")],
   ];
@@ -41,6 +49,8 @@ export type Command =
   | { kind: "list" }
   | { kind: "upload"; path: string }
   | { kind: "download"; name: string }
+  | { kind: "history"; limit: number }
+  | { kind: "search"; words: string }
   | { kind: "help" }
   | { kind: "exit" }
   | { kind: "invalid"; message: string };
@@ -56,6 +66,7 @@ export type Command =
  * import { deepStrictEqual } from "node:assert/strict";
  * deepStrictEqual(parseCommand("/msg bob hi there"), { kind: "msg", to: "bob", text: "hi there" });
  * deepStrictEqual(parseCommand("hello"), { kind: "say", text: "hello" });
+ * deepStrictEqual(parseCommand("/history 5"), { kind: "history", limit: 5 });
  * ```
  */
 export function parseCommand(line: string): Command {
@@ -88,6 +99,15 @@ export function parseCommand(line: string): Command {
       if (sub === "download" && target !== "") return { kind: "download", name: target };
       return { kind: "invalid", message: text("usageFile") };
     }
+    case "/history": {
+      if (args === "") return { kind: "history", limit: DEFAULT_HISTORY };
+      const limit = /^\d{1,9}$/.test(args) ? Number(args) : 0;
+      if (limit < 1) return { kind: "invalid", message: text("usageHistory") };
+      return { kind: "history", limit: Math.min(limit, MAX_HISTORY) };
+    }
+    case "/search":
+      if (args === "") return { kind: "invalid", message: text("usageSearch") };
+      return { kind: "search", words: args };
     default:
       return { kind: "invalid", message: text("unknownCommand", { word }) };
   }

@@ -100,6 +100,50 @@ export function formatEvent(event: ChatEvent): string {
 }
 
 /**
+ * Which block of history is shown: the events replayed on joining, those missed while away
+ * (replayed on joining again), a `/history` page, or what `/search` found.
+ */
+export type HistoryBlock =
+  | { kind: "joined" }
+  | { kind: "resumed" }
+  | { kind: "earlier" }
+  | { kind: "search"; words: string };
+
+/**
+ * Events from the room's history, set apart from the live ones: a line saying what follows,
+ * each event as {@linkcode formatEvent} shows it (the server's time first, as when it was
+ * said), and a closing line.
+ *
+ * @param block Which block.
+ * @param events The events, oldest first.
+ * @returns The lines; for an empty replay none, for an empty page or search one that says so.
+ *
+ * @example
+ * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
+ * deepStrictEqual(historyLines({ kind: "joined" }, [
+ *   { type: "chat", time: "12:00:00", from: "bob", text: "hi", history: true },
+ * ]), ["— history: last 1 message —", "12:00:00 bob: hi", "— now —"]);
+ * ```
+ */
+export function historyLines(block: HistoryBlock, events: readonly ChatEvent[]): string[] {
+  const n = events.length;
+  const words = block.kind === "search" ? printable(block.words) : "";
+  if (n === 0) {
+    if (block.kind === "search") return [text("searchNone", { words })];
+    return block.kind === "earlier" ? [text("historyNone")] : [];
+  }
+  const [open, close] = block.kind === "joined"
+    ? [text("historyJoined", { n }), text("historyNow")]
+    : block.kind === "resumed"
+    ? [text("historyResumed", { n }), text("historyNow")]
+    : block.kind === "earlier"
+    ? [text("historyEarlier", { n }), text("historyEnd")]
+    : [text("searchFound", { words, n }), text("searchEnd")];
+  return [open, ...events.map(formatEvent), close];
+}
+
+/**
  * The file list as lines: name, size, uploader and time, in columns.
  *
  * @param files The list.

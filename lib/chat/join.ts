@@ -53,7 +53,10 @@ export interface EnterOptions {
   server?: string;
   /** Longest wait for each answer (default {@linkcode ANSWER_TIMEOUT_MS}). */
   answerTimeoutMs?: number;
-  /** A client on a new connection, made as the first one was. */
+  /**
+   * A client on a new connection, made as the first one was, sharing the ids of the room's
+   * events it saw: joining again asks for exactly what came after them.
+   */
   open: (conn: ByteStream) => ChatClient;
   /**
    * Connect again, for a user slower to choose a name than the server's join deadline (the

@@ -139,14 +139,21 @@ export interface Welcome {
  * What the server tells a client without being asked. A leaving's `reason` and a notice's
  * `text` are the server's English; `why` is the same as a code and values, from a server that
  * sends them (`null` otherwise), for the client to word in its user's language.
+ *
+ * A server that keeps history gives each remembered event its `id` (increasing), and marks the
+ * ones it replays (after a join, or in a `Y` page) with `history: true`; both are absent from a
+ * server without history, and from notices.
  */
 export type ChatEvent =
-  | { type: "joined"; time: string; name: string }
-  | { type: "left"; time: string; name: string; reason: string; why: Reason | null }
-  | { type: "chat"; time: string; from: string; text: string }
-  | { type: "private"; time: string; from: string; to: string; text: string }
-  | { type: "uploaded"; time: string; from: string; name: string; size: number }
-  | { type: "notice"; time: string | null; text: string; status: number; why: Reason | null };
+  & (
+    | { type: "joined"; time: string; name: string }
+    | { type: "left"; time: string; name: string; reason: string; why: Reason | null }
+    | { type: "chat"; time: string; from: string; text: string }
+    | { type: "private"; time: string; from: string; to: string; text: string }
+    | { type: "uploaded"; time: string; from: string; name: string; size: number }
+    | { type: "notice"; time: string | null; text: string; status: number; why: Reason | null }
+  )
+  & { id?: number; history?: boolean };
 
 /**
  * Build a notice from the server: an `S` indication whose status says why.
@@ -475,9 +482,64 @@ const ROOM_EVENTS = new Set<string>([
  */
 export function parseEvent(frame: Frame): ChatEvent | null {
   if (frame.kind !== Kind.Indication || !ROOM_EVENTS.has(frame.type)) return null;
-  const obj = payloadObject(frame);
+  return readEvent(frame.type, payloadObject(frame), frame.status);
+}
+
+/**
+ * Read a `Y` response: a page of history, oldest first, each event marked `history: true`. An
+ * entry of a kind this client does not know (a newer server's) is left out.
+ *
+ * @param frame A successful `Y` response, `{ messages: [{ type, id, time, ...payload }] }`.
+ * @returns The events.
+ * @throws {TypeError} When the payload or one of its events does not fit.
+ *
+ * @example
+ * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
+ * import { Kind, makeFrame } from "../wire/frame.ts";
+ * const page = makeFrame(Kind.Response, "Y", {
+ *   payload: { messages: [{ type: "C", id: 7, time: "t", from: "bob", text: "hi" }] },
+ * });
+ * deepStrictEqual(parseHistory(page), [
+ *   { type: "chat", time: "t", from: "bob", text: "hi", id: 7, history: true },
+ * ]);
+ * ```
+ */
+export function parseHistory(frame: Frame): ChatEvent[] {
+  const list = payloadObject(frame).messages;
+  if (!Array.isArray(list)) throw reasonError(TypeError, "field-not-list", { field: "messages" });
+  const events: ChatEvent[] = [];
+  for (const entry of list) {
+    if (typeof entry !== "object" || entry === null || Array.isArray(entry)) {
+      throw reasonError(TypeError, "field-not-list", { field: "messages" });
+    }
+    const type = entry.type;
+    if (typeof type !== "string" || type === ChatType.Notice || !ROOM_EVENTS.has(type)) continue;
+    const event = readEvent(type, entry, Status.Ok);
+    if (event !== null) events.push({ ...event, history: true });
+  }
+  return events;
+}
+
+/** An event from its type letter and payload; `id` and `history` only when the server sent them. */
+function readEvent(type: string, obj: Record<string, unknown>, status: number): ChatEvent | null {
+  const event = readEventFields(type, obj, status);
+  if (event === null || event.type === "notice") return event;
+  const { id, history } = obj;
+  return {
+    ...event,
+    ...(typeof id === "number" && Number.isSafeInteger(id) && { id }),
+    ...(history === true && { history }),
+  };
+}
+
+function readEventFields(
+  type: string,
+  obj: Record<string, unknown>,
+  status: number,
+): ChatEvent | null {
   const time = () => stringField(obj, "time");
-  switch (frame.type) {
+  switch (type) {
     case ChatType.Join:
       return { type: "joined", time: time(), name: stringField(obj, "name") };
     case ChatType.Leave:
@@ -516,7 +578,7 @@ export function parseEvent(frame: Frame): ChatEvent | null {
         type: "notice",
         time: typeof obj.time === "string" ? obj.time : null,
         text: stringField(obj, "text"),
-        status: frame.status,
+        status,
         why: readReason(obj),
       };
   }

@@ -11,7 +11,8 @@ import { createInterface } from "node:readline";
 import process from "node:process";
 import { type LineEditor, openTerminalEditor } from "../cli/line_editor.ts";
 import type { ProgressFn, TransferResult } from "./client_session.ts";
-import { progressLine, summaryLine } from "./format.ts";
+import type { ChatEvent } from "./protocol.ts";
+import { formatEvent, historyLines, progressLine, summaryLine } from "./format.ts";
 import { chatText as text } from "./text.ts";
 
 /** Fastest redraw of a live progress line: smooth to the eye, cheap for the terminal. */
@@ -103,6 +104,56 @@ export function openConsole(
   }
   const rl = createInterface({ input: process.stdin, terminal: false });
   return { ui: plainUi(print), lines: rl, close: () => rl.close() };
+}
+
+/**
+ * The room's events as lines: live ones at once; the history the server replays after a join
+ * gathered, then shown as one block set apart from the live lines (a line before saying how
+ * many, a line after), once it has all come.
+ *
+ * @example
+ * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
+ * const lines: string[] = [];
+ * const room = new RoomLines(plainUi((line) => lines.push(line)));
+ * room.event({ type: "chat", time: "t1", from: "bob", text: "before", history: true });
+ * room.event({ type: "chat", time: "t2", from: "bob", text: "now" });
+ * deepStrictEqual(lines, ["— history: last 1 message —", "t1 bob: before", "— now —", "t2 bob: now"]);
+ * ```
+ */
+export class RoomLines {
+  /** Whether the replay being gathered follows a join that asked for what it missed. */
+  resumed = false;
+  readonly #ui: ChatUi;
+  #replayed: ChatEvent[] = [];
+
+  /** @param ui Where the lines go. */
+  constructor(ui: ChatUi) {
+    this.#ui = ui;
+  }
+
+  /**
+   * An event from the room: history is kept until the replay ends; a live event ends it.
+   *
+   * @param event The event.
+   */
+  event(event: ChatEvent): void {
+    if (event.history) {
+      this.#replayed.push(event);
+      return;
+    }
+    this.endReplay();
+    this.#ui.print(formatEvent(event));
+  }
+
+  /** The replay is over: show what it gathered, if anything, as one block. */
+  endReplay(): void {
+    if (this.#replayed.length === 0) return;
+    const block = { kind: this.resumed ? "resumed" as const : "joined" as const };
+    const lines = historyLines(block, this.#replayed);
+    this.#replayed = [];
+    for (const line of lines) this.#ui.print(line);
+  }
 }
 
 /** What the client waits for next: a typed line (`null` at the end of input), the server, Ctrl-C. */

@@ -22,7 +22,8 @@ export const chatText = defineText({
     // ---- chat-server: --help, console, log -------------------------------------------------
     serverUsage: `Usage: deno task chat-server [options]
 
-A chat room with file sharing. Type "quit" (or press Ctrl-C) to tell every client and stop.
+A chat room with file sharing, history and accounts. Type "help" for the console's commands;
+"quit" (or Ctrl-C) tells every client and stops.
 
 Options:
   --host HOST            address to listen on (default {host}; 0.0.0.0 accepts LAN clients)
@@ -206,11 +207,17 @@ Options:
     helpUpload: "share a file",
     cmdDownload: "/file download <name>",
     helpDownload: "fetch a shared file into the downloads folder",
+    cmdHistory: "/history [N]",
+    helpHistory: "show N earlier messages (default 20, at most 500); again goes further back",
+    cmdSearch: "/search <text>",
+    helpSearch: "find the messages that contain the words",
     helpHelp: "this list",
     helpExit: "leave (so do Ctrl-D and Ctrl-C)",
     usageMsg: "Usage: /msg <user> <text>",
     usageFile: "Usage: /file list | /file upload <path> | /file download <name>",
     unknownCommand: "Unknown command {word}; /help lists them",
+    usageHistory: "Usage: /history [N], N from 1 to 500 (default 20)",
+    usageSearch: "Usage: /search <text>",
     // The room's events, each after the server's time.
     eventJoined: "{time} *** {name} joined",
     eventLeft: "{time} *** {name} {reason}",
@@ -218,6 +225,17 @@ Options:
     eventPrivate: "{time} {from} -> {to} (private): {text}",
     eventUploaded: "{time} *** {from} uploaded {name} ({size})",
     eventNotice: "{time} *** {text}",
+    // History, set apart from the live lines by a line before and a line after.
+    historyJoined: "— history: last {n|message|messages} —",
+    historyResumed: "— history: {n|message|messages} you missed —",
+    historyNow: "— now —",
+    historyEarlier: "— history: {n|earlier message|earlier messages} —",
+    historyEnd: "— end of history —",
+    historyNone: "No earlier messages.",
+    searchFound: '— search "{words}": {n|message|messages} found —',
+    searchEnd: "— end of search —",
+    searchNone: 'No messages found for "{words}".',
+    noHistoryServer: "this server keeps no history",
     // The file list.
     noFiles: "No files on the server yet.",
     filesTitle: "Files on the server ({n}):",
@@ -267,7 +285,8 @@ Options:`,
   zh: {
     serverUsage: `用法：deno task chat-server [选项]
 
-带文件共享的聊天室。输入“quit”（或按 Ctrl-C）会通知所有客户端，然后停止。
+带文件共享、历史消息和账号的聊天室。输入“help”查看控制台命令；输入“quit”
+（或按 Ctrl-C）会通知所有客户端，然后停止。
 
 选项：
   --host HOST            监听的地址（默认 {host}；0.0.0.0 接受局域网客户端）
@@ -444,17 +463,33 @@ Options:`,
     helpUpload: "上传一个文件，与大家共享",
     cmdDownload: "/file download <文件名>",
     helpDownload: "把共享的文件下载到下载文件夹",
+    cmdHistory: "/history [N]",
+    helpHistory: "查看更早的 N 条消息（默认 20，最多 500）；再次输入继续往前翻",
+    cmdSearch: "/search <文字>",
+    helpSearch: "查找包含这些词的消息",
     helpHelp: "显示本列表",
     helpExit: "离开聊天室（按 Ctrl-D 或 Ctrl-C 也可以）",
     usageMsg: "用法：/msg <用户名> <文字>",
     usageFile: "用法：/file list | /file upload <路径> | /file download <文件名>",
     unknownCommand: "未知命令 {word}；输入 /help 查看所有命令",
+    usageHistory: "用法：/history [N]，N 为 1 到 500（默认 20）",
+    usageSearch: "用法：/search <文字>",
     eventJoined: "{time} *** {name} 加入了聊天室",
     eventLeft: "{time} *** {name} {reason}",
     eventChat: "{time} {from}：{text}",
     eventPrivate: "{time} {from} -> {to}（私聊）：{text}",
     eventUploaded: "{time} *** {from} 上传了 {name}（{size}）",
     eventNotice: "{time} *** {text}",
+    historyJoined: "—— 历史消息（最近 {n} 条）——",
+    historyResumed: "—— 历史消息（您离开期间的 {n} 条）——",
+    historyNow: "—— 以上为历史消息 ——",
+    historyEarlier: "—— 历史消息（更早的 {n} 条）——",
+    historyEnd: "—— 历史消息结束 ——",
+    historyNone: "没有更早的消息了。",
+    searchFound: "—— 搜索“{words}”：找到 {n} 条消息 ——",
+    searchEnd: "—— 搜索结果结束 ——",
+    searchNone: "没有找到包含“{words}”的消息。",
+    noHistoryServer: "该服务器不保存历史消息",
     noFiles: "服务器上还没有文件。",
     filesTitle: "服务器上的文件（{n} 个）：",
     uploadedBy: "{name} 上传",

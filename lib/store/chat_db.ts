@@ -64,10 +64,15 @@ export const MAX_READ = 10_000;
 export const SHORT_WORD_WINDOW = 20_000;
 
 /**
- * Messages indexed for search in one step of the background indexer: about 3 ms of work with
- * the trigram index here, short enough not to be felt by a room waiting on the event loop.
+ * Messages indexed for search in one step of the background indexer while the room is busy:
+ * about 1 ms of work with the trigram index here, short enough not to be felt by a room waiting
+ * on the event loop (800 messages a second at most).
  */
-export const INDEX_BATCH = 64;
+export const INDEX_BATCH = 16;
+/** Messages per step once nothing has been stored for {@linkcode QUIET_MS}: about 13 ms. */
+export const QUIET_INDEX_BATCH = 256;
+/** How long without a commit counts as quiet. */
+const QUIET_MS = 200;
 /** Pause between the indexer's steps, so a flood's messages are stored first, indexed later. */
 const INDEX_PAUSE_MS = 20;
 
@@ -200,6 +205,8 @@ export class ChatDb {
   #batch: Pending[] = [];
   #timer: ReturnType<typeof setImmediate> | undefined;
   #indexTimer: ReturnType<typeof setTimeout> | undefined;
+  /** `performance.now()` at the last commit of appended messages. */
+  #lastCommit = -Infinity;
   #closed = false;
 
   private constructor(db: DatabaseSync, tokenizer: FtsTokenizer, options: ChatDbOptions) {
@@ -278,6 +285,7 @@ export class ChatDb {
       for (const pending of batch) pending.reject(error);
       return;
     }
+    this.#lastCommit = performance.now();
     this.#onCommit?.(batch.length);
     batch.forEach((pending, i) => pending.resolve(ids[i]));
     this.#scheduleIndexing();
@@ -653,8 +661,10 @@ export class ChatDb {
     if (this.#indexTimer !== undefined || this.#closed) return;
     this.#indexTimer = setTimeout(() => {
       this.#indexTimer = undefined;
+      const quiet = performance.now() - this.#lastCommit > QUIET_MS;
+      const batch = quiet ? QUIET_INDEX_BATCH : INDEX_BATCH;
       try {
-        if (this.indexPending() === INDEX_BATCH) this.#scheduleIndexing();
+        if (this.indexPending(batch) === batch) this.#scheduleIndexing();
       } catch {
         // A failed step is tried again after the next commit; search still scans the rest.
       }

@@ -7,6 +7,8 @@
  * transfer; incoming lines are printed above the prompt without breaking what you are typing.
  * The protocol side is lib/chat/client_session.ts; this file is the conversation with the user:
  * make sure the server is a chat server, join, then run each typed command from a table.
+ * A server that keeps history replays what was said before you came, shown set apart from the
+ * live lines, and `/history` and `/search` ask it for more.
  *
  * Run it (with `deno task chat-server` running):   deno task chat-client --name alice
  * Then type a line to talk to everyone, or /help for the commands.
@@ -21,21 +23,35 @@ import { parseSeconds } from "../../lib/cli/units.ts";
 import { resolveUserPath, type UserFolders, userFolders } from "../../lib/files/user_path.ts";
 import { formatHostPort, parseRemotePort } from "../../lib/net/host_port.ts";
 import type { ByteStream } from "../../lib/wire/frame_connection.ts";
-import { DEFAULT_HEARTBEAT_SECONDS, DEFAULT_PORT, printable } from "../../lib/chat/protocol.ts";
-import { ChatClient } from "../../lib/chat/client_session.ts";
+import { Status } from "../../lib/wire/frame.ts";
+import { RequestError } from "../../lib/net/request_session.ts";
+import {
+  type ChatEvent,
+  DEFAULT_HEARTBEAT_SECONDS,
+  DEFAULT_PORT,
+  printable,
+} from "../../lib/chat/protocol.ts";
+import { ChatClient, SeenIds } from "../../lib/chat/client_session.ts";
 import { type ClientEnd, enterRoom, JoinError, sessionEnd } from "../../lib/chat/join.ts";
 import { type Command, helpLines, parseCommand } from "../../lib/chat/commands.ts";
 import {
   errorLine,
   failureLine,
-  formatEvent,
   formatFiles,
+  type HistoryBlock,
+  historyLines,
   lowerFirst,
   notSentLine,
   transferLabel,
 } from "../../lib/chat/format.ts";
 import { chatText as text } from "../../lib/chat/text.ts";
-import { type ChatUi, ClientInput, openConsole, Transfers } from "../../lib/chat/terminal_ui.ts";
+import {
+  type ChatUi,
+  ClientInput,
+  openConsole,
+  RoomLines,
+  Transfers,
+} from "../../lib/chat/terminal_ui.ts";
 
 /** Where downloads go, relative to the working folder (the task may write only there). */
 export const DEFAULT_DOWNLOADS = "storage/downloads";
@@ -74,6 +90,7 @@ export interface ChatClientOptions {
 interface Room {
   readonly client: ChatClient;
   readonly ui: ChatUi;
+  readonly lines: RoomLines;
   readonly input: ClientInput;
   readonly transfers: Transfers;
   readonly options: ChatClientOptions;
@@ -83,7 +100,7 @@ interface Room {
  * Join the room and run the user's commands until they leave or the server closes.
  *
  * @param conn A connected stream; closed before this returns.
- * @param input The typed lines: the name when asked for, then commands.
+ * @param typed The typed lines: the name when asked for, then commands.
  * @param options Where output goes, the name, the downloads folder, the stop signal.
  * @returns How the session ended.
  * @throws {JoinError} When the room cannot be joined: the server is full, does not answer, or
@@ -91,21 +108,40 @@ interface Room {
  */
 export async function runChatClient(
   conn: ByteStream,
-  input: AsyncIterable<string> | Iterable<string>,
+  typed: AsyncIterable<string> | Iterable<string>,
   options: ChatClientOptions,
 ): Promise<ClientEnd> {
   const { ui } = options;
   const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_SECONDS * 1000;
+  const lines = new RoomLines(ui);
+  // Every connection of this run shares the ids seen: joining again asks for what came after
+  // the last of them, so nothing is shown twice or lost.
+  const seen = new SeenIds();
   const open = (conn: ByteStream) =>
-    new ChatClient(conn, (event) => ui.print(formatEvent(event)), heartbeatMs);
-  const lines = new ClientInput(input, options.signal);
-  const entered = await enterRoom(open(conn), { ...options, input: lines, open });
+    new ChatClient(conn, (event) => lines.event(event), heartbeatMs, {
+      seen,
+      // Said in the reader, before the history the server sends right after the welcome.
+      onJoined: ({ time, name, users }, resumed) => {
+        lines.resumed = resumed;
+        ui.prompt("> ");
+        ui.print(text("welcome", { time, name, n: users.length, users: nameList(users) }));
+      },
+    });
+  const input = new ClientInput(typed, options.signal);
+  const entered = await enterRoom(open(conn), { ...options, input, open });
   if ("end" in entered) return entered.end;
   const { client } = entered;
-  const { time, name, users } = client.welcome!;
-  ui.prompt("> ");
-  ui.print(text("welcome", { time, name, n: users.length, users: nameList(users) }));
-  return await runCommands({ client, ui, input: lines, transfers: new Transfers(ui), options });
+  // The server sends the history right after the welcome; a heartbeat's answer comes after the
+  // last of it. A server without history sends none, and the answer shows nothing.
+  client.ping().catch(() => {}).then(() => lines.endReplay());
+  return await runCommands({
+    client,
+    ui,
+    lines,
+    input,
+    transfers: new Transfers(ui),
+    options,
+  });
 }
 
 /** The room: each typed line runs its command, until the user leaves or the server closes. */
@@ -114,6 +150,7 @@ async function runCommands(room: Room): Promise<ClientEnd> {
     room.ui.prompt("> ");
     const event = await room.input.next();
     if (event.from === "server") {
+      room.lines.endReplay();
       await room.transfers.settled();
       return await sessionEnd(room.client, room.ui, room.options.server);
     }
@@ -154,6 +191,16 @@ const COMMANDS: { [K in Exclude<Command["kind"], "exit">]: Handler<K> } = {
         ),
       (err) => room.ui.print(failureLine(err)),
     ),
+  history: (room, { limit }) =>
+    room.client.earlier(limit).then(
+      (events) => printHistory(room, { kind: "earlier" }, events),
+      (err) => room.ui.print(historyFailure(err)),
+    ),
+  search: (room, { words }) =>
+    room.client.search(words).then(
+      (events) => printHistory(room, { kind: "search", words }, events),
+      (err) => room.ui.print(historyFailure(err)),
+    ),
   list: (room) =>
     room.client.files().then(
       (files) => formatFiles(files).forEach((line) => room.ui.print(line)),
@@ -189,6 +236,18 @@ const COMMANDS: { [K in Exclude<Command["kind"], "exit">]: Handler<K> } = {
     );
   },
 };
+
+/** A page of history, after whatever the join replayed. */
+function printHistory(room: Room, block: HistoryBlock, events: ChatEvent[]): void {
+  room.lines.endReplay();
+  historyLines(block, events).forEach((line) => room.ui.print(line));
+}
+
+/** Why `/history` or `/search` failed: a server that does not know `Y` keeps no history. */
+function historyFailure(err: unknown): string {
+  const unknown = err instanceof RequestError && err.status === Status.UnknownType;
+  return unknown ? errorLine(text("noHistoryServer")) : failureLine(err);
+}
 
 /**
  * Leave the room. `/exit` and Ctrl-C cancel transfers in progress; the end of input first waits

@@ -29,6 +29,9 @@ import { displayWidth, padEndToWidth, padStartToWidth } from "../../lib/cli/disp
 import { type Lang, lang } from "../../lib/cli/i18n.ts";
 import { cliText } from "../../lib/cli/text.ts";
 import { hashFile } from "../../lib/files/file_chunk.ts";
+import { DatabaseSync } from "node:sqlite";
+import { ChatDb } from "../../lib/store/chat_db.ts";
+import { FrameConnection } from "../../lib/wire/frame_connection.ts";
 import { encodeFrame, Kind, makeFrame } from "../../lib/wire/frame.ts";
 import { formatBytes, parseByteSize } from "../../lib/cli/units.ts";
 import {
@@ -92,6 +95,8 @@ export interface Load {
   pipelinedEach: number;
   /** Crowd sizes for the fan-out. */
   crowds: number[];
+  /** Messages in the database for the join-with-history row. */
+  storedMessages: number;
   /** How long each fan-out run sends, in milliseconds. */
   fanoutMs: number;
   /** Idle clients for the memory row. */
@@ -138,6 +143,7 @@ export function loadFor(quick: boolean, size = DEFAULT_SIZE): Load {
       pipelinedEach: 2_000,
       crowds: [20],
       fanoutMs: 500,
+      storedMessages: 100_000,
       idleClients: 100,
       compareArgs: ["--clients", "10", "--rounds", "2"],
     }
@@ -149,6 +155,7 @@ export function loadFor(quick: boolean, size = DEFAULT_SIZE): Load {
       pipelinedEach: 10_000,
       crowds: [100, 500],
       fanoutMs: 4_000,
+      storedMessages: 1_000_000,
       idleClients: 1_000,
       compareArgs: [],
     };
@@ -750,28 +757,145 @@ async function fanoutSection(ctx: Context): Promise<Row[]> {
   const { scope, load, has } = ctx;
   const rows: Row[] = [];
   const most = Math.max(...load.crowds) + FANOUT_SENDERS + 10;
-  const [cmd, args] = taskCommand("chat-server", [
-    "--port",
-    "0",
-    "--max-clients",
-    String(most),
-    "--heartbeat",
-    "600",
-  ]);
+  const serverArgs = ["--port", "0", "--max-clients", String(most), "--heartbeat", "600"];
+  const [cmd, args] = taskCommand("chat-server", serverArgs);
   const folder = join(ctx.work, "fanout");
   await Deno.mkdir(folder);
   const server = scope.spawn("chat-server", cmd, args, { cwd: folder });
+  // The same server remembering nothing: what storing every message costs the room.
+  const [, memoryArgs] = taskCommand("chat-server", [
+    ...serverArgs,
+    ...["--history", "0", "--auth", "off", "--storage", "storage/server/memory"],
+  ]);
+  const memory = scope.spawn("chat-server", cmd, memoryArgs, { cwd: folder });
   let ncat: Child | undefined;
   try {
     const port = await listeningPort(server);
+    const memoryPort = await listeningPort(memory);
     let ncatPort: number | null = null;
     if (has.ncat) ({ ncat, ncatPort } = startNcat(scope, most));
-    for (const n of load.crowds) rows.push(...await fanoutCrowd(ctx, n, port, ncatPort));
+    for (const n of load.crowds) {
+      rows.push(...await fanoutCrowd(ctx, n, port, ncatPort));
+      rows.push(...await storedCrowd(ctx, n, port, memoryPort));
+    }
+    rows.push(await historyJoin(ctx, cmd, serverArgs));
     return rows;
   } finally {
-    await Promise.all([server.stop(), ncat?.stop()]);
+    await Promise.all([server.stop(), memory.stop(), ncat?.stop()]);
     await Deno.remove(folder, { recursive: true }).catch(() => {});
   }
+}
+
+/**
+ * A join's 50 messages of history, with {@linkcode Load.storedMessages} messages stored: the
+ * database is made in bulk (one INSERT from a counting query), then a server started on it, and
+ * a member joins a few times; the figure is the median from the join request to the 50th
+ * replayed message (target: under 5 ms).
+ */
+async function historyJoin(ctx: Context, cmd: string, serverArgs: string[]): Promise<Row> {
+  const count = ctx.load.storedMessages;
+  ctx.say(text("sayHistoryJoin", { count }));
+  const folder = join(ctx.work, "history");
+  const storage = join(folder, "storage", "server");
+  await Deno.mkdir(storage, { recursive: true });
+  const notes: Words[] = [];
+  let server: Child | undefined;
+  try {
+    ChatDb.open(join(storage, ".chat.db")).close(); // the schema
+    const db = new DatabaseSync(join(storage, ".chat.db"));
+    db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF");
+    db.prepare(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+      INSERT INTO messages (time, kind, from_name, from_key, text)
+      SELECT 1700000000000 + i, 'chat', 'bench', 'bench', 'stored message ' || i FROM n`)
+      .run(count);
+    db.close();
+    server = ctx.scope.spawn("chat-server", cmd, taskCommand("chat-server", serverArgs)[1], {
+      cwd: folder,
+    });
+    const port = await listeningPort(server);
+    const times: number[] = [];
+    for (let i = 0; i < 7; i++) times.push(await timeHistoryJoin(port, `reader${i}`));
+    times.sort((a, b) => a - b);
+    const ms = times[Math.floor(times.length / 2)];
+    return row(3, words("measureHistoryJoin", { count }), "ms", ms, same("-"), null, {
+      higherIsBetter: false,
+      target: { on: "ours", op: "<=", value: 5, text: same("<= 5 ms") },
+      note: joinWords(notes),
+    });
+  } finally {
+    await server?.stop();
+    await Deno.remove(folder, { recursive: true }).catch(() => {});
+  }
+}
+
+/** Milliseconds from a join request to the 50th history message it brings. */
+async function timeHistoryJoin(port: number, name: string): Promise<number> {
+  const conn = await Deno.connect({ hostname: HOST, port });
+  const fc = new FrameConnection(conn);
+  try {
+    const start = performance.now();
+    await fc.write(makeFrame(Kind.Request, "J", { id: 1, payload: { name } }));
+    let replayed = 0;
+    for (let f = await fc.read(); f !== null; f = await fc.read()) {
+      // Every indication before anything else is history: the bulk's lines, and the earlier
+      // readers' arrivals and departures.
+      if (f.kind === Kind.Indication && ++replayed === 50) {
+        return performance.now() - start;
+      }
+    }
+    throw new WordedError(words("noHistory"));
+  } finally {
+    fc.close();
+  }
+}
+
+/**
+ * One crowd size again, against the server that stores nothing: the stored room's p99 and
+ * deliveries/s as a ratio of the in-memory room's (target: at least 0.8 of its speed).
+ */
+async function storedCrowd(
+  ctx: Context,
+  n: number,
+  port: number,
+  memoryPort: number,
+): Promise<Row[]> {
+  const notes: Words[] = [];
+  const latency = (p: number) => fanoutLatency(chatDialect, p, n, FANOUT_RATE, ctx.load.fanoutMs);
+  const rate = (p: number) => fanoutRate(chatDialect, p, n, FANOUT_SENDERS, ctx.load.fanoutMs);
+  ctx.say(text("sayStored", { clients: n }));
+  const stored = await attempt("stored latency", () => latency(port), notes);
+  const memory = await attempt("memory latency", () => latency(memoryPort), notes);
+  const storedRate = await attempt("stored rate", () => rate(port), notes);
+  const memoryRate = await attempt("memory rate", () => rate(memoryPort), notes);
+  const peer = words("peerInMemory");
+  const note = joinWords(notes);
+  return [
+    row(
+      3,
+      words("measureStoredP99", { clients: n }),
+      "ms",
+      stored?.p99Ms ?? null,
+      peer,
+      memory?.p99Ms ?? null,
+      {
+        higherIsBetter: false,
+        target: { on: "ratio", op: "<=", value: 1.25, text: same("<= 1.25x") },
+        note,
+      },
+    ),
+    row(
+      3,
+      words("measureStoredRate", { clients: n, senders: FANOUT_SENDERS }),
+      "/s",
+      storedRate?.perSec ?? null,
+      peer,
+      memoryRate?.perSec ?? null,
+      {
+        target: { on: "ratio", op: ">=", value: 0.8, text: same(">= 0.8x") },
+        note,
+      },
+    ),
+  ];
 }
 
 /** One crowd size: latency from one paced sender, then the rate from several flat out. */

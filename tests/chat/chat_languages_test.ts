@@ -236,7 +236,10 @@ Deno.test({
     await client.type(`/file upload ${notes}\r`);
     await client.waitFor(/在服务器上保存为 a\.txt：/);
     await client.type("/file list\r");
-    await client.waitFor(/服务器上的文件（2 个）：[^]*\n[^\n]*a\.txt[^\n]*\n/);
+    // Both rows: the list is printed a line at a time, and 实验报告.txt sorts last.
+    await client.waitFor(
+      /服务器上的文件（2 个）：[^]*\n[^\n]*a\.txt[^\n]*\n[^\n]*实验报告\.txt[^\n]*\n/,
+    );
     const shown = shownLines(client.output);
     const listed = shown.filter((l) => /^ {2}(实验报告|a)\.txt /.test(l));
     equal(listed.length, 2, shown.join("\n"));

@@ -1,12 +1,19 @@
 /**
- * How the chat client words its own error lines (lib/chat/format.ts); the room's lines and the
- * file list are checked in chat_unit_test.ts.
+ * How the chat client words its own error lines and sets history apart (lib/chat/format.ts); the
+ * room's lines and the file list are checked in chat_unit_test.ts.
  */
 
 import { equal } from "node:assert/strict";
 import { Status } from "../../lib/wire/frame.ts";
 import { RequestError } from "../../lib/net/request_session.ts";
-import { errorLine, failureLine, lowerFirst, notSentLine } from "../../lib/chat/format.ts";
+import { setLang } from "../../lib/cli/i18n.ts";
+import {
+  errorLine,
+  failureLine,
+  historyLines,
+  lowerFirst,
+  notSentLine,
+} from "../../lib/chat/format.ts";
 
 Deno.test("errorLine() starts with error: and lowercases a sentence, not an acronym", () => {
   equal(errorLine("The name is taken"), "error: the name is taken");
@@ -30,4 +37,44 @@ Deno.test("notSentLine() tells a refusal from a line stopped before sending", ()
     notSentLine(new RangeError("The message is 9000 bytes; the limit is 8192")),
     "error: not sent: the message is 9000 bytes; the limit is 8192",
   );
+});
+
+Deno.test("historyLines() sets history apart with a line before and after, in both languages", () => {
+  const events = [
+    { type: "chat" as const, time: "t1", from: "bob", text: "hi", id: 1, history: true },
+    { type: "joined" as const, time: "t2", name: "amy", id: 2, history: true },
+  ];
+  equal(
+    historyLines({ kind: "earlier" }, events).join("\n"),
+    [
+      "— history: 2 earlier messages —",
+      "t1 bob: hi",
+      "t2 *** amy joined",
+      "— end of history —",
+    ].join("\n"),
+  );
+  equal(
+    historyLines({ kind: "search", words: "hi" }, events.slice(0, 1))[0],
+    '— search "hi": 1 message found —',
+  );
+  setLang("zh");
+  try {
+    equal(
+      historyLines({ kind: "joined" }, events).join("\n"),
+      [
+        "—— 历史消息（最近 2 条）——",
+        "t1 bob：hi",
+        "t2 *** amy 加入了聊天室",
+        "—— 以上为历史消息 ——",
+      ].join("\n"),
+    );
+    equal(historyLines({ kind: "resumed" }, events)[0], "—— 历史消息（您离开期间的 2 条）——");
+    equal(
+      historyLines({ kind: "search", words: "hi" }, events)[0],
+      "—— 搜索“hi”：找到 2 条消息 ——",
+    );
+    equal(historyLines({ kind: "earlier" }, [])[0], "没有更早的消息了。");
+  } finally {
+    setLang("en");
+  }
 });
