@@ -20,7 +20,7 @@ local statuses = {
   [0] = "Ok", [1] = "BadFrame", [2] = "UnknownType", [3] = "BadPayload", [4] = "NotFound",
   [5] = "Timeout", [6] = "Gone", [7] = "Full", [8] = "TooLarge", [9] = "Taken",
   [10] = "BadState", [11] = "Integrity", [12] = "ServerError", [13] = "Slow",
-  [14] = "AuthRequired", [15] = "AuthFailed",
+  [14] = "AuthRequired", [15] = "AuthFailed", [16] = "RateLimited",
 }
 
 -- Type letters and what they mean. The LP lab and the chat never give one letter two meanings,

@@ -45,6 +45,13 @@ export interface FileStore {
    * @returns Its uploader and time, or `undefined` when it was not uploaded while recorded.
    */
   lookup(name: string): FileMeta | undefined;
+  /**
+   * Bytes of stored files, all of them or one uploader's (for `--max-storage` and `--user-quota`).
+   *
+   * @param uploader An uploader's name, or none for every file.
+   * @returns The bytes.
+   */
+  storedBytes(uploader?: string): number;
 }
 
 /**
@@ -66,10 +73,21 @@ export class MemoryFileStore implements FileStore {
 
   remember(name: string, upload: Upload): void {
     this.#files.set(name, { uploader: upload.uploader, time: formatTimestamp(upload.at) });
+    this.#sizes.set(name, { key: nameKey(upload.uploader), size: upload.size });
   }
 
   lookup(name: string): FileMeta | undefined {
     return this.#files.get(name);
+  }
+
+  readonly #sizes = new Map<string, { key: string; size: number }>();
+
+  storedBytes(uploader?: string): number {
+    let total = 0;
+    for (const { key, size } of this.#sizes.values()) {
+      if (uploader === undefined || key === nameKey(uploader)) total += size;
+    }
+    return total;
   }
 }
 
@@ -95,6 +113,10 @@ export class DbFileStore implements FileStore {
       size: upload.size,
       sha256: upload.sha256.toLowerCase(),
     });
+  }
+
+  storedBytes(uploader?: string): number {
+    return this.#db.storedBytes(uploader === undefined ? undefined : nameKey(uploader));
   }
 
   lookup(name: string): FileMeta | undefined {

@@ -25,7 +25,7 @@ import {
   sizeField,
   stringField,
 } from "./protocol.ts";
-import { english, reason, reasonOf } from "./reason.ts";
+import { english, isDiskFull, reason, reasonOf } from "./reason.ts";
 import type { Credentials, Identity } from "./accounts.ts";
 import type { RoomEvent } from "./history.ts";
 import { chatText as text } from "./text.ts";
@@ -108,7 +108,7 @@ export async function handleFrame(
     let said = reasonOf(err);
     if (status === Status.ServerError) {
       const why = errorMessage(err);
-      said = reason("server-error", { why });
+      said = isDiskFull(err) ? reason("disk-full") : reason("server-error", { why });
       room.say(text("logFailed", { name: session.label, why: text("server-error", { why }) }));
     }
     if (!isRequest) return;
@@ -182,6 +182,7 @@ export const leave: Handler = (room, session, req) => {
 export const chat: Handler = (room, session, req) => {
   const line = checkText(payloadObject(req).text);
   session.spend(req.payload.length);
+  session.spendMessage(room.settings.maxRate ?? 0);
   const from = session.name!;
   // Stored before anyone is told, and acknowledged only once stored: nothing acknowledged is
   // lost. The member's next lines are read meanwhile, so a turn's lines share one commit.
@@ -250,6 +251,7 @@ export const privateChat: Handler = (room, session, req) => {
       throw new ChatError(Status.NotFound, reason("no-such-user", { name: to }));
     }
     session.spend(req.payload.length);
+    session.spendMessage(room.settings.maxRate ?? 0);
     const [from, away] = [session.name!, account.name];
     afterStore(room, session, req, room.offline.store(from, away, said), ({ frame, time, id }) => {
       room.deliver(session, frame);
@@ -259,6 +261,7 @@ export const privateChat: Handler = (room, session, req) => {
     return;
   }
   session.spend(req.payload.length);
+  session.spendMessage(room.settings.maxRate ?? 0);
   const [from, toName] = [session.name!, target.name!];
   const stored = record(room, { kind: "private", from, to: toName, text: said });
   afterStore(room, session, req, stored, ({ frame, time, id }) => {

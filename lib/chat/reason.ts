@@ -213,3 +213,13 @@ export function visible(value: string): string {
     (c) => `\\u${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`,
   );
 }
+
+/**
+ * Whether an error is a full disk (ENOSPC), which a member is told as `disk-full`.
+ *
+ * @param err Whatever a write threw.
+ * @returns Whether the disk is full.
+ */
+export function isDiskFull(err: unknown): boolean {
+  return err instanceof Error && /os error 28|ENOSPC|No space left/.test(err.message);
+}

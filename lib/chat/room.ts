@@ -35,6 +35,12 @@ export interface RoomSettings {
   joinTimeoutSeconds: number;
   /** Bytes of messages a client may fall behind. */
   maxQueueBytes: number;
+  /** Most bytes of stored files in all (`--max-storage`); absent: keep 1 GiB of the disk free. */
+  maxStorageBytes?: number;
+  /** Most bytes of stored files per uploader (`--user-quota`); absent: no limit. */
+  userQuotaBytes?: number;
+  /** Chat messages a member may send per second, after a burst of twice that (`--max-rate`). */
+  maxRate?: number;
 }
 
 /**

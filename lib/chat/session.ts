@@ -183,6 +183,53 @@ export class Session {
     while (this.#storing.size > 0) await Promise.all(this.#storing);
   }
 
+  /** Messages it may send at once (`--max-rate`); negative while it is being held back. */
+  #rateTokens = Infinity;
+  #rateAt = Date.now();
+  /** `Date.now()` since when it has been held back without a break, or `null`. */
+  #heldSince: number | null = null;
+
+  /**
+   * Count a chat line or private message against `--max-rate`.
+   *
+   * @param rate Messages per second (0: no limit); the burst is twice that.
+   */
+  spendMessage(rate: number): void {
+    if (rate <= 0) return;
+    this.#refillRate(rate);
+    this.#rateTokens -= 1;
+  }
+
+  /**
+   * How long to wait before reading this member's next frame, so its messages come at most at
+   * the rate.
+   *
+   * @param rate Messages per second (0: no limit).
+   * @returns Milliseconds, 0 when it is within the rate.
+   */
+  rateWaitMs(rate: number): number {
+    if (rate <= 0) return 0;
+    this.#refillRate(rate);
+    if (this.#rateTokens >= 0) {
+      this.#heldSince = null;
+      return 0;
+    }
+    this.#heldSince ??= Date.now();
+    return Math.ceil((-this.#rateTokens / rate) * 1000);
+  }
+
+  /** Milliseconds it has been held back by the rate without a break. */
+  heldBackMs(): number {
+    return this.#heldSince === null ? 0 : Date.now() - this.#heldSince;
+  }
+
+  #refillRate(rate: number): void {
+    const now = Date.now();
+    const burst = 2 * rate;
+    this.#rateTokens = Math.min(burst, this.#rateTokens + ((now - this.#rateAt) / 1000) * rate);
+    this.#rateAt = now;
+  }
+
   /**
    * Run a background task for this session; it is awaited before the session is gone.
    *

@@ -6,6 +6,7 @@
  */
 
 import { join } from "node:path";
+import { statfsSync } from "node:fs";
 import { encodeHeader, Status } from "../wire/frame.ts";
 import {
   type ChunkSource,
@@ -27,7 +28,7 @@ import {
   sizeField,
   stringField,
 } from "./protocol.ts";
-import { english, reason, reasonError, reasonOf } from "./reason.ts";
+import { english, isDiskFull, reason, reasonError, reasonOf } from "./reason.ts";
 import { chatText as text } from "./text.ts";
 import type { Handler } from "./handlers.ts";
 import type { Room } from "./room.ts";
@@ -44,6 +45,7 @@ export const upload: Handler = async (room, session, req) => {
     throw new ChatError(Status.TooLarge, reason("file-too-large", { name, size: shown, limit }));
   }
   checkIdFree(session, req.id);
+  checkRoomFor(room, session.name!, name, size);
   let rx: FileReceiver;
   try {
     rx = await FileReceiver.open(storage, name, size);
@@ -135,6 +137,62 @@ export const cancel: Handler = async (room, session, frame) => {
   if (download !== undefined) download.cancelled = true;
 };
 
+/** Keep this much of the storage folder's disk free when `--max-storage` is not given. */
+export const KEEP_FREE_BYTES = 1024 ** 3;
+
+/**
+ * Refuse an upload up front when storing it would pass a limit: the uploader's quota, the
+ * room's total, or (by default) the last GiB of free disk. Uploads in progress count as stored,
+ * so several at once cannot slip past together.
+ */
+function checkRoomFor(room: Room, uploader: string, name: string, size: number): void {
+  const { userQuotaBytes, maxStorageBytes, storage } = room.settings;
+  const inProgress = (owner?: Session) =>
+    [...room.sessions].filter((s) => owner === undefined || s === owner)
+      .flatMap((s) => [...s.uploads.values()]).reduce((sum, u) => sum + u.rx.size, 0);
+  const shown = formatBytes(size);
+  if (userQuotaBytes !== undefined) {
+    const used = room.files.storedBytes(uploader) + inProgress(room.find(uploader));
+    if (used + size > userQuotaBytes) {
+      const [usedShown, quota] = [formatBytes(used), formatBytes(userQuotaBytes)];
+      throw new ChatError(
+        Status.TooLarge,
+        reason("over-quota", { name, size: shown, used: usedShown, quota }),
+      );
+    }
+  }
+  const stored = room.files.storedBytes() + inProgress();
+  if (maxStorageBytes !== undefined && stored + size > maxStorageBytes) {
+    const [free, limit] = [
+      formatBytes(Math.max(0, maxStorageBytes - stored)),
+      formatBytes(maxStorageBytes),
+    ];
+    throw new ChatError(
+      Status.TooLarge,
+      reason("storage-full", { name, size: shown, free, limit }),
+    );
+  }
+  if (maxStorageBytes === undefined) {
+    const disk = freeBytes(storage) - inProgress();
+    if (disk - size < KEEP_FREE_BYTES) {
+      throw new ChatError(
+        Status.TooLarge,
+        reason("disk-low", { name, size: shown, free: formatBytes(Math.max(0, disk)) }),
+      );
+    }
+  }
+}
+
+/** Bytes free for us on the storage folder's disk (Infinity when the system will not say). */
+function freeBytes(folder: string): number {
+  try {
+    const { bavail, bsize } = statfsSync(folder);
+    return Number(bavail) * Number(bsize);
+  } catch {
+    return Infinity;
+  }
+}
+
 function checkIdFree(session: Session, id: number): void {
   if (session.uploads.has(id) || session.downloads.has(id)) {
     throw new ChatError(Status.BadState, reason("id-in-use", { id }));
@@ -146,7 +204,8 @@ function checkIdFree(session: Session, id: number): void {
  * failure is one of ours (too large, a size or SHA-256 mismatch), for the client to word.
  */
 function cancelFrame(err: unknown, id: number) {
-  const said = reasonOf(err);
+  // A disk that filled up mid-upload: said as such, and the partial file is already gone.
+  const said = reasonOf(err) ?? (isDiskFull(err) ? reason("disk-full") : null);
   const payload = said ? { error: english(said), ...said } : { error: errorMessage(err) };
   return indication(ChatType.Cancel, payload, { id });
 }

@@ -75,6 +75,8 @@ export const Status = {
   AuthRequired: 14,
   /** The name and password (or token) did not match, or the account is banned. */
   AuthFailed: 15,
+  /** The peer kept sending faster than the server allows (sent just before closing). */
+  RateLimited: 16,
 } as const;
 /** One of the values of {@linkcode Status}. */
 export type Status = typeof Status[keyof typeof Status];

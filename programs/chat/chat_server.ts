@@ -130,6 +130,9 @@ export async function runChatServer(
       heartbeatSeconds: options.heartbeatSeconds ?? DEFAULT_HEARTBEAT_SECONDS,
       joinTimeoutSeconds: options.joinTimeoutSeconds ?? DEFAULT_JOIN_TIMEOUT,
       maxQueueBytes: options.maxQueueBytes ?? DEFAULT_MAX_QUEUE,
+      maxStorageBytes: options.maxStorageBytes,
+      userQuotaBytes: options.userQuotaBytes,
+      maxRate: options.maxRate ?? 0,
     },
     new DbFileStore(database),
     {
@@ -257,7 +260,25 @@ async function keepPace(room: Room, session: Session): Promise<void> {
   }
   const floodWait = session.floodWaitMs();
   if (floodWait > 0) await new Promise((resolve) => setTimeout(resolve, floodWait));
+  // --max-rate: over it, the next message waits its turn; a member held back for
+  // FLOOD_LIMIT_MS without a break is told and disconnected, before its flood costs anyone else.
+  const rate = room.settings.maxRate ?? 0;
+  const rateWait = session.rateWaitMs(rate);
+  if (rateWait === 0) return;
+  if (session.heldBackMs() > FLOOD_LIMIT_MS) {
+    room.say(text("logFlooding", { name: session.label, rate }));
+    session.dismiss(
+      notice(Status.RateLimited, reason("flood-disconnect", { rate })),
+      reason("dropped-flooding"),
+    );
+    room.release(session);
+    return;
+  }
+  await new Promise((resolve) => setTimeout(resolve, rateWait));
 }
+
+/** How long a member may be held back by `--max-rate` without a break before it is dropped. */
+const FLOOD_LIMIT_MS = 5_000;
 
 /** The commands, by type letter: one command, one place (each is a function in lib/chat/). */
 const COMMANDS: Commands = {
@@ -312,8 +333,17 @@ function openDatabase(storage: string): ChatDb {
   }
 }
 
+/** `--max-rate`: messages a second, 0 for no limit. */
+function parseRate(value: string): number {
+  const rate = /^\d{1,6}$/.test(value) ? Number(value) : NaN;
+  if (Number.isNaN(rate)) throw new RangeError(text("badRate", { value }));
+  return rate;
+}
+
 /** The room's settings from the command line. */
-function readOptions(values: Record<string, string>): ChatServerOptions & { storage: string } {
+function readOptions(
+  values: Record<string, string>,
+): ChatServerOptions & { storage: string } {
   const maxClients = Number(values["max-clients"]);
   if (!Number.isSafeInteger(maxClients) || maxClients < 1) {
     throw new RangeError(text("badMaxClients", { value: values["max-clients"] }));
@@ -333,6 +363,13 @@ function readOptions(values: Record<string, string>): ChatServerOptions & { stor
     heartbeatSeconds: parseSeconds(values.heartbeat),
     joinTimeoutSeconds: parseSeconds(values["join-timeout"], "--join-timeout"),
     maxQueueBytes: parseByteSize(values["max-queue"]),
+    maxStorageBytes: values["max-storage"] === undefined
+      ? undefined
+      : parseByteSize(values["max-storage"]),
+    userQuotaBytes: values["user-quota"] === undefined
+      ? undefined
+      : parseByteSize(values["user-quota"]),
+    maxRate: parseRate(values["max-rate"]),
   };
 }
 
@@ -383,6 +420,9 @@ if (import.meta.main) {
         heartbeat: { type: "string", default: String(DEFAULT_HEARTBEAT_SECONDS) },
         "join-timeout": { type: "string", default: String(DEFAULT_JOIN_TIMEOUT) },
         "max-queue": { type: "string", default: "1M" },
+        "max-storage": { type: "string" },
+        "user-quota": { type: "string" },
+        "max-rate": { type: "string", default: "0" },
         history: { type: "string", default: String(DEFAULT_HISTORY) },
         auth: { type: "string", default: "optional" },
       },
