@@ -43,7 +43,12 @@ Options:
                          {history}); 0 stores no messages. History, and who uploaded each
                          file, are kept in .chat.db in the storage folder
   --auth MODE            accounts: off (any free name), optional (guests take names no
-                         account owns; the default) or required (registered users only)`,
+                         account owns; the default) or required (registered users only)
+  --max-storage SIZE     most bytes of shared files in all (default: keep 1 GiB of the
+                         disk free)
+  --user-quota SIZE      most bytes of shared files per user (default: no limit)
+  --max-rate N           chat messages a member may send per second, after a burst of 2N;
+                         one held back for 5 s on end is disconnected (default 0: no limit)`,
     badMaxClients: 'Invalid --max-clients "{value}": expected 1 or more',
     storageOutside:
       "the task may read and write only under {dir}; use --storage inside it, or run with deno run --allow-read=DIR --allow-write=DIR",
@@ -69,6 +74,16 @@ Options:
     logStoredFor: "{from} left a private message for {to} ({n} characters)",
     logRegistered: "{name} registered from {peer}",
     badAuth: 'Invalid --auth "{value}": expected off, optional or required',
+    "over-quota": '"{name}" is {size}; you have {used} stored and your quota is {quota}',
+    "storage-full":
+      '"{name}" is {size}; the server has room for {free} more (--max-storage {limit})',
+    "disk-low": '"{name}" is {size}; the server\'s disk has {free} free and keeps 1 GiB spare',
+    "disk-full": "The server's disk is full: the upload was abandoned and nothing was stored",
+    "flood-disconnect": "Disconnected: you kept sending faster than {rate} messages a second",
+    "dropped-flooding": "was disconnected (sending too fast)",
+    logFlooding: "{name} kept sending faster than {rate} messages a second: disconnecting",
+    badRate:
+      'Invalid --max-rate "{value}": expected a whole number of messages a second, 0 for no limit',
     consoleGuest: "guest",
     consoleMember: "account",
     consoleBanned: "banned",
@@ -308,7 +323,11 @@ Options:`,
                          不保存消息。历史消息和每个文件的上传者保存在存储文件夹的
                          .chat.db 中
   --auth MODE            账号：off（任何空闲的名字都可用）、optional（访客可用未注册的
-                         名字；默认）或 required（只允许注册用户）`,
+                         名字；默认）或 required（只允许注册用户）
+  --max-storage SIZE     共享文件的总字节数上限（默认：保留 1 GiB 磁盘空闲空间）
+  --user-quota SIZE      每个用户共享文件的字节数上限（默认：不限）
+  --max-rate N           每个成员每秒最多发送的消息数，可先突发 2N 条；连续被限速 5 秒
+                         的成员会被断开（默认 0：不限）`,
     badMaxClients: "无效的 --max-clients“{value}”：应为 1 或更大的数",
     storageOutside:
       "该任务只能读写 {dir} 之下的文件；请用 --storage 指定其中的文件夹，或用 deno run --allow-read=DIR --allow-write=DIR 运行",
@@ -331,6 +350,14 @@ Options:`,
     logStoredFor: "{from} 给 {to} 留了一条离线私信（{n} 个字符）",
     logRegistered: "{name} 从 {peer} 注册了账号",
     badAuth: "无效的 --auth “{value}”：应为 off、optional 或 required",
+    "over-quota": "“{name}”大小为 {size}；你已存了 {used}，配额是 {quota}",
+    "storage-full": "“{name}”大小为 {size}；服务器只剩 {free} 的空间（--max-storage {limit}）",
+    "disk-low": "“{name}”大小为 {size}；服务器磁盘只剩 {free}，且要保留 1 GiB",
+    "disk-full": "服务器磁盘已满：上传已中止，没有保存任何内容",
+    "flood-disconnect": "已断开：你持续以超过每秒 {rate} 条的速度发送消息",
+    "dropped-flooding": "被断开了连接（发送太快）",
+    logFlooding: "{name} 持续以超过每秒 {rate} 条的速度发送：断开连接",
+    badRate: "无效的 --max-rate “{value}”：应为每秒消息数（整数），0 表示不限",
     consoleGuest: "访客",
     consoleMember: "注册用户",
     consoleBanned: "已封禁",
