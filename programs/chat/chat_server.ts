@@ -6,7 +6,11 @@
  * keeps only a few chunks in flight. The room never waits for a client: each has a queue
  * bounded in bytes, written by its own task, and a client that cannot keep up is dropped.
  * Files are received into a temporary file, checked against their SHA-256, and only then
- * appear under their (safe, never overwritten) name.
+ * appear under their (safe, never overwritten) name. What the room says is stored in an
+ * embedded SQLite database before anyone hears it, so a newcomer sees the history and an
+ * acknowledged message survives a crash (lib/chat/history.ts); names can belong to accounts
+ * (lib/chat/accounts.ts). The command line and the database's opening are in
+ * lib/chat/server_flags.ts.
  *
  * Read it in order: listen and accept, admit or turn away, the per-member loop, the table of
  * commands (lib/chat/handlers.ts, lib/chat/transfers.ts), the main block. The room itself is
@@ -18,61 +22,43 @@
  * @module
  */
 
-import { join as joinPath } from "node:path";
 import { createInterface, type Interface } from "node:readline";
 import { consoleCommand } from "../../lib/chat/server_console.ts";
 import process from "node:process";
 import { errorMessage } from "../../lib/cli/cli.ts";
-import { runServerMain, StartError } from "../../lib/net/server_main.ts";
+import { runServerMain } from "../../lib/net/server_main.ts";
 import { acceptEach } from "../../lib/net/accept_loop.ts";
 import { encodeFrame, ProtocolError, Status } from "../../lib/wire/frame.ts";
 import { formatHostPort, parsePort } from "../../lib/net/host_port.ts";
 import { turnLog } from "../../lib/cli/server_cli.ts";
-import { parseByteSize, parseSeconds } from "../../lib/cli/units.ts";
 import { lang } from "../../lib/cli/i18n.ts";
-import {
-  ChatType,
-  DEFAULT_HEARTBEAT_SECONDS,
-  DEFAULT_PORT,
-  MISSED_HEARTBEATS,
-  notice,
-} from "../../lib/chat/protocol.ts";
+import { ChatType, DEFAULT_HEARTBEAT_SECONDS, notice } from "../../lib/chat/protocol.ts";
 import { Room, type RoomSettings } from "../../lib/chat/room.ts";
 import { FAREWELL_MS, type Session } from "../../lib/chat/session.ts";
 import { TcpMember, turnAway } from "../../lib/chat/tcp_member.ts";
 import { DbFileStore } from "../../lib/chat/file_store.ts";
 import { RoomHistory } from "../../lib/chat/history.ts";
-import { Accounts, AUTH_MODES, type AuthMode } from "../../lib/chat/accounts.ts";
+import { Accounts, type AuthMode } from "../../lib/chat/accounts.ts";
 import { OfflineBox } from "../../lib/chat/offline.ts";
-import { ChatDb, DbError } from "../../lib/store/chat_db.ts";
+import type { ChatDb } from "../../lib/store/chat_db.ts";
+import {
+  DEFAULT_HISTORY,
+  DEFAULT_JOIN_TIMEOUT,
+  DEFAULT_MAX_CLIENTS,
+  DEFAULT_MAX_FILE_SIZE,
+  DEFAULT_MAX_QUEUE,
+  DEFAULT_STORAGE,
+  openDatabase,
+  prepareStorage,
+  readOptions,
+  SERVER_OPTIONS,
+  usage,
+} from "../../lib/chat/server_flags.ts";
 import * as chat from "../../lib/chat/handlers.ts";
 import { type Commands, handleFrame } from "../../lib/chat/handlers.ts";
 import * as transfers from "../../lib/chat/transfers.ts";
 import { reason, sentence, serverFull } from "../../lib/chat/reason.ts";
 import { chatText as text } from "../../lib/chat/text.ts";
-
-/** Loopback by default, so a first run is not reachable from the network by surprise. */
-export const DEFAULT_HOST = "127.0.0.1";
-/** Clients at once: a small room, as the lab asks; `--max-clients` changes it. */
-export const DEFAULT_MAX_CLIENTS = 5;
-/** Largest upload accepted: 1 GiB, refused up front rather than after the bytes arrive. */
-export const DEFAULT_MAX_FILE_SIZE = 1024 ** 3;
-/** Where uploads are stored, relative to the working folder (the task may write only there). */
-export const DEFAULT_STORAGE = "storage/server";
-/** Bytes a client may fall behind before it is dropped: only one that stopped reading gets there. */
-export const DEFAULT_MAX_QUEUE = 1024 * 1024;
-/** Seconds a connection may stay without joining: until then it holds one of the places. */
-export const DEFAULT_JOIN_TIMEOUT = 10;
-/** Messages a newcomer is shown from the room's history: about a screenful and a half. */
-export const DEFAULT_HISTORY = 50;
-/** The most `--history` takes: the largest page one read returns. */
-const MAX_HISTORY = 500;
-/**
- * The database's file in the storage folder. Its leading dot keeps it, and SQLite's `-wal`
- * file beside it, out of the file list and out of reach of any upload or download: the server
- * never makes or looks up a shared file's name that starts with a dot.
- */
-export const DATABASE_FILE = ".chat.db";
 
 /**
  * Bytes of file chunks in flight per client: four 256 KiB chunks, enough to keep the link busy
@@ -306,102 +292,6 @@ const COMMANDS: Commands = {
   beforeJoin: new Set([ChatType.Heartbeat, ChatType.Join, ChatType.Leave, ChatType.Register]),
 };
 
-/** Whether this process may read and write `dir`; Deno asks the user on a terminal. */
-function mayUse(dir: string): boolean {
-  return (["read", "write"] as const).every((name) =>
-    Deno.permissions.requestSync({ name, path: dir }).state === "granted"
-  );
-}
-
-/**
- * Open the room's database in the storage folder, or say in one line why not: another server
- * has it, or it is damaged or newer than this server. The file is never changed then.
- *
- * @param storage The storage folder.
- * @returns The open database.
- * @throws {StartError} When it cannot be used.
- */
-function openDatabase(storage: string): ChatDb {
-  const file = joinPath(storage, DATABASE_FILE);
-  try {
-    return ChatDb.open(file);
-  } catch (err) {
-    if (!(err instanceof DbError)) throw err;
-    const key = { locked: "dbLocked", corrupt: "dbCorrupt", newer: "dbNewer", io: "dbIo" } as const;
-    const why = err.cause instanceof Error ? errorMessage(err.cause) : err.message;
-    throw new StartError(text(key[err.code], { file, why }));
-  }
-}
-
-/** `--max-rate`: messages a second, 0 for no limit. */
-function parseRate(value: string): number {
-  const rate = /^\d{1,6}$/.test(value) ? Number(value) : NaN;
-  if (Number.isNaN(rate)) throw new RangeError(text("badRate", { value }));
-  return rate;
-}
-
-/** The room's settings from the command line. */
-function readOptions(
-  values: Record<string, string>,
-): ChatServerOptions & { storage: string } {
-  const maxClients = Number(values["max-clients"]);
-  if (!Number.isSafeInteger(maxClients) || maxClients < 1) {
-    throw new RangeError(text("badMaxClients", { value: values["max-clients"] }));
-  }
-  const history = /^\d{1,3}$/.test(values.history) ? Number(values.history) : NaN;
-  if (!(history <= MAX_HISTORY)) {
-    throw new RangeError(text("badHistory", { value: values.history, max: MAX_HISTORY }));
-  }
-  const auth = values.auth as AuthMode;
-  if (!AUTH_MODES.includes(auth)) throw new RangeError(text("badAuth", { value: values.auth }));
-  return {
-    auth,
-    history,
-    maxClients,
-    maxFileSize: parseByteSize(values["max-file-size"]),
-    storage: values.storage,
-    heartbeatSeconds: parseSeconds(values.heartbeat),
-    joinTimeoutSeconds: parseSeconds(values["join-timeout"], "--join-timeout"),
-    maxQueueBytes: parseByteSize(values["max-queue"]),
-    maxStorageBytes: values["max-storage"] === undefined
-      ? undefined
-      : parseByteSize(values["max-storage"]),
-    userQuotaBytes: values["user-quota"] === undefined
-      ? undefined
-      : parseByteSize(values["user-quota"]),
-    maxRate: parseRate(values["max-rate"]),
-  };
-}
-
-/**
- * Check that the task may use the storage folder, and make it. A folder the task's permissions
- * do not cover would otherwise end in Deno's advice to add a flag, which a `deno task` user
- * cannot do; on a terminal Deno asks first.
- */
-async function prepareStorage(storage: string): Promise<void> {
-  if (!mayUse(storage)) {
-    throw new StartError(text("storageOutside", { dir: DEFAULT_STORAGE }));
-  }
-  try {
-    await Deno.mkdir(storage, { recursive: true });
-  } catch (err) {
-    throw new StartError(errorMessage(err, text("cannotCreateStorage", { dir: storage })));
-  }
-}
-
-/** What `--help` prints, in the user's language (the `--lang` and `--help` lines follow it). */
-const usage = () =>
-  text("serverUsage", {
-    host: DEFAULT_HOST,
-    port: DEFAULT_PORT,
-    maxClients: DEFAULT_MAX_CLIENTS,
-    storage: DEFAULT_STORAGE,
-    missed: MISSED_HEARTBEATS,
-    heartbeat: DEFAULT_HEARTBEAT_SECONDS,
-    joinTimeout: DEFAULT_JOIN_TIMEOUT,
-    history: DEFAULT_HISTORY,
-  });
-
 if (import.meta.main) {
   // The room's log lines wait for the end of each turn (see turnLog), and are flushed before
   // any other output, so nothing comes out of order.
@@ -411,25 +301,12 @@ if (import.meta.main) {
       name: "chat_server",
       usage,
       args: Deno.args,
-      options: {
-        host: { type: "string", default: DEFAULT_HOST },
-        port: { type: "string", default: String(DEFAULT_PORT) },
-        "max-clients": { type: "string", default: String(DEFAULT_MAX_CLIENTS) },
-        "max-file-size": { type: "string", default: "1G" },
-        storage: { type: "string", default: DEFAULT_STORAGE },
-        heartbeat: { type: "string", default: String(DEFAULT_HEARTBEAT_SECONDS) },
-        "join-timeout": { type: "string", default: String(DEFAULT_JOIN_TIMEOUT) },
-        "max-queue": { type: "string", default: "1M" },
-        "max-storage": { type: "string" },
-        "user-quota": { type: "string" },
-        "max-rate": { type: "string", default: "0" },
-        history: { type: "string", default: String(DEFAULT_HISTORY) },
-        auth: { type: "string", default: "optional" },
-      },
+      options: SERVER_OPTIONS,
       read: (values) => ({
         host: values.host,
         port: parsePort(values.port),
         ...readOptions(values),
+        db: undefined as ChatDb | undefined,
       }),
       // The database is opened before the port, so a second server on the same folder stops
       // at once with the reason, instead of listening and then failing.
