@@ -97,10 +97,73 @@ export class SeenIds {
   }
 }
 
+/**
+ * A join the server refused, with the code it gave: a client asks for a password on
+ * `password-needed`, and asks again on `login-failed` but not on `account-banned`.
+ */
+export class JoinRefused extends RequestError {
+  /** The refusal's code, such as `login-failed`; `null` from a server that sends none. */
+  readonly code: string | null;
+
+  /**
+   * @param err The refusal.
+   * @param code Its code.
+   */
+  constructor(err: RequestError, code: string | null) {
+    super(err.status, err.message);
+    this.name = "JoinRefused";
+    this.code = code;
+  }
+}
+
+/**
+ * Most texts of messages kept for accounts that are away remembered at once, to say which one
+ * was delivered: a user who leaves thousands unread costs no more than this.
+ */
+const MAX_STORED_TEXTS = 1000;
+
+/**
+ * The private messages this run left for accounts that were away, by id: when one is
+ * delivered, its line quotes it.
+ *
+ * @example
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * const kept = new StoredTexts();
+ * kept.add(7, "see you");
+ * equal(kept.take(7), "see you");
+ * equal(kept.take(7), undefined);
+ * ```
+ */
+export class StoredTexts {
+  readonly #texts = new Map<number, string>();
+
+  /**
+   * @param id The message's id.
+   * @param text What it said.
+   */
+  add(id: number, text: string): void {
+    this.#texts.set(id, text);
+    if (this.#texts.size > MAX_STORED_TEXTS) this.#texts.delete(this.#texts.keys().next().value!);
+  }
+
+  /**
+   * @param id The message's id.
+   * @returns What it said, once; `undefined` when not known.
+   */
+  take(id: number): string | undefined {
+    const text = this.#texts.get(id);
+    this.#texts.delete(id);
+    return text;
+  }
+}
+
 /** What a {@linkcode ChatClient} shares with the clients before and after it in one run. */
 export interface ChatClientLinks {
   /** The ids seen so far (default: a new, empty record). */
   seen?: SeenIds;
+  /** The messages left for accounts that were away (default: a new, empty record). */
+  stored?: StoredTexts;
   /**
    * Called in the reader as soon as a join is accepted, before any event that follows it (the
    * history the server replays next): the place to say "you joined".
@@ -134,6 +197,11 @@ export class ChatClient extends RequestSession {
   lastNotice: Extract<ChatEvent, { type: "notice" }> | null = null;
   /** The ids seen, on this connection and the ones before it. */
   readonly seen: SeenIds;
+  readonly #stored: StoredTexts;
+  /** The codes of refused joins, by request id, read by {@linkcode ChatClient.join}. */
+  readonly #joinRefusals: Map<number, string | null>;
+  /** Set once another connection has taken over: this one's events are no longer shown. */
+  #muted = false;
   readonly #onEvent: (event: ChatEvent) => void;
   readonly #onJoined: ChatClientLinks["onJoined"];
   readonly #heartbeatMs: number;
@@ -156,11 +224,19 @@ export class ChatClient extends RequestSession {
     heartbeatMs = DEFAULT_HEARTBEAT_SECONDS * 1000,
     links: ChatClientLinks = {},
   ) {
-    // A refusal's code is worded in the user's language, its English kept for unknown codes.
-    super(conn, { heartbeatType: ChatType.Heartbeat, heartbeatMs, refusalText: refusalLine });
+    // A refusal's code is worded in the user's language, its English kept for unknown codes. A
+    // refused join's code is kept too: it decides whether to ask for a password.
+    const joinRefusals = new Map<number, string | null>();
+    const refusalText = (frame: Frame) => {
+      if (frame.type === ChatType.Join) joinRefusals.set(frame.id, refusalCode(frame));
+      return refusalLine(frame);
+    };
+    super(conn, { heartbeatType: ChatType.Heartbeat, heartbeatMs, refusalText });
+    this.#joinRefusals = joinRefusals;
     this.#onEvent = onEvent;
     this.#heartbeatMs = heartbeatMs;
     this.seen = links.seen ?? new SeenIds();
+    this.#stored = links.stored ?? new StoredTexts();
     this.#onJoined = links.onJoined;
   }
 
@@ -180,22 +256,85 @@ export class ChatClient extends RequestSession {
    * newest. A server without history ignores `after` and replays nothing.
    *
    * @param name The user name.
+   * @param password Log in to the account of that name; absent, join as a guest unless the
+   *   server asks for the password.
    * @returns The server's welcome.
-   * @throws {RequestError} With `Taken` or `BadPayload`.
+   * @throws {JoinRefused} With `Taken` or `BadPayload`; `AuthRequired` when the name needs a
+   *   password; `AuthFailed` when the password is wrong or the account banned; `BadState`
+   *   (`accounts-off`) when a password was given but the server took us as a guest.
    */
-  async join(name: string): Promise<Welcome> {
+  async join(name: string, password?: string): Promise<Welcome> {
     const after = this.seen.last;
-    const payload = after === null ? { name } : { name, after };
+    const payload = {
+      name,
+      ...(password !== undefined && { password }),
+      ...(after !== null && { after }),
+    };
     // Read in the reader: the welcome is told before the history that follows it.
     const inReader = (response: Frame) => {
-      this.welcome = parseWelcome(response);
-      this.#onJoined?.(this.welcome, after !== null);
+      const welcome = parseWelcome(response);
+      // A server without accounts (--auth off) ignores the password: that is no login.
+      if (password !== undefined && welcome.guest === true) {
+        return Promise.reject(
+          new JoinRefused(new RequestError(Status.BadState, text("accounts-off")), "accounts-off"),
+        );
+      }
+      this.welcome = welcome;
+      this.#onJoined?.(welcome, after !== null);
       return Promise.resolve();
     };
-    await this.request(ChatType.Join, payload, { inReader });
+    const id = this.reserveId();
+    try {
+      await this.request(ChatType.Join, payload, { id, inReader });
+    } catch (err) {
+      if (!(err instanceof RequestError) || err instanceof JoinRefused) throw err;
+      throw new JoinRefused(err, this.#joinRefusals.get(id) ?? null);
+    } finally {
+      this.#joinRefusals.delete(id);
+      this.releaseId(id);
+    }
     const welcome = this.welcome!;
     this.#adoptHeartbeat(welcome.heartbeat);
     return welcome;
+  }
+
+  /**
+   * Register a name with a password: our own name once joined as a guest (the server then
+   * counts us as that account), or any free name before joining.
+   *
+   * @param password The password.
+   * @param name The name, before joining; absent, our own.
+   * @returns The name as registered.
+   * @throws {RequestError} When the server refuses (taken, too short, no accounts).
+   */
+  async register(password: string, name?: string): Promise<string> {
+    const payload = name === undefined ? { password } : { name, password };
+    const registered = stringField(
+      payloadObject(await this.request(ChatType.Register, payload)),
+      "name",
+    );
+    if (this.welcome !== null && name === undefined) {
+      this.welcome = { ...this.welcome, guest: false };
+    }
+    return registered;
+  }
+
+  /**
+   * Log out: the server forgets every saved login (session token) of our account; we stay in
+   * the room.
+   *
+   * @throws {RequestError} With `BadState` when we are a guest.
+   */
+  async logout(): Promise<void> {
+    await this.request(ChatType.Logout);
+  }
+
+  /**
+   * Stop showing this connection's events: another connection of the run has joined in its
+   * place (a `/login`), and this one is about to leave.
+   */
+  mute(): void {
+    this.#muted = true;
   }
 
   /**
@@ -243,9 +382,12 @@ export class ChatClient extends RequestSession {
    *
    * @param to The user's name.
    * @param text The message, checked as {@linkcode ChatClient.say} checks it.
+   * @returns Whether the server kept it for an account that is away (`stored`).
    */
-  async whisper(to: string, text: string): Promise<void> {
-    await this.request(ChatType.Private, { to, text: checkText(text) });
+  async whisper(to: string, text: string): Promise<{ stored: boolean }> {
+    const sent = await this.request(ChatType.Private, { to, text: checkText(text) });
+    // An account that is away gets it at its next login.
+    return { stored: payloadObject(sent).stored === true };
   }
 
   /** Who is online. */
@@ -402,6 +544,7 @@ export class ChatClient extends RequestSession {
       case ChatType.Cancel:
         return await this.#onCancel(frame);
     }
+    if (this.#muted) return;
     let event: ChatEvent | null;
     try {
       event = parseEvent(frame);
@@ -416,8 +559,26 @@ export class ChatClient extends RequestSession {
       if (event.status === Status.Timeout && this.welcome === null) return;
     }
     if (event === null) return;
-    if (event.id !== undefined) this.seen.note(event.id, event.history === true);
+    if (event.id !== undefined) {
+      // A join that took over from another connection of this run (a /login) is replayed what
+      // came after the last id seen when it asked; what the other connection showed meanwhile
+      // is not shown twice.
+      const last = this.seen.last;
+      if (event.history && last !== null && event.id <= last) return;
+      this.seen.note(event.id, event.history === true);
+    }
+    if (event.type === "private" && event.stored && event.id !== undefined) {
+      this.#stored.add(event.id, event.text);
+    }
+    if (event.type === "delivered") {
+      const said = this.#stored.take(event.message);
+      if (said !== undefined) event = { ...event, text: said };
+    }
     this.#onEvent(event);
+    // A message kept while we were away: once shown, the server may count it delivered.
+    if (event.type === "private" && event.offline && event.id !== undefined) {
+      this.request(ChatType.Delivered, { id: event.id }).catch(() => {});
+    }
   }
 
   protected override async onEnd(): Promise<void> {
@@ -470,6 +631,15 @@ export class ChatClient extends RequestSession {
     this.#downloads.delete(id);
     await download.rx.abort();
     download.reject(err);
+  }
+}
+
+/** A refusal's code, if it has one. */
+function refusalCode(frame: Frame): string | null {
+  try {
+    return readReason(payloadObject(frame))?.code ?? null;
+  } catch {
+    return null;
   }
 }
 

@@ -30,6 +30,9 @@ export function helpLines(): string[] {
     [text("cmdDownload"), text("helpDownload")],
     [text("cmdHistory"), text("helpHistory")],
     [text("cmdSearch"), text("helpSearch")],
+    ["/register", text("helpRegister")],
+    [text("cmdLogin"), text("helpLogin")],
+    ["/logout", text("helpLogout")],
     ["/help", text("helpHelp")],
     ["/exit", text("helpExit")],
   ];
@@ -51,6 +54,9 @@ export type Command =
   | { kind: "download"; name: string }
   | { kind: "history"; limit: number }
   | { kind: "search"; words: string }
+  | { kind: "register" }
+  | { kind: "login"; name: string }
+  | { kind: "logout" }
   | { kind: "help" }
   | { kind: "exit" }
   | { kind: "invalid"; message: string };
@@ -67,6 +73,7 @@ export type Command =
  * deepStrictEqual(parseCommand("/msg bob hi there"), { kind: "msg", to: "bob", text: "hi there" });
  * deepStrictEqual(parseCommand("hello"), { kind: "say", text: "hello" });
  * deepStrictEqual(parseCommand("/history 5"), { kind: "history", limit: 5 });
+ * deepStrictEqual(parseCommand("/login bob"), { kind: "login", name: "bob" });
  * ```
  */
 export function parseCommand(line: string): Command {
@@ -108,6 +115,15 @@ export function parseCommand(line: string): Command {
     case "/search":
       if (args === "") return { kind: "invalid", message: text("usageSearch") };
       return { kind: "search", words: args };
+    // The passwords these ask for are typed on the next lines, never on the command line,
+    // where the line editor's history (and a terminal's scrollback) would keep them.
+    case "/register":
+      return { kind: "register" };
+    case "/login":
+      if (rest.length !== 1) return { kind: "invalid", message: text("usageLogin") };
+      return { kind: "login", name: rest[0] };
+    case "/logout":
+      return { kind: "logout" };
     default:
       return { kind: "invalid", message: text("unknownCommand", { word }) };
   }

@@ -20,6 +20,7 @@ import {
   payloadObject,
   printable,
   refusalText,
+  type UserInfo,
 } from "./protocol.ts";
 import { readReason, type Reason, sentence } from "./reason.ts";
 import { chatText as text } from "./text.ts";
@@ -85,8 +86,20 @@ export function formatEvent(event: ChatEvent): string {
     case "chat":
       return text("eventChat", { time: p(event.time), from: p(event.from), text: p(event.text) });
     case "private": {
+      // Kept for an account that was away: the sender's copy says so, and the recipient sees
+      // it at their login with its original time, marked.
       const [time, from, to] = [p(event.time), p(event.from), p(event.to)];
-      return text("eventPrivate", { time, from, to, text: p(event.text) });
+      const key = event.offline
+        ? "eventPrivateOffline"
+        : event.stored
+        ? "eventPrivateStored"
+        : "eventPrivate";
+      return text(key, { time, from, to, text: p(event.text) });
+    }
+    case "delivered": {
+      const [time, to] = [p(event.time), p(event.to)];
+      if (event.text === undefined) return text("eventDeliveredUnknown", { time, to });
+      return text("eventDelivered", { time, to, text: cutToWidth(p(event.text), QUOTE_COLUMNS) });
     }
     case "uploaded": {
       const [time, from, name] = [p(event.time), p(event.from), p(event.name)];
@@ -97,6 +110,31 @@ export function formatEvent(event: ChatEvent): string {
       return text("eventNotice", { time, text: serverSays(event.why, event.text) });
     }
   }
+}
+
+/**
+ * The `/who` line: who is online, guests marked as such when account holders are online too.
+ * A room of guests only (nobody has logged in, or `--auth off`, where everyone counts as a
+ * guest) has nobody to tell them from, and a server without accounts says nothing of guests.
+ *
+ * @param users The users, as the server listed them.
+ * @returns One printable line.
+ *
+ * @example
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * equal(
+ *   onlineLine([{ name: "alice", since: "t", guest: false }, { name: "bob", since: "t", guest: true }]),
+ *   "Online (2): alice, bob (guest)",
+ * );
+ * ```
+ */
+export function onlineLine(users: readonly UserInfo[]): string {
+  const mark = users.some((u) => u.guest === false);
+  const names = users.map(({ name, guest }) =>
+    mark && guest ? text("whoGuest", { name: printable(name) }) : printable(name)
+  );
+  return text("online", { n: users.length, users: names.join(text("listSeparator")) });
 }
 
 /**
@@ -216,6 +254,9 @@ export function notSentLine(err: unknown): string {
     ? failureLine(err)
     : errorLine(text("notSent", { why: lowerFirst(errorMessage(err)) }));
 }
+
+/** Widest piece of a message quoted in a "delivered" line, in terminal columns. */
+const QUOTE_COLUMNS = 40;
 
 /** Widest file name in a transfer's label, in terminal columns: the status line stays short. */
 const LABEL_COLUMNS = 24;

@@ -1,7 +1,8 @@
 /**
  * Getting into the chat room: make sure the server is a chat server with room for us, then
- * join, asking for another name for as long as the one given is taken. Each way this can end
- * early (the server full, of another kind, silent, or gone; the user leaving) is a
+ * join, asking for another name for as long as the one given is taken, and for the password
+ * when the name belongs to an account. Each way this can end early (the server full, of another
+ * kind, silent, or gone; a login that keeps failing; the user leaving) is a
  * {@linkcode JoinError} or a {@linkcode ClientEnd}.
  *
  * @module
@@ -11,8 +12,9 @@ import { ProtocolError, Status } from "../wire/frame.ts";
 import type { ByteStream } from "../wire/frame_connection.ts";
 import { RequestError } from "../net/request_session.ts";
 import { cliText } from "../cli/text.ts";
-import type { ChatClient } from "./client_session.ts";
+import { type ChatClient, JoinRefused } from "./client_session.ts";
 import { errorLine, serverSays } from "./format.ts";
+import { printable } from "./protocol.ts";
 import { chatText as text } from "./text.ts";
 import type { ChatUi, ClientInput } from "./terminal_ui.ts";
 
@@ -38,6 +40,12 @@ export const ANSWER_TIMEOUT_MS = 10_000;
 /** Times a join that crossed the server's join deadline is tried again on a new connection. */
 const MAX_JOIN_RETRIES = 3;
 
+/**
+ * Wrong passwords typed before the client gives up, as `sudo` and `ssh` do: enough for a typo
+ * or two, and the server's own brake (a growing wait after five) is never reached by one user.
+ */
+export const MAX_LOGIN_FAILURES = 3;
+
 /** How a session ended: the user left, the server shut down, or it dropped us. */
 export type ClientEnd = "left" | "server closed" | "dropped";
 
@@ -49,6 +57,12 @@ export interface EnterOptions {
   input: ClientInput;
   /** The user name; asked for when absent or taken. */
   name?: string;
+  /**
+   * Log in at once with this password, rather than join as a guest until the server asks for
+   * one: from `--password-file` (`fixed`: a wrong one ends the joining), or just typed for
+   * `/login` (a wrong one is asked again). Absent: asked for, without echo, when needed.
+   */
+  login?: { password: string; fixed: boolean };
   /** How to name the server in errors, such as `127.0.0.1:15004` (default "the server"). */
   server?: string;
   /** Longest wait for each answer (default {@linkcode ANSWER_TIMEOUT_MS}). */
@@ -89,14 +103,16 @@ export async function enterRoom(
   const pinged = await answer(client, client.ping(), options);
   if ("end" in pinged) return pinged;
   let name = options.name;
+  let password = options.login?.password;
   let retries = 0;
+  let failures = 0;
   while (true) {
     if (name === undefined) {
-      const typed = await askName(client, options);
+      const typed = await askLine(client, options, text("askName"), false);
       if ("end" in typed) return typed;
-      ({ client, name } = typed);
+      ({ client, line: name } = typed);
     }
-    const joined = await answer(client, client.join(name), options);
+    const joined = await answer(client, client.join(name, password), options);
     if ("retry" in joined) {
       // The name went out just as the join deadline closed the connection: join anew, but
       // not forever (a deadline shorter than a round trip would close every attempt).
@@ -109,9 +125,43 @@ export async function enterRoom(
     }
     if ("end" in joined) return joined;
     if (!("refused" in joined)) return { client };
-    options.ui.print(errorLine(joined.refused.message)); // the name is taken, say: ask again
-    name = undefined;
+    const refused = joined.refused;
+    const code = refused instanceof JoinRefused ? refused.code : null;
+    if (refused.status === Status.AuthRequired && password === undefined) {
+      // A registered name (or a room for accounts only): its password, then the same name.
+      options.ui.print(errorLine(refused.message));
+    } else if (refused.status === Status.AuthFailed && code !== "account-banned") {
+      failures++;
+      if (options.login?.fixed) return await giveUp(client, refused.message);
+      if (failures >= MAX_LOGIN_FAILURES) {
+        return await giveUp(client, text("loginGaveUp", { name: printable(name), n: failures }));
+      }
+      options.ui.print(errorLine(refused.message));
+    } else if (refused.status === Status.AuthFailed || options.login) {
+      // Banned; or a login the server could not take (no accounts, a bad name): asking again
+      // would not help.
+      return await giveUp(client, refused.message);
+    } else {
+      options.ui.print(errorLine(refused.message)); // the name is taken, say: ask again
+      name = undefined;
+      password = undefined;
+      continue;
+    }
+    const typed = await askLine(
+      client,
+      options,
+      text("askPassword", { name: printable(name) }),
+      true,
+    );
+    if ("end" in typed) return typed;
+    ({ client, line: password } = typed);
   }
+}
+
+/** Close the connection and end the joining with one line. */
+async function giveUp(client: ChatClient, message: string): Promise<never> {
+  await closeAndLeave(client);
+  throw new JoinError(message);
 }
 
 /**
@@ -143,14 +193,18 @@ async function answer<T>(
 }
 
 /**
- * Ask for a name. A user slow to answer finds the place freed (the server closes a connection
- * that has not joined in time): wait for the name all the same, then connect again.
+ * Ask for a line: a name, or a password (`secret`: not shown as it is typed). A user slow to
+ * answer finds the place freed (the server closes a connection that has not joined in time):
+ * wait for the answer all the same, then connect again.
  */
-async function askName(
+async function askLine(
   client: ChatClient,
   options: EnterOptions,
-): Promise<{ client: ChatClient; name: string } | { end: ClientEnd }> {
-  options.ui.ask(text("askName"));
+  question: string,
+  secret: boolean,
+): Promise<{ client: ChatClient; line: string } | { end: ClientEnd }> {
+  if (secret && options.ui.askSecret) options.ui.askSecret(question);
+  else options.ui.ask(question);
   let event = await options.input.next();
   if (event.from === "server") {
     if (client.lastNotice?.status !== Status.Timeout || !options.reconnect) {
@@ -164,7 +218,7 @@ async function askName(
     }
   }
   if (event.from !== "user" || event.line === null) return { end: await closeAndLeave(client) };
-  return { client, name: event.line };
+  return { client, line: event.line };
 }
 
 /**

@@ -109,6 +109,8 @@ export interface UserInfo {
   name: string;
   /** When they joined, in the server's time. */
   since: string;
+  /** Whether they joined as a guest (a server with accounts says; absent from one without). */
+  guest?: boolean;
 }
 
 /** A shared file. */
@@ -133,6 +135,13 @@ export interface Welcome {
   users: string[];
   /** The server's heartbeat interval in seconds; the client should send at least this often. */
   heartbeat: number;
+  /**
+   * Whether we joined as a guest rather than logged in to an account; absent from a server
+   * without accounts.
+   */
+  guest?: boolean;
+  /** A session token, after a login with a password. */
+  token?: string;
 }
 
 /**
@@ -142,16 +151,28 @@ export interface Welcome {
  *
  * A server that keeps history gives each remembered event its `id` (increasing), and marks the
  * ones it replays (after a join, or in a `Y` page) with `history: true`; both are absent from a
- * server without history, and from notices.
+ * server without history, and from notices and deliveries.
  */
 export type ChatEvent =
   & (
     | { type: "joined"; time: string; name: string }
     | { type: "left"; time: string; name: string; reason: string; why: Reason | null }
     | { type: "chat"; time: string; from: string; text: string }
-    | { type: "private"; time: string; from: string; to: string; text: string }
+    | {
+      type: "private";
+      time: string;
+      from: string;
+      to: string;
+      text: string;
+      /** The sender's copy of a message kept for an account that is away. */
+      stored?: boolean;
+      /** A message kept while we were away, at our login: to be acknowledged with `K`. */
+      offline?: boolean;
+    }
     | { type: "uploaded"; time: string; from: string; name: string; size: number }
     | { type: "notice"; time: string | null; text: string; status: number; why: Reason | null }
+    /** A private message we sent while its recipient was away reached them (`message` is its id). */
+    | { type: "delivered"; time: string; to: string; message: number; text?: string }
   )
   & { id?: number; history?: boolean };
 
@@ -421,6 +442,8 @@ export function parseWelcome(frame: Frame): Welcome {
     time: stringField(obj, "time"),
     users,
     heartbeat,
+    ...(typeof obj.guest === "boolean" && { guest: obj.guest }),
+    ...(typeof obj.token === "string" && { token: obj.token }),
   };
 }
 
@@ -444,7 +467,11 @@ export function parseHeartbeat(frame: Frame): number | null {
 export function parseUsers(frame: Frame): UserInfo[] {
   const list = payloadObject(frame).users;
   if (!Array.isArray(list)) throw reasonError(TypeError, "field-not-list", { field: "users" });
-  return list.map((u) => ({ name: stringField(u, "name"), since: stringField(u, "since") }));
+  return list.map((u) => ({
+    name: stringField(u, "name"),
+    since: stringField(u, "since"),
+    ...(typeof u.guest === "boolean" && { guest: u.guest }),
+  }));
 }
 
 /**
@@ -476,12 +503,14 @@ const ROOM_EVENTS = new Set<string>([
 /**
  * Read an indication about the room.
  *
- * @param frame An indication of type `J`, `B`, `C`, `P`, `U` or `S`.
+ * @param frame An indication of type `J`, `B`, `C`, `P`, `U`, `S` or `K`.
  * @returns The event, or `null` for a type that is not about the room.
  * @throws {TypeError} When the payload does not fit its type.
  */
 export function parseEvent(frame: Frame): ChatEvent | null {
-  if (frame.kind !== Kind.Indication || !ROOM_EVENTS.has(frame.type)) return null;
+  if (frame.kind !== Kind.Indication) return null;
+  if (frame.type === ChatType.Delivered) return readDelivered(payloadObject(frame));
+  if (!ROOM_EVENTS.has(frame.type)) return null;
   return readEvent(frame.type, payloadObject(frame), frame.status);
 }
 
@@ -524,12 +553,25 @@ export function parseHistory(frame: Frame): ChatEvent[] {
 /** An event from its type letter and payload; `id` and `history` only when the server sent them. */
 function readEvent(type: string, obj: Record<string, unknown>, status: number): ChatEvent | null {
   const event = readEventFields(type, obj, status);
-  if (event === null || event.type === "notice") return event;
+  if (event === null || event.type === "notice" || event.type === "delivered") return event;
   const { id, history } = obj;
   return {
     ...event,
     ...(typeof id === "number" && Number.isSafeInteger(id) && { id }),
     ...(history === true && { history }),
+  };
+}
+
+/**
+ * Read a `K` indication: `{ id, to, time }`, a private message we left for an account that was
+ * away has reached it.
+ */
+function readDelivered(obj: Record<string, unknown>): ChatEvent {
+  return {
+    type: "delivered",
+    time: stringField(obj, "time"),
+    to: stringField(obj, "to"),
+    message: sizeField(obj, "id"),
   };
 }
 
@@ -564,6 +606,8 @@ function readEventFields(
         from: stringField(obj, "from"),
         to: stringField(obj, "to"),
         text: stringField(obj, "text"),
+        ...(obj.stored === true && { stored: true }),
+        ...(obj.offline === true && { offline: true }),
       };
     case ChatType.Upload:
       return {

@@ -26,6 +26,11 @@ export interface ChatUi {
   prompt(text: string): void;
   /** Ask a question, such as the user name: a prompt on a terminal, a line otherwise. */
   ask(question: string): void;
+  /**
+   * Ask for a secret, such as a password: on a terminal what is typed is not shown. Absent (a
+   * pipe, where nothing typed is shown anyway): asked as {@linkcode ChatUi.ask} asks.
+   */
+  askSecret?: (question: string) => void;
   /** Show live transfer progress (`null` when none). Absent: one summary line per transfer. */
   progress?: (text: string | null) => void;
   /** Take the prompt away for good: the session is over. */
@@ -53,6 +58,12 @@ export function terminalUi(editor: LineEditor): ChatUi {
       editor.prompt();
     },
     ask(question) {
+      prompt = question;
+      setPrompt();
+      editor.prompt();
+    },
+    askSecret(question) {
+      editor.hideNextLine();
       prompt = question;
       setPrompt();
       editor.prompt();

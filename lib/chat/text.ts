@@ -274,6 +274,33 @@ Options:
     downloaded: "Downloaded {name} to {path}: {summary}",
     transferCancelled: "{label}: cancelled",
     waitingTransfers: "Waiting for {n|transfer|transfers} to finish...",
+    // Accounts and offline messages (chat-client).
+    usagePasswordFile:
+      `  --password-file FILE   log in with the password on the first line of FILE (a path from
+                         your folder); without it the password is asked for, unechoed`,
+    askPassword: "Password for {name}: ",
+    askNewPassword: "New password for {name}: ",
+    askPasswordAgain: "The same password again: ",
+    passwordsDiffer: "the two passwords differ; nothing was registered",
+    passwordFileUnreadable: 'cannot read the password file "{path}": {why}',
+    passwordFileEmpty: 'the password file "{path}" is empty',
+    loginGaveUp: 'cannot log in as "{name}": wrong name or password {n|time|times}',
+    registered: "Registered {name}: from now on this name needs its password",
+    loggedOut:
+      "Logged out: {name} needs its password to log in again (you stay in the room until /exit)",
+    noAccountsServer: "this server keeps no accounts",
+    loginWaitTransfers: "wait for the transfers to finish before /login",
+    storedFor: "stored for {name}: they will get it at their next login",
+    eventPrivateStored: "{time} {from} -> {to} (private, stored until they log in): {text}",
+    eventPrivateOffline: "{time} {from} -> {to} (private, sent while you were away): {text}",
+    eventDelivered: "{time} *** delivered to {to}: {text}",
+    eventDeliveredUnknown: "{time} *** your private message was delivered to {to}",
+    whoGuest: "{name} (guest)",
+    cmdLogin: "/login <user>",
+    helpRegister: "register your name: from now on it needs a password",
+    helpLogin: "log in to an account (joins again as that user)",
+    helpLogout: "log out: a saved login (a browser's) must give the password again",
+    usageLogin: "Usage: /login <user>",
 
     // ---- the demo ---------------------------------------------------------------------------
     demoUsage: `Usage: deno task demo
@@ -538,6 +565,31 @@ Options:`,
     downloaded: "已下载 {name}，保存到 {path}：{summary}",
     transferCancelled: "{label}：已取消",
     waitingTransfers: "正在等待 {n} 个传输完成……",
+    usagePasswordFile:
+      `  --password-file FILE   用 FILE 第一行的密码登录（路径从您所在的文件夹算起）；
+                         不给出时，需要密码时再询问，输入不回显`,
+    askPassword: "{name} 的密码：",
+    askNewPassword: "{name} 的新密码：",
+    askPasswordAgain: "再输入一次新密码：",
+    passwordsDiffer: "两次输入的密码不一致，没有注册",
+    passwordFileUnreadable: "无法读取密码文件“{path}”：{why}",
+    passwordFileEmpty: "密码文件“{path}”是空的",
+    loginGaveUp: "无法以“{name}”登录：用户名或密码 {n} 次错误",
+    registered: "已注册 {name}：从现在起，使用这个名字需要密码",
+    loggedOut: "已注销：{name} 下次登录需要密码（在输入 /exit 之前您仍在聊天室中）",
+    noAccountsServer: "该服务器不保存账号",
+    loginWaitTransfers: "请等传输完成后再使用 /login",
+    storedFor: "已为 {name} 保存：对方下次登录时会收到",
+    eventPrivateStored: "{time} {from} -> {to}（私聊，对方登录后送达）：{text}",
+    eventPrivateOffline: "{time} {from} -> {to}（私聊，离线消息）：{text}",
+    eventDelivered: "{time} *** 已送达 {to}：{text}",
+    eventDeliveredUnknown: "{time} *** 您的私聊消息已送达 {to}",
+    whoGuest: "{name}（访客）",
+    cmdLogin: "/login <用户名>",
+    helpRegister: "注册您的用户名：从此以后使用它需要密码",
+    helpLogin: "登录一个账号（以该用户的身份重新加入）",
+    helpLogout: "注销：已保存的登录（如浏览器中的）需要重新输入密码",
+    usageLogin: "用法：/login <用户名>",
 
     demoUsage: `用法：deno task demo
 

@@ -21,6 +21,9 @@
  * Escape pressed alone is ignored too; as it starts every escape sequence, the key typed next
  * completes it, and is lost if it is a letter (Alt and that letter, ignored).
  *
+ * A secret line, such as a password ({@linkcode LineEditor.hideNextLine}), is typed without
+ * being drawn, and is not kept for Up and Down.
+ *
  * @module
  */
 
@@ -159,6 +162,8 @@ export class LineEditor implements AsyncIterable<string> {
   readonly #waiting: ((result: IteratorResult<string>) => void)[] = [];
   readonly #onClose: (() => void)[] = [];
   #closed = false;
+  /** The line being typed is a secret: only the prompt is drawn, and history is off. */
+  #secret = false;
 
   /** @param options Where to write, the terminal's width, what Ctrl-C does. */
   constructor(options: LineEditorOptions) {
@@ -190,6 +195,20 @@ export class LineEditor implements AsyncIterable<string> {
   /** Show the prompt and what has been typed so far. */
   prompt(): void {
     this.#redraw();
+  }
+
+  /**
+   * Take the next line as a secret, such as a password: what is typed is not drawn (not even
+   * as stars, which would tell its length), and Up and Down do not step through it or into it.
+   * Once it is entered, lines are drawn again.
+   */
+  hideNextLine(): void {
+    if (this.#secret) return;
+    this.#secret = true;
+    this.#line = "";
+    this.#cursor = 0;
+    this.#historyIndex = -1;
+    if (this.#shown) this.#redraw();
   }
 
   /**
@@ -363,10 +382,12 @@ export class LineEditor implements AsyncIterable<string> {
 
   #enter(): void {
     const line = this.#line;
+    const secret = this.#secret;
     if (!this.#shown) this.#options.write("\n");
     this.leaveLine();
+    this.#secret = false;
     this.#historyIndex = -1;
-    if (line.trim() !== "" && this.#history[0] !== line) {
+    if (!secret && line.trim() !== "" && this.#history[0] !== line) {
       this.#history.unshift(line);
       this.#history.length = Math.min(this.#history.length, this.#historySize);
     }
@@ -379,6 +400,7 @@ export class LineEditor implements AsyncIterable<string> {
     const atEnd = this.#cursor === this.#line.length;
     this.#line = this.#line.slice(0, this.#cursor) + text + this.#line.slice(this.#cursor);
     this.#cursor += text.length;
+    if (this.#secret) return; // nothing of it is drawn
     if (atEnd && this.#shown && this.#cols === this.#width()) this.#append(text);
     else this.#redraw();
   }
@@ -404,6 +426,7 @@ export class LineEditor implements AsyncIterable<string> {
 
   /** Step through the history: 1 to older lines, -1 back towards the line being typed. */
   #browse(step: 1 | -1): void {
+    if (this.#secret) return;
     const index = this.#historyIndex + step;
     if (index < -1 || index >= this.#history.length) return;
     if (this.#historyIndex === -1) this.#draft = this.#line;
@@ -452,14 +475,14 @@ export class LineEditor implements AsyncIterable<string> {
   /** Draw the prompt and the line again from their first row, and place the cursor. */
   #redraw(): void {
     const cols = this.#width();
-    const all = this.#prompt + this.#line;
+    const all = this.#prompt + (this.#secret ? "" : this.#line);
     let out = (this.#shown ? up(this.#cursorRow) : "") + ERASE_DOWN + all;
     this.#cols = cols;
     this.#layout = layOut(all, 0, { row: 0, col: 0 }, cols);
     const end = cursorAt(this.#layout.end, cols);
     if (end.col === 0 && end.row > 0) out += " \r";
     let cursor = end;
-    if (this.#cursor < this.#line.length) {
+    if (!this.#secret && this.#cursor < this.#line.length) {
       cursor = this.#cursorPosition(cols);
       out += up(end.row - cursor.row) + "\r" + right(cursor.col);
     }
@@ -470,6 +493,10 @@ export class LineEditor implements AsyncIterable<string> {
 
   /** Move the cursor within the line, on the screen as well. */
   #moveTo(index: number): void {
+    if (this.#secret) {
+      this.#cursor = index; // the cursor stays after the prompt on the screen
+      return;
+    }
     if (!this.#shown || this.#cols !== this.#width()) {
       this.#cursor = index;
       return this.#redraw();
@@ -499,7 +526,7 @@ export class LineEditor implements AsyncIterable<string> {
   /** The escape sequence that moves the cursor from where it is to the end of the line. */
   #toEnd(): string {
     const end = cursorAt(this.#layout.end, this.#cols);
-    if (this.#cursor === this.#line.length) return "";
+    if (this.#secret || this.#cursor === this.#line.length) return "";
     return down(end.row - this.#cursorRow) + "\r" + right(end.col);
   }
 }

@@ -8,10 +8,14 @@
  * The protocol side is lib/chat/client_session.ts; this file is the conversation with the user:
  * make sure the server is a chat server, join, then run each typed command from a table.
  * A server that keeps history replays what was said before you came, shown set apart from the
- * live lines, and `/history` and `/search` ask it for more.
+ * live lines, and `/history` and `/search` ask it for more. A server with accounts asks for the
+ * password of a registered name (typed without echo, or read from `--password-file`); a guest
+ * can `/register` its name or `/login` to an account, and a private message to an account
+ * that is away waits for its next login, when its sender hears that it was delivered.
  *
  * Run it (with `deno task chat-server` running):   deno task chat-client --name alice
- * Then type a line to talk to everyone, or /help for the commands.
+ * Then type a line to talk to everyone, or /help for the commands. To log in without typing:
+ * deno task chat-client --name alice --password-file secret.txt
  *
  * @module
  */
@@ -31,7 +35,7 @@ import {
   DEFAULT_PORT,
   printable,
 } from "../../lib/chat/protocol.ts";
-import { ChatClient, SeenIds } from "../../lib/chat/client_session.ts";
+import { ChatClient, SeenIds, StoredTexts } from "../../lib/chat/client_session.ts";
 import { type ClientEnd, enterRoom, JoinError, sessionEnd } from "../../lib/chat/join.ts";
 import { type Command, helpLines, parseCommand } from "../../lib/chat/commands.ts";
 import {
@@ -42,6 +46,7 @@ import {
   historyLines,
   lowerFirst,
   notSentLine,
+  onlineLine,
   transferLabel,
 } from "../../lib/chat/format.ts";
 import { chatText as text } from "../../lib/chat/text.ts";
@@ -56,13 +61,22 @@ import {
 /** Where downloads go, relative to the working folder (the task may write only there). */
 export const DEFAULT_DOWNLOADS = "storage/downloads";
 
+/**
+ * Most bytes read from a password file: more than the longest password a server takes (1 KiB)
+ * and its line end, so a wrong file given by mistake is not read whole.
+ */
+const MAX_PASSWORD_FILE_BYTES = 4096;
+
 /** What `--help` prints, in the user's language (the `--lang` and `--help` lines follow it). */
 const usage = () =>
-  text("clientUsage", {
-    port: DEFAULT_PORT,
-    downloads: DEFAULT_DOWNLOADS,
-    heartbeat: DEFAULT_HEARTBEAT_SECONDS,
-  });
+  [
+    text("clientUsage", {
+      port: DEFAULT_PORT,
+      downloads: DEFAULT_DOWNLOADS,
+      heartbeat: DEFAULT_HEARTBEAT_SECONDS,
+    }),
+    text("usagePasswordFile"),
+  ].join("\n");
 
 /** What {@linkcode runChatClient} needs besides the connection and the input. */
 export interface ChatClientOptions {
@@ -70,6 +84,11 @@ export interface ChatClientOptions {
   ui: ChatUi;
   /** The user name; asked for when absent or taken. */
   name?: string;
+  /**
+   * The password to log in with at once (from `--password-file`); a wrong one ends the joining.
+   * Absent: the password is asked for when the server says the name needs one.
+   */
+  password?: string;
   /** Folder for downloads (created when the first download starts). */
   downloads?: string;
   /** Heartbeat interval when idle, in milliseconds (the server's is used when shorter). */
@@ -88,7 +107,10 @@ export interface ChatClientOptions {
 
 /** What the commands share while the user is in the room. */
 interface Room {
-  readonly client: ChatClient;
+  /** The connection in use: a `/login` replaces it. */
+  client: ChatClient;
+  /** A client on a new connection, made as the first one was (see `EnterOptions.open`). */
+  readonly open: (conn: ByteStream) => ChatClient;
   readonly ui: ChatUi;
   readonly lines: RoomLines;
   readonly input: ClientInput;
@@ -115,20 +137,31 @@ export async function runChatClient(
   const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_SECONDS * 1000;
   const lines = new RoomLines(ui);
   // Every connection of this run shares the ids seen: joining again asks for what came after
-  // the last of them, so nothing is shown twice or lost.
+  // the last of them, so nothing is shown twice or lost. It shares the private messages left
+  // for accounts that were away too, to say which one was delivered.
   const seen = new SeenIds();
-  const open = (conn: ByteStream) =>
-    new ChatClient(conn, (event) => lines.event(event), heartbeatMs, {
+  const stored = new StoredTexts();
+  let active: ChatClient | null = null;
+  const open = (conn: ByteStream): ChatClient => {
+    const client: ChatClient = new ChatClient(conn, (event) => lines.event(event), heartbeatMs, {
       seen,
+      stored,
       // Said in the reader, before the history the server sends right after the welcome.
       onJoined: ({ time, name, users }, resumed) => {
+        // A /login's connection takes over: the one before it shows nothing more.
+        active?.mute();
+        active = client;
         lines.resumed = resumed;
         ui.prompt("> ");
         ui.print(text("welcome", { time, name, n: users.length, users: nameList(users) }));
       },
     });
+    return client;
+  };
   const input = new ClientInput(typed, options.signal);
-  const entered = await enterRoom(open(conn), { ...options, input, open });
+  const { password } = options;
+  const login = password === undefined ? undefined : { password, fixed: true };
+  const entered = await enterRoom(open(conn), { ...options, input, open, login });
   if ("end" in entered) return entered.end;
   const { client } = entered;
   // The server sends the history right after the welcome; a heartbeat's answer comes after the
@@ -136,6 +169,7 @@ export async function runChatClient(
   client.ping().catch(() => {}).then(() => lines.endReplay());
   return await runCommands({
     client,
+    open,
     ui,
     lines,
     input,
@@ -181,14 +215,15 @@ const COMMANDS: { [K in Exclude<Command["kind"], "exit">]: Handler<K> } = {
   invalid: (room, { message }) => room.ui.print(errorLine(message)),
   say: (room, { text }) =>
     void room.client.say(text).catch((err) => room.ui.print(notSentLine(err))),
-  msg: (room, { to, text }) =>
-    void room.client.whisper(to, text).catch((err) => room.ui.print(notSentLine(err))),
+  msg: (room, { to, text: said }) =>
+    void room.client.whisper(to, said).then(
+      // An account that is away: kept for its next login (the copy above says so too).
+      ({ stored }) => stored && room.ui.print(text("storedFor", { name: printable(to) })),
+      (err) => room.ui.print(notSentLine(err)),
+    ),
   who: (room) =>
     room.client.who().then(
-      (users) =>
-        room.ui.print(
-          text("online", { n: users.length, users: nameList(users.map((u) => u.name)) }),
-        ),
+      (users) => room.ui.print(onlineLine(users)),
       (err) => room.ui.print(failureLine(err)),
     ),
   history: (room, { limit }) =>
@@ -200,6 +235,35 @@ const COMMANDS: { [K in Exclude<Command["kind"], "exit">]: Handler<K> } = {
     room.client.search(words).then(
       (events) => printHistory(room, { kind: "search", words }, events),
       (err) => room.ui.print(historyFailure(err)),
+    ),
+  register: async (room) => {
+    const welcome = room.client.welcome;
+    if (welcome?.guest === undefined) return room.ui.print(errorLine(text("noAccountsServer")));
+    const name = printable(welcome.name);
+    if (!welcome.guest) return room.ui.print(errorLine(text("name-registered", { name })));
+    const password = await askSecret(room, text("askNewPassword", { name }));
+    if (password === null) return;
+    const again = await askSecret(room, text("askPasswordAgain"));
+    if (again === null) return;
+    if (again !== password) return room.ui.print(errorLine(text("passwordsDiffer")));
+    await room.client.register(password).then(
+      (registered) => room.ui.print(text("registered", { name: printable(registered) })),
+      (err) => room.ui.print(accountsFailure(err)),
+    );
+  },
+  login: async (room, { name }) => {
+    if (room.client.welcome?.guest === undefined) {
+      return room.ui.print(errorLine(text("noAccountsServer")));
+    }
+    // Transfers run on this connection, which the login replaces.
+    if (room.transfers.size > 0) return room.ui.print(errorLine(text("loginWaitTransfers")));
+    const password = await askSecret(room, text("askPassword", { name: printable(name) }));
+    if (password !== null) await logIn(room, name, password);
+  },
+  logout: (room) =>
+    room.client.logout().then(
+      () => room.ui.print(text("loggedOut", { name: printable(room.client.welcome!.name) })),
+      (err) => room.ui.print(accountsFailure(err)),
     ),
   list: (room) =>
     room.client.files().then(
@@ -237,6 +301,58 @@ const COMMANDS: { [K in Exclude<Command["kind"], "exit">]: Handler<K> } = {
   },
 };
 
+/**
+ * Ask for a secret on the next line: a password, not shown as it is typed on a terminal.
+ *
+ * @returns It; `null` when the input ended, the user pressed Ctrl-C, or the server closed
+ *   instead (the loop then sees the same and ends).
+ */
+async function askSecret(room: Room, question: string): Promise<string | null> {
+  if (room.ui.askSecret) room.ui.askSecret(question);
+  else room.ui.ask(question);
+  const event = await room.input.next();
+  return event.from === "user" ? event.line : null;
+}
+
+/**
+ * `/login`: join again as an account on a new connection, and leave the old one once the new
+ * one is in. Reconnecting (rather than logging in on the same connection) keeps to the
+ * protocol's one join per connection, and it is the same path as a first join: a wrong
+ * password is asked again, up to three times; until the login succeeds the user stays in
+ * the room as they were.
+ */
+async function logIn(room: Room, name: string, password: string): Promise<void> {
+  const { reconnect, server } = room.options;
+  const where = cliText("cannotConnect", { address: server ?? text("theServer") });
+  let entered: Awaited<ReturnType<typeof enterRoom>>;
+  try {
+    if (reconnect === undefined) throw new Deno.errors.NotConnected(cliText("notConnected"));
+    const conn = await reconnect();
+    entered = await enterRoom(room.open(conn), {
+      ...room.options,
+      input: room.input,
+      open: room.open,
+      name,
+      login: { password, fixed: false },
+    });
+  } catch (err) {
+    room.input.watch(room.client.closed);
+    const line = err instanceof JoinError ? err.message : errorMessage(err, where);
+    return room.ui.print(errorLine(line));
+  }
+  if ("end" in entered) return room.input.watch(room.client.closed);
+  const old = room.client;
+  room.client = entered.client;
+  entered.client.ping().catch(() => {}).then(() => room.lines.endReplay());
+  await old.leave();
+}
+
+/** Why an account command failed: a server that does not know it keeps no accounts. */
+function accountsFailure(err: unknown): string {
+  const unknown = err instanceof RequestError && err.status === Status.UnknownType;
+  return unknown ? errorLine(text("noAccountsServer")) : failureLine(err);
+}
+
 /** A page of history, after whatever the join replayed. */
 function printHistory(room: Room, block: HistoryBlock, events: ChatEvent[]): void {
   room.lines.endReplay();
@@ -268,6 +384,35 @@ async function leave(room: Room, cancel: boolean): Promise<ClientEnd> {
   return "left";
 }
 
+/**
+ * The password on the first line of a file (`--password-file`): a file only its owner can read
+ * keeps the password out of the command line, where `ps` shows it to every user.
+ *
+ * @param typed The path as given, from the user's folder.
+ * @returns The password.
+ * @throws {Error} When the file cannot be read, or its first line is empty.
+ */
+async function readPassword(typed: string): Promise<string> {
+  let bytes: Uint8Array;
+  try {
+    using file = await Deno.open(resolveUserPath(typed, userFolders()));
+    const buffer = new Uint8Array(MAX_PASSWORD_FILE_BYTES);
+    let length = 0;
+    while (length < buffer.length) {
+      const n = await file.read(buffer.subarray(length));
+      if (n === null) break;
+      length += n;
+    }
+    bytes = buffer.subarray(0, length);
+  } catch (err) {
+    const why = lowerFirst(errorMessage(err));
+    throw new Error(text("passwordFileUnreadable", { path: typed, why }));
+  }
+  const password = new TextDecoder().decode(bytes).split(/\r?\n/)[0];
+  if (password === "") throw new Error(text("passwordFileEmpty", { path: typed }));
+  return password;
+}
+
 function fail(message: string, code = 1): never {
   console.error(`chat_client: ${message}`);
   Deno.exit(code);
@@ -287,6 +432,7 @@ if (import.meta.main) {
     args: Deno.args,
     options: {
       name: { type: "string" },
+      "password-file": { type: "string" },
       host: { type: "string", default: "127.0.0.1" },
       port: { type: "string", default: String(DEFAULT_PORT) },
       downloads: { type: "string", default: DEFAULT_DOWNLOADS },
@@ -296,6 +442,7 @@ if (import.meta.main) {
       host: values.host,
       port: parseRemotePort(values.port),
       name: values.name,
+      passwordFile: values["password-file"],
       downloads: values.downloads,
       heartbeatMs: parseSeconds(values.heartbeat) * 1000,
     }),
@@ -303,7 +450,11 @@ if (import.meta.main) {
     error: console.error,
   });
   if ("exitCode" in parsed) Deno.exit(parsed.exitCode);
-  const { host, port, name, downloads, heartbeatMs } = parsed.flags;
+  const { host, port, name, passwordFile, downloads, heartbeatMs } = parsed.flags;
+  // Read before connecting: a file that is not there is said at once, in one line.
+  const password = passwordFile === undefined
+    ? undefined
+    : await readPassword(passwordFile).catch((err) => fail(errorMessage(err)));
 
   // Checked before connecting: otherwise the first download would end in Deno's advice to add
   // a flag, which a `deno task` user cannot do. On a terminal Deno asks first.
@@ -328,6 +479,7 @@ if (import.meta.main) {
     end = await runChatClient(conn, lines, {
       ui,
       name,
+      password,
       downloads,
       heartbeatMs,
       signal: stop.signal,

@@ -10,9 +10,11 @@ import { setLang } from "../../lib/cli/i18n.ts";
 import {
   errorLine,
   failureLine,
+  formatEvent,
   historyLines,
   lowerFirst,
   notSentLine,
+  onlineLine,
 } from "../../lib/chat/format.ts";
 
 Deno.test("errorLine() starts with error: and lowercases a sentence, not an acronym", () => {
@@ -74,6 +76,40 @@ Deno.test("historyLines() sets history apart with a line before and after, in bo
       "—— 搜索“hi”：找到 2 条消息 ——",
     );
     equal(historyLines({ kind: "earlier" }, [])[0], "没有更早的消息了。");
+  } finally {
+    setLang("en");
+  }
+});
+
+Deno.test("formatEvent() marks kept private messages and words deliveries; onlineLine() marks guests", () => {
+  const message = { type: "private" as const, time: "t1", from: "amy", to: "bob", text: "hi" };
+  const delivered = { type: "delivered" as const, time: "t2", to: "bob", message: 7 };
+  const users = [{ name: "amy", since: "t", guest: false }, {
+    name: "访客",
+    since: "t",
+    guest: true,
+  }];
+  equal(
+    formatEvent({ ...message, stored: true }),
+    "t1 amy -> bob (private, stored until they log in): hi",
+  );
+  equal(
+    formatEvent({ ...message, offline: true }),
+    "t1 amy -> bob (private, sent while you were away): hi",
+  );
+  equal(formatEvent({ ...delivered, text: "hi\x1b" }), "t2 *** delivered to bob: hi?");
+  equal(formatEvent(delivered), "t2 *** your private message was delivered to bob");
+  equal(
+    formatEvent({ ...delivered, text: "x".repeat(100) }),
+    `t2 *** delivered to bob: ${"x".repeat(39)}…`,
+  );
+  equal(onlineLine(users), "Online (2): amy, 访客 (guest)");
+  setLang("zh");
+  try {
+    equal(formatEvent({ ...message, stored: true }), "t1 amy -> bob（私聊，对方登录后送达）：hi");
+    equal(formatEvent({ ...message, offline: true }), "t1 amy -> bob（私聊，离线消息）：hi");
+    equal(formatEvent({ ...delivered, text: "hi" }), "t2 *** 已送达 bob：hi");
+    equal(onlineLine(users), "在线（2 人）：amy、访客（访客）");
   } finally {
     setLang("en");
   }
