@@ -189,3 +189,36 @@ export class RawChat {
     await this.close();
   }
 }
+
+/**
+ * A scripted server on loopback, for a client run in this process: the test reads the client's
+ * frames with `next()` and writes the server's answers itself.
+ *
+ * @returns The client's end, the server's end, and the client's next frame.
+ */
+export async function scripted(): Promise<{
+  conn: Deno.TcpConn;
+  server: FrameConnection;
+  next: () => Promise<Frame>;
+}> {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const accepted = listener.accept();
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port });
+  const server = new FrameConnection(await accepted);
+  listener.close();
+  /** The client's next frame; a failsafe ends a wait that would otherwise hang the test. */
+  const next = async (): Promise<Frame> => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error("No frame from the client")), WAIT_MS);
+    });
+    try {
+      const frame = await Promise.race([server.read(), late]);
+      if (frame === null) throw new Error("the client closed");
+      return frame;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  return { conn, server, next };
+}

@@ -10,7 +10,6 @@
 import { deepStrictEqual, equal, match, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { Status } from "../../lib/wire/frame.ts";
-import { FrameConnection } from "../../lib/wire/frame_connection.ts";
 import { ChatType, indication, payloadObject, refusal, reply } from "../../lib/chat/protocol.ts";
 import { onlineLine } from "../../lib/chat/format.ts";
 import { parseCommand } from "../../lib/chat/commands.ts";
@@ -19,8 +18,8 @@ import { plainUi } from "../../lib/chat/terminal_ui.ts";
 import { runChatClient } from "../../programs/chat/chat_client.ts";
 import { linePattern } from "../../programs/chat/chat_demo.ts";
 import { CHINESE, literal, startClient, startServer, type TempDir, tempDir } from "../_chat.ts";
-import { RawChat } from "../_chat_frames.ts";
-import { Program, WAIT_MS } from "../_task.ts";
+import { RawChat, scripted } from "../_chat_frames.ts";
+import { Program } from "../_task.ts";
 import { HAS_TERMINAL, TerminalProgram } from "../_terminal.ts";
 
 const ALICE_PASSWORD = "alice's long secret";
@@ -268,29 +267,6 @@ Deno.test("在中文环境下：离线消息已保存、登录时显示、已送
   await guest.type("/help\n");
   await guest.waitFor(/^ {2}\/login <用户名> +登录一个账号（以该用户的身份重新加入）$/);
 });
-
-/** A server of the test's own on loopback: it answers as a server without accounts would. */
-async function scripted() {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const accepted = listener.accept();
-  const conn = await Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port });
-  const server = new FrameConnection(await accepted);
-  listener.close();
-  const next = async () => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error("No frame from the client")), WAIT_MS);
-    });
-    try {
-      const frame = await Promise.race([server.read(), late]);
-      ok(frame, "the client closed");
-      return frame;
-    } finally {
-      clearTimeout(timer);
-    }
-  };
-  return { conn, server, next };
-}
 
 Deno.test("a server without accounts works as before: no guest marks, account commands say so", async () => {
   const t = await scripted();

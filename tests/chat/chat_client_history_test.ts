@@ -5,8 +5,7 @@
  */
 
 import { deepStrictEqual, equal, ok } from "node:assert/strict";
-import { type Frame, Status } from "../../lib/wire/frame.ts";
-import { FrameConnection } from "../../lib/wire/frame_connection.ts";
+import { Status } from "../../lib/wire/frame.ts";
 import {
   ChatType,
   indication,
@@ -23,7 +22,8 @@ import { chatText as text } from "../../lib/chat/text.ts";
 import { linePattern } from "../../programs/chat/chat_demo.ts";
 import { runChatClient } from "../../programs/chat/chat_client.ts";
 import { chatLine, CHINESE, startClient, startServer, tempDir } from "../_chat.ts";
-import { type Program, WAIT_MS } from "../_task.ts";
+import { scripted } from "../_chat_frames.ts";
+import type { Program } from "../_task.ts";
 
 /** Type a line and wait for the line that answers it, looking only at what came after. */
 async function step(client: Program, line: string, answer: RegExp): Promise<string[]> {
@@ -174,33 +174,6 @@ Deno.test("a rejoin asks for what came after the last id seen, and gets exactly 
     await two.leave();
   }
 });
-
-/** A scripted server on loopback, for a client run in this process. */
-async function scripted() {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const accepted = listener.accept();
-  const conn = await Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port });
-  const server = new FrameConnection(await accepted);
-  listener.close();
-  return {
-    conn,
-    server,
-    /** The client's next frame; a failsafe ends a wait that would otherwise hang the test. */
-    async next(): Promise<Frame> {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const late = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error("No frame from the client")), WAIT_MS);
-      });
-      try {
-        const frame = await Promise.race([server.read(), late]);
-        ok(frame, "the client closed");
-        return frame;
-      } finally {
-        clearTimeout(timer);
-      }
-    },
-  };
-}
 
 Deno.test("a server without history (no id, no Y) works as before; /history says it keeps none", async () => {
   const t = await scripted();

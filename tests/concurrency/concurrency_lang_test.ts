@@ -5,13 +5,12 @@
 
 import { deepStrictEqual, equal, match, ok } from "node:assert/strict";
 import { setLang } from "../../lib/cli/i18n.ts";
-import { cliText } from "../../lib/cli/text.ts";
 import { displayWidth } from "../../lib/cli/display_width.ts";
 import { formatTable, type Row } from "../../lib/concurrency/compare_servers.ts";
 import { concurrencyText } from "../../lib/concurrency/text.ts";
 import { LineClient } from "../_line_client.ts";
 import { Program, runTask } from "../_task.ts";
-import { checkHelpColumns, CHINESE, listeningPortIn } from "../sockets/_lang.ts";
+import { checkHelpInBothLanguages, CHINESE, listeningPortIn } from "../sockets/_lang.ts";
 
 const PROGRAMS = [
   "tcp-server-concurrent",
@@ -23,19 +22,7 @@ const PROGRAMS = [
 
 for (const task of PROGRAMS) {
   Deno.test(`${task} --help speaks Chinese for LANG=zh_CN.UTF-8 or --lang zh, English for LANG=C`, async () => {
-    for (const [args, env] of [[["--help"], CHINESE], [["--help", "--lang", "zh"], {}]] as const) {
-      const { code, stdout, stderr } = await runTask(task, [...args], { env });
-      equal(code, 0, stderr);
-      match(stdout, new RegExp(`^用法：deno task ${task}`));
-      match(stdout, /^选项：$/m);
-      ok(stdout.includes(cliText.in("zh", "helpFlag")), stdout);
-      ok(!/Usage|Options|show this help/.test(stdout), stdout);
-      checkHelpColumns(stdout);
-    }
-    const { stdout } = await runTask(task, ["--help"], { env: { LANG: "C" } });
-    match(stdout, new RegExp(`^Usage: deno task ${task}`));
-    ok(!/用法/.test(stdout), stdout);
-    checkHelpColumns(stdout);
+    await checkHelpInBothLanguages(task);
   });
 }
 

@@ -5,10 +5,10 @@
  * @module
  */
 
-import { deepStrictEqual, ok } from "node:assert/strict";
+import { deepStrictEqual, equal, match, ok } from "node:assert/strict";
 import { cliText } from "../../lib/cli/text.ts";
 import { displayWidth } from "../../lib/cli/display_width.ts";
-import type { Program } from "../_task.ts";
+import { type Program, runTask } from "../_task.ts";
 
 /** The locale of a Chinese user. */
 export const CHINESE = { LANG: "zh_CN.UTF-8" };
@@ -39,4 +39,26 @@ export function checkHelpColumns(help: string): void {
   };
   const columns = new Set(options.map(column).filter((c) => c !== undefined));
   deepStrictEqual([...columns], [18], help);
+}
+
+/**
+ * A task's `--help` in Chinese (by `LANG` and by `--lang zh`) and in English (`LANG=C`), each
+ * with its descriptions in one column.
+ *
+ * @param task The task name.
+ */
+export async function checkHelpInBothLanguages(task: string): Promise<void> {
+  for (const [args, env] of [[["--help"], CHINESE], [["--help", "--lang", "zh"], {}]] as const) {
+    const { code, stdout, stderr } = await runTask(task, [...args], { env });
+    equal(code, 0, stderr);
+    match(stdout, new RegExp(`^用法：deno task ${task}`));
+    match(stdout, /^选项：$/m);
+    ok(stdout.includes(cliText.in("zh", "helpFlag")), stdout);
+    ok(!/Usage|Options|show this help/.test(stdout), stdout);
+    checkHelpColumns(stdout);
+  }
+  const { stdout } = await runTask(task, ["--help"], { env: { LANG: "C" } });
+  match(stdout, new RegExp(`^Usage: deno task ${task}`));
+  ok(!/用法/.test(stdout), stdout);
+  checkHelpColumns(stdout);
 }
