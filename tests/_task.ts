@@ -15,6 +15,8 @@ export { ROOT, taskParts };
  * failsafe that ends a hung test, never a way to let time pass.
  */
 export const WAIT_MS = 20_000;
+/** How long {@linkcode Program.exit} waits before it kills the program and fails. */
+export const EXIT_MS = 120_000;
 
 /**
  * The locale every program under test starts in unless a test says otherwise: English, whatever
@@ -189,12 +191,27 @@ export class Program implements AsyncDisposable {
   }
 
   /**
-   * Wait for the program to exit.
+   * Wait for the program to exit. A program that has not exited after `ms` is killed and the
+   * wait fails with its output, so a hung program fails its test instead of hanging the run.
    *
+   * @param ms How long to wait; {@linkcode EXIT_MS} unless told.
    * @returns Its exit code.
+   * @throws {Error} When the program had to be killed.
    */
-  async exit(): Promise<number> {
-    const status = await this.child.status;
+  async exit(ms = EXIT_MS): Promise<number> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<"late">((resolve) => timer = setTimeout(() => resolve("late"), ms));
+    const status = await Promise.race([this.child.status, late]).finally(() => clearTimeout(timer));
+    if (status === "late") {
+      this.kill("SIGKILL");
+      await this.child.status;
+      await this.#pumps;
+      await this.endInput();
+      throw new Error(
+        `Program still running after ${ms} ms; killed\n--- stdout:\n${this.lines.join("\n")}` +
+          `\n--- stderr:\n${this.errors.join("\n")}`,
+      );
+    }
     await this.#pumps;
     await this.endInput();
     return status.code;

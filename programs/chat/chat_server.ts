@@ -82,9 +82,10 @@ export interface ChatServerOptions extends Partial<RoomSettings> {
   auth?: AuthMode;
   /**
    * The operator's console: where its lines come from (the server's stdin), and what `quit`
-   * does. Its commands are in lib/chat/server_console.ts.
+   * does. Its commands are in lib/chat/server_console.ts. Give it paused: it is resumed once
+   * its lines have somewhere to go, so a line typed (or piped) early is not lost.
    */
-  console?: { input: Pick<Interface, "on" | "off">; quit: () => void };
+  console?: { input: Pick<Interface, "on" | "off" | "resume">; quit: () => void };
 }
 
 /**
@@ -150,6 +151,7 @@ export async function runChatServer(
     if (quit) options.console?.quit();
   };
   options.console?.input.on("line", command);
+  options.console?.input.resume();
   try {
     await acceptEach(listener, (conn) => serveConnection(room, conn), {
       signal,
@@ -318,7 +320,8 @@ if (import.meta.main) {
       describe: ({ storage }) => text("serverStoring", { dir: storage }),
       serve: async (listener, options, shutdown) => {
         // The console: "quit" stops the server. End of input does not, so it can run detached.
-        const input = createInterface({ input: process.stdin, terminal: false });
+        // Paused until the room is ready for its lines (runChatServer resumes it).
+        const input = createInterface({ input: process.stdin, terminal: false }).pause();
         const operator = { input, quit: () => shutdown.stop() };
         try {
           await runChatServer(listener, {
