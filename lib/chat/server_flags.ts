@@ -8,9 +8,11 @@
  */
 
 import { join as joinPath } from "node:path";
-import { errorMessage } from "../cli/cli.ts";
+import { errorMessage, type FlagValues } from "../cli/cli.ts";
 import { parseByteSize, parseSeconds } from "../cli/units.ts";
 import { StartError } from "../net/server_main.ts";
+import { formatHostPort, parsePort } from "../net/host_port.ts";
+import { WebServer } from "../web/web_server.ts";
 import { ChatDb, DbError } from "../store/chat_db.ts";
 import { AUTH_MODES, type AuthMode } from "./accounts.ts";
 import { DEFAULT_HEARTBEAT_SECONDS, DEFAULT_PORT, MISSED_HEARTBEATS } from "./protocol.ts";
@@ -29,6 +31,8 @@ export const DEFAULT_STORAGE = "storage/server";
 export const DEFAULT_MAX_QUEUE = 1024 * 1024;
 /** Seconds a connection may stay without joining: until then it holds one of the places. */
 export const DEFAULT_JOIN_TIMEOUT = 10;
+/** The web page's port: the chat port's neighbourhood, easy to type on a phone. */
+export const DEFAULT_WEB_PORT = 15080;
 /** Messages a newcomer is shown from the room's history: about a screenful and a half. */
 export const DEFAULT_HISTORY = 50;
 /** The most `--history` takes: the largest page one read returns. */
@@ -47,6 +51,8 @@ export interface ServerSettings extends Partial<RoomSettings> {
   history: number;
   /** Accounts: `off`, `optional` or `required`. */
   auth: AuthMode;
+  /** The web page's port (0: any free one), or `null` for none (`--no-web`). */
+  webPort: number | null;
 }
 
 /** chat-server's flags, as `parseArgs` takes them. */
@@ -64,6 +70,9 @@ export const SERVER_OPTIONS = {
   "max-rate": { type: "string", default: "0" },
   history: { type: "string", default: String(DEFAULT_HISTORY) },
   auth: { type: "string", default: "optional" },
+  // No default: it follows --port when --port is 0 (see readOptions).
+  "web-port": { type: "string" },
+  "no-web": { type: "boolean", default: false },
 } as const;
 
 /** Whether this process may read and write `dir`; Deno asks the user on a terminal. */
@@ -102,7 +111,7 @@ function parseRate(value: string): number {
 
 /** The room's settings from the command line. */
 export function readOptions(
-  values: Record<string, string>,
+  values: FlagValues<typeof SERVER_OPTIONS>,
 ): ServerSettings {
   const maxClients = Number(values["max-clients"]);
   if (!Number.isSafeInteger(maxClients) || maxClients < 1) {
@@ -130,7 +139,35 @@ export function readOptions(
       ? undefined
       : parseByteSize(values["user-quota"]),
     maxRate: parseRate(values["max-rate"]),
+    // A server asked for any free chat port gets any free web port too, so that two of them
+    // (tests, the demo, the benchmark) never both ask for 15080.
+    webPort: values["no-web"]
+      ? null
+      : parsePort(values["web-port"] ?? (values.port === "0" ? "0" : String(DEFAULT_WEB_PORT))),
   };
+}
+
+/**
+ * Read the web page and bind its port, or say in one line why not: the port is in use, or the
+ * page's code cannot be served.
+ *
+ * @param host The address to listen on.
+ * @param port The web port; 0 picks a free one.
+ * @returns The web server, answering 503 until the room starts.
+ * @throws {StartError} When it cannot start.
+ */
+export async function openWeb(host: string, port: number): Promise<WebServer> {
+  try {
+    return await WebServer.listen(host, port);
+  } catch (err) {
+    const why = errorMessage(err);
+    if (!(err instanceof Error) || !(err.name in Deno.errors)) {
+      throw new StartError(text("webBrokenPage", { why })); // the page's own code
+    }
+    const address = formatHostPort({ hostname: host, port });
+    const key = err instanceof Deno.errors.AddrInUse ? "webPortInUse" : "webCannotListen";
+    throw new StartError(text(key, { address, why }));
+  }
 }
 
 /**
@@ -160,4 +197,5 @@ export const usage = (): string =>
     heartbeat: DEFAULT_HEARTBEAT_SECONDS,
     joinTimeout: DEFAULT_JOIN_TIMEOUT,
     history: DEFAULT_HISTORY,
+    webPort: DEFAULT_WEB_PORT,
   });

@@ -48,7 +48,10 @@ Options:
                          disk free)
   --user-quota SIZE      most bytes of shared files per user (default: no limit)
   --max-rate N           chat messages a member may send per second, after a burst of 2N;
-                         one held back for 5 s on end is disconnected (default 0: no limit)`,
+                         one held back for 5 s on end is disconnected (default 0: no limit)
+  --web-port PORT        port of the web page, where browsers join the same room (default
+                         {webPort}, or 0 with --port 0; 0 picks a free one)
+  --no-web               serve no web page: terminal clients only`,
     badMaxClients: 'Invalid --max-clients "{value}": expected 1 or more',
     storageOutside:
       "the task may read and write only under {dir}; use --storage inside it, or run with deno run --allow-read=DIR --allow-write=DIR",
@@ -107,6 +110,18 @@ Options:
     "kicked-out": "You were disconnected by the server's operator",
     "kicked-operator": "was disconnected by the operator",
     serverStoring: 'Storing files in {dir}; type "help" for the console, "quit" or Ctrl-C to stop',
+    webOpen: "Open {url} in a browser",
+    webNotReadable:
+      "The web page is not served: this process may not read {dir} (deno task chat-server, run in the project, may)",
+    webCannotListen: "cannot serve the web page on {address}: {why}",
+    webPortInUse:
+      "cannot serve the web page on {address}: {why}; choose another --web-port, or --no-web",
+    webBrokenPage: "cannot serve the web page: {why}",
+    logWebRefused: "{peer}: WebSocket refused: {why}",
+    webForeignOrigin: "its page came from {origin}, not {expected}",
+    webNoCookie: "it has no chat_browser cookie (the page sets it)",
+    logWebForeignHost:
+      "{peer}: refused a request for {host}: this server answers only names of this machine",
     logShuttingDown: "shutting down: telling every client",
     logRefused: "{peer} refused: {why}",
     logMalformed: "{name} sent a malformed frame: {why}",
@@ -354,7 +369,10 @@ Options:`,
   --max-storage SIZE     共享文件的总字节数上限（默认：保留 1 GiB 磁盘空闲空间）
   --user-quota SIZE      每个用户共享文件的字节数上限（默认：不限）
   --max-rate N           每个成员每秒最多发送的消息数，可先突发 2N 条；连续被限速 5 秒
-                         的成员会被断开（默认 0：不限）`,
+                         的成员会被断开（默认 0：不限）
+  --web-port PORT        网页的端口，浏览器从这里加入同一个聊天室（默认 {webPort}；
+                         --port 为 0 时默认也为 0；0 表示任选一个空闲端口）
+  --no-web               不提供网页：只接受终端客户端`,
     badMaxClients: "无效的 --max-clients“{value}”：应为 1 或更大的数",
     storageOutside:
       "该任务只能读写 {dir} 之下的文件；请用 --storage 指定其中的文件夹，或用 deno run --allow-read=DIR --allow-write=DIR 运行",
@@ -408,6 +426,16 @@ Options:`,
     "kicked-out": "你已被服务器管理员断开连接",
     "kicked-operator": "被管理员断开了连接",
     serverStoring: "文件存放在 {dir}；输入“help”查看控制台命令，输入“quit”或按 Ctrl-C 停止",
+    webOpen: "在浏览器中打开 {url}",
+    webNotReadable:
+      "不提供网页：本进程无权读取 {dir}（在项目文件夹中运行 deno task chat-server 即可）",
+    webCannotListen: "无法在 {address} 上提供网页：{why}",
+    webPortInUse: "无法在 {address} 上提供网页：{why}；请用 --web-port 换一个端口，或用 --no-web",
+    webBrokenPage: "无法提供网页：{why}",
+    logWebRefused: "{peer}：拒绝了 WebSocket 连接：{why}",
+    webForeignOrigin: "它的网页来自 {origin}，而不是 {expected}",
+    webNoCookie: "它没有 chat_browser Cookie（打开网页时会设置）",
+    logWebForeignHost: "{peer}：拒绝了对 {host} 的请求：本服务器只响应本机的名字",
     logShuttingDown: "正在关闭：通知所有客户端",
     logRefused: "拒绝 {peer}：{why}",
     logMalformed: "{name} 发送了格式错误的帧：{why}",

@@ -138,7 +138,9 @@ export async function runChatDemo(log: (line: string) => void = console.log): Pr
     const file = text("demoFile");
     await Deno.writeTextFile(join(dir, file), text("demoNotes"));
     // Port 0: the kernel picks a free port, so the demo never collides with a running server.
-    await using server = new Actor("server", "chat-server", ["--port", "0"], dir, log);
+    // The terminal room only: the browser's page is another lesson.
+    const serverArgs = ["--port", "0", "--no-web"];
+    await using server = new Actor("server", "chat-server", serverArgs, dir, log);
     const listening = await server.waitFor(cliText.pattern("listening"));
     const port = listening.replace(/.*:/, "");
     const clientsLeft = await chatSession(server, port, dir, log);

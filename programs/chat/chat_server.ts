@@ -12,12 +12,17 @@
  * (lib/chat/accounts.ts). The command line and the database's opening are in
  * lib/chat/server_flags.ts.
  *
+ * Browsers join the same room: a second port serves the page, and each browser is a member
+ * whose frames travel in WebSocket messages (lib/web/, docs/PROTOCOL.md).
+ *
  * Read it in order: listen and accept, admit or turn away, the per-member loop, the table of
  * commands (lib/chat/handlers.ts, lib/chat/transfers.ts), the main block. The room itself is
- * lib/chat/room.ts; it sees each client only as a Member (lib/chat/tcp_member.ts over TCP).
+ * lib/chat/room.ts; it sees each client only as a Member (lib/chat/tcp_member.ts over TCP,
+ * lib/web/ws_member.ts over WebSocket).
  *
- * Run it:   deno task chat-server [--port 15004] [--max-clients 5] [--heartbeat 10]
+ * Run it:   deno task chat-server [--port 15004] [--web-port 15080] [--max-clients 5]
  * Then, in other terminals:   deno task chat-client --name alice
+ * Or open http://127.0.0.1:15080/ in a browser.
  *
  * @module
  */
@@ -35,7 +40,9 @@ import { lang } from "../../lib/cli/i18n.ts";
 import { ChatType, DEFAULT_HEARTBEAT_SECONDS, notice } from "../../lib/chat/protocol.ts";
 import { Room, type RoomSettings } from "../../lib/chat/room.ts";
 import { FAREWELL_MS, type Session } from "../../lib/chat/session.ts";
+import type { Member } from "../../lib/chat/member.ts";
 import { TcpMember, turnAway } from "../../lib/chat/tcp_member.ts";
+import type { WebServer } from "../../lib/web/web_server.ts";
 import { DbFileStore } from "../../lib/chat/file_store.ts";
 import { RoomHistory } from "../../lib/chat/history.ts";
 import { Accounts, type AuthMode } from "../../lib/chat/accounts.ts";
@@ -49,6 +56,7 @@ import {
   DEFAULT_MAX_QUEUE,
   DEFAULT_STORAGE,
   openDatabase,
+  openWeb,
   prepareStorage,
   readOptions,
   SERVER_OPTIONS,
@@ -86,6 +94,8 @@ export interface ChatServerOptions extends Partial<RoomSettings> {
    * its lines have somewhere to go, so a line typed (or piped) early is not lost.
    */
   console?: { input: Pick<Interface, "on" | "off" | "resume">; quit: () => void };
+  /** The web page's server, already bound (lib/web/web_server.ts); none: terminals only. */
+  web?: WebServer;
 }
 
 /**
@@ -152,6 +162,14 @@ export async function runChatServer(
   };
   options.console?.input.on("line", command);
   options.console?.input.resume();
+  // Browsers: the same room, each member served as a TCP one is (serveMember below).
+  const browsers = options.web?.serve({
+    room,
+    limits: { maxQueuedBytes: room.settings.maxQueueBytes, flowWindowBytes: FLOW_WINDOW },
+    serveMember: (member) => serveMember(room, member),
+    sha256Of: (name) => database.fileInfo(name),
+    signal,
+  });
   try {
     await acceptEach(listener, (conn) => serveConnection(room, conn), {
       signal,
@@ -162,6 +180,7 @@ export async function runChatServer(
     options.console?.input.off("line", command);
     clearInterval(sweeper);
     await goodbyes;
+    await browsers;
   }
 }
 
@@ -181,10 +200,12 @@ async function serveConnection(room: Room, conn: Deno.TcpConn): Promise<void> {
     await turnAway(conn, encodeFrame(notice(Status.Full, full)), FAREWELL_MS);
     return;
   }
-  const member = new TcpMember(conn, {
-    maxQueuedBytes: maxQueueBytes,
-    flowWindowBytes: FLOW_WINDOW,
-  });
+  const limits = { maxQueuedBytes: maxQueueBytes, flowWindowBytes: FLOW_WINDOW };
+  await serveMember(room, new TcpMember(conn, limits));
+}
+
+/** Serve one member, over TCP or WebSocket alike: admit it, handle its frames, remove it. */
+async function serveMember(room: Room, member: Member): Promise<void> {
   const session = room.admit(member);
   try {
     await readFrames(room, session);
@@ -309,15 +330,19 @@ if (import.meta.main) {
         port: parsePort(values.port),
         ...readOptions(values),
         db: undefined as ChatDb | undefined,
+        web: undefined as WebServer | undefined,
       }),
       // The database is opened before the port, so a second server on the same folder stops
-      // at once with the reason, instead of listening and then failing.
+      // at once with the reason, instead of listening and then failing; the web page's port
+      // too, so that one in use is said in one line.
       prepare: async (flags) => {
         await prepareStorage(flags.storage);
         flags.db = openDatabase(flags.storage);
+        if (flags.webPort !== null) flags.web = await openWeb(flags.host, flags.webPort);
       },
       listen: ({ host, port }) => Deno.listen({ hostname: host, port }),
-      describe: ({ storage }) => text("serverStoring", { dir: storage }),
+      describe: ({ storage, web }) =>
+        [text("serverStoring", { dir: storage }), ...web?.describe() ?? []].join("\n"),
       serve: async (listener, options, shutdown) => {
         // The console: "quit" stops the server. End of input does not, so it can run detached.
         // Paused until the room is ready for its lines (runChatServer resumes it).

@@ -49,12 +49,14 @@ Deno.test("chat-server in use and chat-client with no server fail in one line", 
   await using dir = await tempDir();
   const { server, port } = await startServer(dir);
   await using _ = server;
-  // Its own storage folder: on the same one, the database would be the first thing in use.
+  // Its own storage folder: on the same one, the database would be the first thing in use;
+  // and no web page, whose port (15080) is bound first and may be taken on this machine.
   const second = await runTask("chat-server", [
     "--port",
     String(port),
     "--storage",
     "storage/server/other",
+    "--no-web",
   ], {
     cwd: dir.path,
   });

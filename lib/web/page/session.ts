@@ -1,0 +1,259 @@
+/**
+ * Being in the room, across dropped connections: join with a name (and a password for a
+ * registered one), and when the connection drops or the server restarts, reconnect by itself
+ * with a growing delay and join again with the same name and `after` = the last event id seen,
+ * so the server sends exactly what was missed (docs/PROTOCOL.md, History). Events already seen
+ * are never shown twice.
+ *
+ * @module
+ */
+
+import { type Frame, Status } from "../../wire/frame.ts";
+import {
+  type ChatEvent,
+  ChatType,
+  parseEvent,
+  parseWelcome,
+  payloadObject,
+  refusalText,
+  type Welcome,
+} from "../../chat/protocol.ts";
+import { readReason, type Reason } from "../../chat/reason.ts";
+import { Connection } from "./connection.ts";
+
+/**
+ * First wait before reconnecting. Small, so a server that restarts in a second or two is back
+ * in the room within a few seconds.
+ */
+export const RETRY_FIRST_MS = 250;
+/**
+ * Longest wait between attempts: a restarted server is noticed within about 4 s however long
+ * it was away, while a server that stays away is asked only every few seconds.
+ */
+export const RETRY_MAX_MS = 4000;
+
+/** What the status line shows. */
+export type SessionState =
+  | { state: "connecting" }
+  | { state: "joined"; name: string; again: boolean }
+  | { state: "waiting"; ms: number; taken: boolean }
+  | { state: "reconnecting" };
+
+/** What the page hears from the session. */
+export interface SessionEvents {
+  /** The connection's state changed. */
+  state(state: SessionState): void;
+  /** Joined (again, after a reconnect: `again`), with the server's welcome. */
+  joined(welcome: Welcome, again: boolean): void;
+  /** Something happened in the room; each event once, in order. */
+  event(event: ChatEvent): void;
+  /**
+   * The session is over and will not reconnect: the join was refused, the user left (`null`),
+   * the server could not be reached for the first join, or it turned us out for good (kicked,
+   * banned).
+   */
+  ended(why: EndReason | null): void;
+}
+
+/** Why a session ended: the server's words (a code and its English), or no server at all. */
+export type EndReason =
+  | { reason: Reason | null; english: string }
+  | "unreachable";
+
+/**
+ * A refused request's reason, for wording in the user's language, and its English.
+ *
+ * @param frame A response with a status other than ok.
+ * @returns The code and values (when the server sent them) and the English sentence.
+ */
+export function readRefusal(
+  frame: Frame,
+): { reason: Reason | null; english: string } {
+  let reason: Reason | null = null;
+  try {
+    reason = readReason(payloadObject(frame));
+  } catch {
+    // Not a JSON object: the English (or the status) is all there is.
+  }
+  return { reason, english: refusalText(frame) };
+}
+
+/** Notices after which reconnecting would only be turned away again. */
+const FINAL_NOTICES = new Set(["kicked-out", "account-banned"]);
+
+/** A name in the room, kept across connections. */
+export class Session {
+  readonly #url: string;
+  readonly #events: SessionEvents;
+  #conn: Connection | null = null;
+  #name = "";
+  #password: string | undefined;
+  #token: string | undefined;
+  #lastId: number | undefined;
+  #attempt = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #over = false;
+  #joinedOnce = false;
+  #taken = false;
+  #lastNotice: { why: Reason | null; text: string } | null = null;
+
+  /**
+   * @param url The WebSocket URL, `ws://HOST/ws`.
+   * @param events Who hears what happens.
+   */
+  constructor(url: string, events: SessionEvents) {
+    this.#url = url;
+    this.#events = events;
+  }
+
+  /** The connection while joined, else `null`. */
+  get connection(): Connection | null {
+    return this.#conn;
+  }
+
+  /** The name we joined as, in the server's spelling. */
+  get name(): string {
+    return this.#name;
+  }
+
+  /**
+   * Join for the first time.
+   *
+   * @param name The name typed.
+   * @param password The password typed, or empty for a guest.
+   */
+  async start(name: string, password: string): Promise<void> {
+    this.#name = name;
+    this.#password = password === "" ? undefined : password;
+    this.#events.state({ state: "connecting" });
+    await this.#attemptJoin(false);
+  }
+
+  /** Leave the room: `B`, then close; no reconnecting. */
+  async leave(): Promise<void> {
+    this.#over = true;
+    clearTimeout(this.#timer);
+    const conn = this.#conn;
+    if (conn) await conn.request(ChatType.Leave).catch(() => {});
+    conn?.close();
+    this.#events.ended(null);
+  }
+
+  /** Try at once rather than at the end of the current wait (the network came back). */
+  retryNow(): void {
+    if (this.#over || this.#timer === undefined) return;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#attemptJoin(true);
+  }
+
+  async #attemptJoin(again: boolean): Promise<void> {
+    this.#timer = undefined;
+    if (again) this.#events.state({ state: "reconnecting" });
+    let conn: Connection;
+    try {
+      conn = await Connection.open(this.#url, {
+        indication: (frame) => this.#indication(frame),
+        closed: () => this.#closed(conn),
+      });
+    } catch {
+      if (!this.#joinedOnce) return this.#end("unreachable");
+      return this.#retry();
+    }
+    this.#lastNotice = null;
+    let answer: Frame;
+    try {
+      answer = await conn.request(ChatType.Join, this.#joinPayload(again));
+      if (answer.status === Status.Ok) {
+        return this.#welcome(conn, parseWelcome(answer), again);
+      }
+    } catch {
+      return conn.close(); // closed before answering, or a garbled answer: #closed decides
+    }
+    if (again && answer.status === Status.Taken) {
+      // Our old connection may still hold the name until the server notices it is gone.
+      this.#taken = true;
+      return conn.close();
+    }
+    this.#end(readRefusal(answer));
+    conn.close();
+  }
+
+  #joinPayload(again: boolean): Record<string, unknown> {
+    const payload: Record<string, unknown> = { name: this.#name };
+    if (again && this.#token !== undefined) payload.token = this.#token;
+    else if (this.#password !== undefined) payload.password = this.#password;
+    if (again && this.#lastId !== undefined) payload.after = this.#lastId;
+    return payload;
+  }
+
+  #welcome(conn: Connection, welcome: Welcome, again: boolean): void {
+    this.#conn = conn;
+    this.#joinedOnce = true;
+    this.#attempt = 0;
+    this.#name = welcome.name;
+    this.#token = welcome.token ?? this.#token;
+    // A token logs in again from now on: the password need not stay in memory.
+    if (this.#token !== undefined) this.#password = undefined;
+    conn.keepAlive(welcome.heartbeat);
+    this.#events.joined(welcome, again);
+    this.#events.state({ state: "joined", name: welcome.name, again });
+  }
+
+  #indication(frame: Frame): void {
+    let event: ChatEvent | null;
+    try {
+      event = parseEvent(frame);
+    } catch {
+      return; // a malformed event from a newer server: nothing to show
+    }
+    if (event === null) return;
+    if (event.type === "private" && event.offline && event.id !== undefined) {
+      // A message kept while we were away: say we have it, or it comes again next login.
+      this.#conn?.request(ChatType.Delivered, { id: event.id }).catch(() => {});
+    } else if (event.id !== undefined) {
+      if (this.#lastId !== undefined && event.id <= this.#lastId) return; // seen already
+      this.#lastId = event.id;
+    }
+    if (event.type === "notice") {
+      this.#lastNotice = { why: event.why, text: event.text };
+    }
+    this.#events.event(event);
+  }
+
+  #closed(conn: Connection | undefined): void {
+    if (conn !== undefined && conn !== this.#conn && this.#conn !== null) {
+      return;
+    }
+    this.#conn = null;
+    if (this.#over) return;
+    const notice = this.#lastNotice;
+    // Turned out for good, or never let in (a full server says so before closing).
+    if (
+      notice && (!this.#joinedOnce || FINAL_NOTICES.has(notice.why?.code ?? ""))
+    ) {
+      return this.#end({ reason: notice.why, english: notice.text });
+    }
+    if (!this.#joinedOnce) return this.#end("unreachable");
+    this.#retry();
+  }
+
+  #retry(): void {
+    if (this.#over || this.#timer !== undefined) return;
+    const taken = this.#taken;
+    this.#taken = false;
+    const full = Math.min(RETRY_FIRST_MS * 2 ** this.#attempt, RETRY_MAX_MS);
+    // Up to a fifth less, so pages that lost the same server do not all return at once.
+    const ms = Math.round(full * (1 - Math.random() * 0.2));
+    this.#attempt++;
+    this.#events.state({ state: "waiting", ms, taken });
+    this.#timer = setTimeout(() => this.#attemptJoin(true), ms);
+  }
+
+  #end(why: EndReason): void {
+    if (this.#over) return;
+    this.#over = true;
+    clearTimeout(this.#timer);
+    this.#events.ended(why);
+  }
+}
