@@ -22,6 +22,10 @@ export const toolsText = defineText({
 Runs our programs beside their peers on loopback and prints one table: our figure, the peer's
 from the same run, and the ratio. Files go to a folder under {work}, removed at the end.
 
+The WebSocket rows' peer is a Node.js broadcast server on the ws package, which the benchmark
+never installs. Once, in the project folder:
+  {install}
+
 Options:
   --size SIZE     file size for the transfer row, such as 256M or 1G (default 1G)
   --quick         small loads, under 30 s (what the tests run)
@@ -56,6 +60,9 @@ Options:
     saySeed: "   the seed's experiment: lp-client --repeat {count}",
     sayFanout: "3. chat fan-out: {clients} clients, one sender at {rate} msg/s",
     sayFanoutRate: "   {clients} clients, {senders} senders flat out",
+    sayWsPeer: "   the WebSocket peer: Node.js with ws {version}, on port {port}",
+    sayWsFanout: "   WebSocket: {clients} clients, one sender at {rate} msg/s",
+    sayWsFanoutRate: "   WebSocket: {clients} clients, {senders} senders flat out",
     sayMemory: "4. idle memory: 0 and {clients} idle clients",
     sayModels: "5. concurrency models: compare-servers",
     measureUpload: "upload MB/s ({size}, SHA-256 checked)",
@@ -69,6 +76,9 @@ Options:
     measureFanP50: "fan-out {clients} clients, p50 delivery ms",
     measureFanP99: "fan-out {clients} clients, p99 delivery ms",
     measureFanRate: "fan-out {clients} clients, {senders} senders, deliveries/s",
+    measureWsP50: "WebSocket fan-out {clients} clients, p50 delivery ms",
+    measureWsP99: "WebSocket fan-out {clients} clients, p99 delivery ms",
+    measureWsRate: "WebSocket fan-out {clients} clients, {senders} senders, deliveries/s",
     measureStoredP99: "stored fan-out {clients} clients, p99 delivery ms",
     measureStoredRate: "stored fan-out {clients} clients, {senders} senders, deliveries/s",
     peerInMemory: "the same, storing nothing",
@@ -88,10 +98,16 @@ Options:
     peerEchoBurst: "Deno echo, {size} B, {count} pipelined",
     peerEchoServer: "Deno echo server",
     peerConcurrent: "concurrent model",
+    peerWsBroadcast: "Node.js ws {version} broadcast",
     targetEcho: "<= 1.25x echo",
     noteSep: "; ",
     noteComma: ", ",
     noteMissing: "missing: {tool} is not installed",
+    noteMissingNode:
+      "missing: node is not installed; install Node.js, then in the project folder: {command}",
+    noteMissingWs: "missing: the ws package is not in {dir}; in the project folder: {command}",
+    noteWsVersion: "ws {version} installed, not the pinned {pinned}: {command}",
+    noteNoWsScript: "the compiled benchmark has no WebSocket peer: run deno task bench",
     noteFailed: "{what} failed: {why}",
     noteCold: "ours from a fresh lp-client process, cold",
     noteLost: "{who}: {missing} of {expected} deliveries missing",
@@ -104,6 +120,7 @@ Options:
     serverClosed: "the server closed the connection",
     closedWhileJoining: "the chat server closed the connection while joining",
     closedWhileGreeting: "ncat closed the connection while greeting",
+    wsNotOpened: "cannot open {url}: {why}",
     noLineWithin: "{name}: no line matching {pattern} within {ms} ms",
     exitedBefore: "{name} exited before printing {pattern}: {said}",
 
@@ -172,6 +189,10 @@ Options:`,
 在回环接口上把我们的程序与对照程序并排运行，打印一张表：我们的数字、同一次运行中对照程序的
 数字，以及两者的比值。测试文件放在 {work} 下的一个文件夹里，结束时删除。
 
+WebSocket 各行的对照程序是基于 ws 包的 Node.js 广播服务器，基准测试从不自动安装它。
+只需在项目文件夹中运行一次：
+  {install}
+
 选项：
   --size SIZE     文件传输一行所用的文件大小，如 256M 或 1G（默认 1G）
   --quick         小负载，30 秒以内（测试运行的就是它）
@@ -206,6 +227,9 @@ Options:`,
     saySeed: "   种子实验：lp-client --repeat {count}",
     sayFanout: "3. 聊天广播：{clients} 个客户端，一个发送者每秒发 {rate} 条",
     sayFanoutRate: "   {clients} 个客户端，{senders} 个发送者全速发送",
+    sayWsPeer: "   WebSocket 对照程序：Node.js 与 ws {version}，端口 {port}",
+    sayWsFanout: "   WebSocket：{clients} 个客户端，一个发送者每秒发 {rate} 条",
+    sayWsFanoutRate: "   WebSocket：{clients} 个客户端，{senders} 个发送者全速发送",
     sayMemory: "4. 空闲内存：0 个和 {clients} 个空闲客户端",
     sayModels: "5. 并发模型：compare-servers",
     measureUpload: "上传 MB/s（{size}，已校验 SHA-256）",
@@ -219,6 +243,9 @@ Options:`,
     measureFanP50: "广播到 {clients} 个客户端，p50 送达 ms",
     measureFanP99: "广播到 {clients} 个客户端，p99 送达 ms",
     measureFanRate: "广播到 {clients} 个客户端，{senders} 个发送者，送达次数/秒",
+    measureWsP50: "WebSocket 广播到 {clients} 个客户端，p50 送达 ms",
+    measureWsP99: "WebSocket 广播到 {clients} 个客户端，p99 送达 ms",
+    measureWsRate: "WebSocket 广播到 {clients} 个客户端，{senders} 个发送者，送达次数/秒",
     measureStoredP99: "保存消息时广播到 {clients} 个客户端，p99 送达 ms",
     measureStoredRate: "保存消息时广播到 {clients} 个客户端，{senders} 个发送者，送达次数/秒",
     peerInMemory: "同一服务器，不保存消息",
@@ -238,10 +265,15 @@ Options:`,
     peerEchoBurst: "Deno 回显，{size} B，流水线 {count} 个",
     peerEchoServer: "Deno 回显服务器",
     peerConcurrent: "concurrent 模型",
+    peerWsBroadcast: "Node.js ws {version} 广播服务器",
     targetEcho: "<= 1.25x 回显",
     noteSep: "；",
     noteComma: "，",
     noteMissing: "缺少：没有安装 {tool}",
+    noteMissingNode: "缺少：没有安装 node；请安装 Node.js，然后在项目文件夹中运行：{command}",
+    noteMissingWs: "缺少：{dir} 中没有 ws 包；请在项目文件夹中运行：{command}",
+    noteWsVersion: "安装的是 ws {version}，不是固定的 {pinned}：{command}",
+    noteNoWsScript: "编译后的基准测试不带 WebSocket 对照程序：请用 deno task bench 运行",
     noteFailed: "{what} 失败：{why}",
     noteCold: "我们的数字来自新启动的 lp-client 进程（冷启动）",
     noteLost: "{who}：{expected} 次送达中缺了 {missing} 次",
@@ -254,6 +286,7 @@ Options:`,
     serverClosed: "服务器关闭了连接",
     closedWhileJoining: "加入聊天室时聊天服务器关闭了连接",
     closedWhileGreeting: "ncat 在打招呼时关闭了连接",
+    wsNotOpened: "无法打开 {url}：{why}",
     noLineWithin: "{name}：{ms} ms 内没有输出与 {pattern} 匹配的行",
     exitedBefore: "{name} 还没输出 {pattern} 就退出了：{said}",
 

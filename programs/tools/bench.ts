@@ -5,11 +5,21 @@
  * session to the next, so every figure here sits beside a peer's, measured in the same run
  * under the same load, and the ratio is what to read: a file through the chat server against
  * `nc` and `socat`; LP requests against a plain Deno echo of the same size; chat fan-out
- * against `ncat --broker --chat`; idle memory against the echo server's; the concurrency
- * models against each other. Our programs are started exactly as their tasks start them.
+ * against `ncat --broker --chat`, and over the chat server's WebSocket (`/ws`, the browser's
+ * way in) against a Node.js broadcast server on the `ws` package; idle memory against the echo
+ * server's; the concurrency models against each other. Our programs are started exactly as
+ * their tasks start them.
  *
  * Run it:   deno task bench [--size 1G] [--json bench-results.json]
  * Quick:    deno task bench --quick        (small loads, well under 30 s; tests run this)
+ *
+ * The WebSocket peer runs on the machine's `node` with the `ws` package, which the benchmark
+ * never installs (running a program needs no registry). Once, in the project folder:
+ *
+ *   npm install --prefix .bench/peers --no-save ws@8.23.0         (see WS_INSTALL)
+ *
+ * Without node or ws, those rows show our figures alone, and the note says what is missing and
+ * this command.
  *
  * Permissions, and why: `--allow-net=127.0.0.1` for the load generators; `--allow-run` to
  * start the programs with the running `deno` (whose path is known only at run time, so the
@@ -28,6 +38,7 @@ import { errorMessage, parseProgramFlags, UsageError } from "../../lib/cli/cli.t
 import { displayWidth, padEndToWidth, padStartToWidth } from "../../lib/cli/display_width.ts";
 import { type Lang, lang } from "../../lib/cli/i18n.ts";
 import { cliText } from "../../lib/cli/text.ts";
+import { chatText } from "../../lib/chat/text.ts";
 import { hashFile } from "../../lib/files/file_chunk.ts";
 import { DatabaseSync } from "node:sqlite";
 import { ChatDb } from "../../lib/store/chat_db.ts";
@@ -40,6 +51,7 @@ import {
   hasCommand,
   listeningPort,
   residentKiB,
+  ROOT,
   Scope,
   sleep,
   STARTUP_MS,
@@ -59,6 +71,8 @@ import {
   lpPipelined,
   lpSequential,
   ncatDialect,
+  wsBroadcastDialect,
+  wsChatDialect,
 } from "./bench/load.ts";
 import { serveEcho } from "../../lib/tools/serve_echo.ts";
 import {
@@ -75,6 +89,27 @@ export const WORK_ROOT = ".bench";
 
 /** The default file size: 1 GiB, large enough that start-up costs vanish. */
 export const DEFAULT_SIZE = 1024 ** 3;
+
+/**
+ * The version of the `ws` package the WebSocket peer is measured with: the current 8.x when
+ * this row was added. Another version still runs, and the rows say which.
+ */
+export const WS_VERSION = "8.23.0";
+
+/** Where the WebSocket peer finds `ws` (its `node_modules`), in the project folder. */
+export const PEERS_DIR = `${WORK_ROOT}/peers`;
+
+/**
+ * The one command that installs the WebSocket peer's package, run in the project folder.
+ * `--no-save` leaves no package.json or lock file behind, only `node_modules`.
+ */
+export const WS_INSTALL = `npm install --prefix ${PEERS_DIR} --no-save ws@${WS_VERSION}`;
+
+/** The WebSocket peer: a Node.js script, started with the machine's `node`. */
+const WS_PEER_SCRIPT = join(ROOT, "programs", "tools", "bench", "ws_broadcast.mjs");
+
+/** The peer's exit code when `ws` is not installed (see ws_broadcast.mjs). */
+const NO_WS = 3;
 
 /** The file size in quick mode: big enough to cross every buffer, small enough for a test. */
 const QUICK_SIZE = 32 * 1024 * 1024;
@@ -237,7 +272,7 @@ interface Context {
   /** Progress, on stderr. */
   say: (text: string) => void;
   /** Which peers are installed. */
-  has: Record<"nc" | "socat" | "ncat", boolean>;
+  has: Record<"nc" | "socat" | "ncat" | "node", boolean>;
 }
 
 function row(
@@ -734,7 +769,7 @@ function pipelinedRows(
 }
 
 // ---------------------------------------------------------------------------------------------
-// 3. Chat fan-out, beside ncat --broker --chat.
+// 3. Chat fan-out, beside ncat --broker --chat; over WebSocket, beside a Node.js ws broadcast.
 
 /** ncat's broker, the fan-out's peer, on a free port. */
 function startNcat(scope: Scope, most: number): { ncat: Child; ncatPort: number } {
@@ -753,12 +788,68 @@ function startNcat(scope: Scope, most: number): { ncat: Child; ncatPort: number 
   return { ncat, ncatPort };
 }
 
+/** "Open http://HOST:PORT/ in a browser": where the chat server says its web page is. */
+const WEB_OPEN = chatText.pattern("webOpen");
+
+/**
+ * The chat server's web port, from the line it prints after the one with its chat port.
+ *
+ * @param server The chat server, started with `--web-port`.
+ * @returns The port of its page and its `/ws`.
+ */
+async function webPort(server: Child): Promise<number> {
+  const m = await server.waitFor(WEB_OPEN, STARTUP_MS);
+  return Number(new URL(m.groups!.url).port);
+}
+
+/** The WebSocket peer, running or not; when not, the note says why. */
+interface WsPeer {
+  child: Child | null;
+  port: number | null;
+  /** The `ws` version it runs on (the pinned one when it does not run). */
+  version: string;
+  notes: Words[];
+}
+
+/**
+ * Start the WebSocket peer, ws_broadcast.mjs on the machine's `node`, on a free port of its own
+ * choosing, which it prints. Our open-file limit is not raised for it, nor for the crowds: Deno
+ * and Node both raise their soft limit to the hard one as they start.
+ */
+async function startWsPeer(ctx: Context): Promise<WsPeer> {
+  const none = (note: Words): WsPeer => ({
+    child: null,
+    port: null,
+    version: WS_VERSION,
+    notes: [note],
+  });
+  if (!ctx.has.node) return none(words("noteMissingNode", { command: WS_INSTALL }));
+  if (Deno.build.standalone) return none(words("noteNoWsScript"));
+  const child = ctx.scope.spawn("ws broadcast", "node", [WS_PEER_SCRIPT, join(ROOT, PEERS_DIR)]);
+  try {
+    const port = await listeningPort(child);
+    const version = child.lines.map((l) => /^ws (\S+) on Node/.exec(l)?.[1]).find(Boolean) ??
+      WS_VERSION;
+    ctx.say(text("sayWsPeer", { version, port }));
+    const notes = version === WS_VERSION
+      ? []
+      : [words("noteWsVersion", { version, pinned: WS_VERSION, command: WS_INSTALL })];
+    return { child, port, version, notes };
+  } catch (err) {
+    const { code } = await child.stop();
+    if (code === NO_WS) {
+      return none(words("noteMissingWs", { dir: PEERS_DIR, command: WS_INSTALL }));
+    }
+    return none(failed("ws broadcast", err));
+  }
+}
+
 async function fanoutSection(ctx: Context): Promise<Row[]> {
   const { scope, load, has } = ctx;
   const rows: Row[] = [];
   const most = Math.max(...load.crowds) + FANOUT_SENDERS + 10;
   const serverArgs = ["--port", "0", "--max-clients", String(most), "--heartbeat", "600"];
-  const [cmd, args] = taskCommand("chat-server", serverArgs);
+  const [cmd, args] = taskCommand("chat-server", [...serverArgs, "--web-port", "0"]);
   const folder = join(ctx.work, "fanout");
   await Deno.mkdir(folder);
   const server = scope.spawn("chat-server", cmd, args, { cwd: folder });
@@ -769,19 +860,38 @@ async function fanoutSection(ctx: Context): Promise<Row[]> {
   ]);
   const memory = scope.spawn("chat-server", cmd, memoryArgs, { cwd: folder });
   let ncat: Child | undefined;
+  let wsPeer: WsPeer | undefined;
   try {
     const port = await listeningPort(server);
     const memoryPort = await listeningPort(memory);
+    const webNotes: Words[] = [];
+    const web = await attempt("chat-server --web-port", () => webPort(server), webNotes);
     let ncatPort: number | null = null;
     if (has.ncat) ({ ncat, ncatPort } = startNcat(scope, most));
+    wsPeer = await startWsPeer(ctx);
+    const tcp: FanoutPair = {
+      web: false,
+      ours: { dialect: chatDialect, port, what: "chat" },
+      peer: { dialect: ncatDialect, port: ncatPort, what: "ncat" },
+      peerName: same("ncat --broker --chat"),
+      notes: has.ncat ? [] : [missing("ncat")],
+    };
+    const ws: FanoutPair = {
+      web: true,
+      ours: { dialect: wsChatDialect, port: web, what: "chat /ws" },
+      peer: { dialect: wsBroadcastDialect, port: wsPeer.port, what: "ws" },
+      peerName: words("peerWsBroadcast", { version: wsPeer.version }),
+      notes: [...webNotes, ...wsPeer.notes],
+    };
     for (const n of load.crowds) {
-      rows.push(...await fanoutCrowd(ctx, n, port, ncatPort));
+      rows.push(...await fanoutCrowd(ctx, n, tcp));
       rows.push(...await storedCrowd(ctx, n, port, memoryPort));
+      rows.push(...await fanoutCrowd(ctx, n, ws));
     }
     rows.push(await historyJoin(ctx, cmd, serverArgs));
     return rows;
   } finally {
-    await Promise.all([server.stop(), memory.stop(), ncat?.stop()]);
+    await Promise.all([server.stop(), memory.stop(), ncat?.stop(), wsPeer?.child?.stop()]);
     await Deno.remove(folder, { recursive: true }).catch(() => {});
   }
 }
@@ -898,41 +1008,59 @@ async function storedCrowd(
   ];
 }
 
+/** One side of a fan-out comparison: how its members speak, and where. */
+interface FanoutSide {
+  dialect: Dialect;
+  /** Its port; null when it is not running (the notes say why). */
+  port: number | null;
+  /** How a failure names it, such as `ncat`. */
+  what: string;
+}
+
+/** A fan-out comparison: our server beside a peer, under the same load from the same code. */
+interface FanoutPair {
+  /** Over WebSocket (the rows' own words), or over TCP. */
+  web: boolean;
+  ours: FanoutSide;
+  peer: FanoutSide;
+  /** The peer as the table names it. */
+  peerName: Words;
+  /** What is known before measuring, such as a missing peer. */
+  notes: Words[];
+}
+
 /** One crowd size: latency from one paced sender, then the rate from several flat out. */
-async function fanoutCrowd(
-  ctx: Context,
-  n: number,
-  port: number,
-  ncatPort: number | null,
-): Promise<Row[]> {
-  const { load, has } = ctx;
-  const notes: Words[] = [];
-  if (!has.ncat) notes.push(missing("ncat"));
-  const run = <T>(
-    what: string,
-    dialect: Dialect,
-    p: number | null,
-    f: (d: Dialect, p: number) => Promise<T>,
-  ) => p === null ? Promise.resolve(null) : attempt(what, () => f(dialect, p), notes);
-  ctx.say(text("sayFanout", { clients: n, rate: FANOUT_RATE }));
+async function fanoutCrowd(ctx: Context, n: number, pair: FanoutPair): Promise<Row[]> {
+  const { load } = ctx;
+  const notes = [...pair.notes];
+  const run = <T>(side: FanoutSide, what: string, f: (d: Dialect, p: number) => Promise<T>) => {
+    const { dialect, port } = side;
+    return port === null
+      ? Promise.resolve(null)
+      : attempt(`${side.what} ${what}`, () => f(dialect, port), notes);
+  };
+  ctx.say(text(pair.web ? "sayWsFanout" : "sayFanout", { clients: n, rate: FANOUT_RATE }));
   const latency = (d: Dialect, p: number) => fanoutLatency(d, p, n, FANOUT_RATE, load.fanoutMs);
-  const ours = await run("chat latency", chatDialect, port, latency);
-  const theirs = await run("ncat latency", ncatDialect, ncatPort, latency);
-  ctx.say(text("sayFanoutRate", { clients: n, senders: FANOUT_SENDERS }));
+  const ours = await run(pair.ours, "latency", latency);
+  const theirs = await run(pair.peer, "latency", latency);
+  const rateLine = pair.web ? "sayWsFanoutRate" : "sayFanoutRate";
+  ctx.say(text(rateLine, { clients: n, senders: FANOUT_SENDERS }));
   const rate = (d: Dialect, p: number) => fanoutRate(d, p, n, FANOUT_SENDERS, load.fanoutMs);
-  const oursRate = await run("chat rate", chatDialect, port, rate);
-  const theirsRate = await run("ncat rate", ncatDialect, ncatPort, rate);
-  for (const [who, r] of [[words("noteOurs"), ours], [same("ncat"), theirs]] as const) {
+  const oursRate = await run(pair.ours, "rate", rate);
+  const theirsRate = await run(pair.peer, "rate", rate);
+  for (const [who, r] of [[words("noteOurs"), ours], [same(pair.peer.what), theirs]] as const) {
     if (r && r.deliveries < r.expected) {
       const lost = { missing: r.expected - r.deliveries, expected: r.expected };
       notes.push(words("noteLost", { who, ...lost }));
     }
   }
-  return fanoutRows(n, { ours, theirs, oursRate, theirsRate }, joinWords(notes));
+  return fanoutRows(n, pair, { ours, theirs, oursRate, theirsRate }, joinWords(notes));
 }
 
+/** The three rows of one crowd size: p50 and p99 from the paced sender, and the rate. */
 function fanoutRows(
   n: number,
+  pair: FanoutPair,
   m: {
     ours: FanoutLatency | null;
     theirs: FanoutLatency | null;
@@ -941,45 +1069,29 @@ function fanoutRows(
   },
   note: Words,
 ): Row[] {
-  const peer = same("ncat --broker --chat");
+  const peer = pair.peerName;
+  const short = pair.peer.what;
+  const { web } = pair;
+  const clients = { clients: n };
+  const measures = {
+    p50: words(web ? "measureWsP50" : "measureFanP50", clients),
+    p99: words(web ? "measureWsP99" : "measureFanP99", clients),
+    rate: words(web ? "measureWsRate" : "measureFanRate", { ...clients, senders: FANOUT_SENDERS }),
+  };
   return [
-    row(
-      3,
-      words("measureFanP50", { clients: n }),
-      "ms",
-      m.ours?.p50Ms ?? null,
-      peer,
-      m.theirs?.p50Ms ?? null,
-      {
-        higherIsBetter: false,
-        note,
-      },
-    ),
-    row(
-      3,
-      words("measureFanP99", { clients: n }),
-      "ms",
-      m.ours?.p99Ms ?? null,
-      peer,
-      m.theirs?.p99Ms ?? null,
-      {
-        higherIsBetter: false,
-        target: { on: "ratio", op: "<=", value: 1, text: same("<= ncat") },
-        note,
-      },
-    ),
-    row(
-      3,
-      words("measureFanRate", { clients: n, senders: FANOUT_SENDERS }),
-      "/s",
-      m.oursRate?.perSec ?? null,
-      peer,
-      m.theirsRate?.perSec ?? null,
-      {
-        target: { on: "ratio", op: ">=", value: 1, text: same(">= ncat") },
-        note,
-      },
-    ),
+    row(3, measures.p50, "ms", m.ours?.p50Ms ?? null, peer, m.theirs?.p50Ms ?? null, {
+      higherIsBetter: false,
+      note,
+    }),
+    row(3, measures.p99, "ms", m.ours?.p99Ms ?? null, peer, m.theirs?.p99Ms ?? null, {
+      higherIsBetter: false,
+      target: { on: "ratio", op: "<=", value: 1, text: same(`<= ${short}`) },
+      note,
+    }),
+    row(3, measures.rate, "/s", m.oursRate?.perSec ?? null, peer, m.theirsRate?.perSec ?? null, {
+      target: { on: "ratio", op: ">=", value: 1, text: same(`>= ${short}`) },
+      note,
+    }),
   ];
 }
 
@@ -1138,8 +1250,10 @@ export async function runBench(
   await Deno.mkdir(WORK_ROOT, { recursive: true });
   const work = Deno.realPathSync(await Deno.makeTempDir({ dir: WORK_ROOT, prefix: "run-" }));
   scope.removeLater(work);
-  const [nc, socat, ncat] = await Promise.all(["nc", "socat", "ncat"].map(hasCommand));
-  const ctx: Context = { scope, work, load, say, has: { nc, socat, ncat } };
+  const [nc, socat, ncat, node] = await Promise.all(
+    ["nc", "socat", "ncat", "node"].map(hasCommand),
+  );
+  const ctx: Context = { scope, work, load, say, has: { nc, socat, ncat, node } };
   const rows: Row[] = [];
   for (const [i, section] of SECTIONS.entries()) {
     if (only.includes(i + 1)) rows.push(...await section(ctx));
@@ -1199,7 +1313,7 @@ export function formatTable(rows: readonly Row[]): string {
 }
 
 /** The `--help` text, in the program's language. */
-const usage = () => text("benchUsage", { work: WORK_ROOT });
+const usage = () => text("benchUsage", { work: WORK_ROOT, install: WS_INSTALL });
 
 /** The figures the command line asks for. */
 interface BenchFlags {

@@ -5,10 +5,11 @@
  */
 
 import { deepStrictEqual, equal, match, ok } from "node:assert/strict";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { hasCommand, runTask } from "../_task.ts";
+import { hasCommand, ROOT, runTask } from "../_task.ts";
 import { tempDir } from "../_chat.ts";
-import type { Report } from "../../programs/tools/bench.ts";
+import { PEERS_DIR, type Report, WS_INSTALL } from "../../programs/tools/bench.ts";
 
 Deno.test("bench --quick runs every section, prints one table and writes the same rows as JSON", async () => {
   await using dir = await tempDir();
@@ -47,6 +48,19 @@ Deno.test("bench --quick runs every section, prints one table and writes the sam
     for (const r of mine) {
       if (installed) ok(r.peerValue !== null && r.peerValue > 0, JSON.stringify(r));
       else match(r.note, new RegExp(`missing: ${tool} is not installed`));
+    }
+  }
+  // The WebSocket rows' peer runs on node with the ws package, which only a developer installs:
+  // without either, the note names what is missing and the command that installs it.
+  const wsRows = report.rows.filter((r) => /^Node\.js ws /.test(r.peer));
+  equal(wsRows.length, 3 * report.load.crowds.length, "p50, p99 and rate per crowd size");
+  const wsInstalled = hasCommand("node") &&
+    existsSync(join(ROOT, PEERS_DIR, "node_modules", "ws", "package.json"));
+  for (const r of wsRows) {
+    if (wsInstalled) ok(r.peerValue !== null && r.peerValue > 0, JSON.stringify(r));
+    else {
+      match(r.note, /missing: (node is not installed|the ws package is not in \.bench\/peers)/);
+      ok(r.note.includes(WS_INSTALL), r.note);
     }
   }
   for (const r of [...rows(2), ...rows(4)]) ok(r.peerValue !== null, JSON.stringify(r));

@@ -7,13 +7,15 @@
  */
 
 import { Buffer } from "node:buffer";
+import { randomBytes } from "node:crypto";
 import { writeAll } from "../../../lib/wire/bytes.ts";
 import { FrameConnection } from "../../../lib/wire/frame_connection.ts";
-import { encodeFrame, Kind, Status } from "../../../lib/wire/frame.ts";
+import { encodeFrame, type Frame, FrameDecoder, Kind, Status } from "../../../lib/wire/frame.ts";
 import { ChatType, refusalText, request } from "../../../lib/chat/protocol.ts";
 import { LpType } from "../../../lib/lp/protocol.ts";
 import { LpSession } from "../../../lib/lp/client_session.ts";
 import { WordedError, words } from "../../../lib/tools/text.ts";
+import { COOKIE_NAME } from "../../../lib/web/web_server.ts";
 
 /** Every benchmark runs on loopback. */
 export const HOST = "127.0.0.1";
@@ -246,22 +248,166 @@ export async function lpPipelined(
 }
 
 // ---------------------------------------------------------------------------------------------
-// Chat fan-out: one load generator for our chat server and for `ncat --broker --chat`.
+// Chat fan-out: one load generator for our chat server, over TCP and over its WebSocket, and
+// for its peers, `ncat --broker --chat` and a Node.js broadcast server on the `ws` package.
+
+const encoder = new TextEncoder();
+
+/** What a receiver does with each marker it finds: who sent it, which one, when it came. */
+type OnMarker = (sender: number, seq: number, at: number) => void;
+
+/**
+ * One member's connection, whatever carries it: a TCP stream, where messages run together and
+ * a read brings whatever has come; or a WebSocket, where each message arrives whole, as one
+ * event. The fan-out sends and listens through this alone, so every server gets the same load.
+ */
+export interface Link {
+  /**
+   * Send messages, in order: over TCP in one write, over a WebSocket one message each.
+   *
+   * @param messages Each message's bytes.
+   */
+  send(messages: readonly Uint8Array[]): Promise<void>;
+  /**
+   * Listen until the link closes, calling `onMarker` for every marker, with the time the read
+   * or message that completed it came in.
+   *
+   * @param onMarker Called for each marker.
+   * @returns Once the link is closed, by either side.
+   */
+  receive(onMarker: OnMarker): Promise<void>;
+  /** Close it; what {@linkcode Link.receive} returned then settles. */
+  close(): void;
+}
+
+/** A member over TCP. */
+class TcpLink implements Link {
+  readonly conn: Deno.TcpConn;
+
+  constructor(conn: Deno.TcpConn) {
+    this.conn = conn;
+  }
+
+  send(messages: readonly Uint8Array[]): Promise<void> {
+    return writeAll(this.conn, messages.length === 1 ? messages[0] : Buffer.concat(messages));
+  }
+
+  receive(onMarker: OnMarker): Promise<void> {
+    return receive(this.conn, onMarker);
+  }
+
+  close(): void {
+    closeQuietly(this.conn);
+  }
+}
+
+/**
+ * Longest wait for the other side's half of a WebSocket's closing handshake: a server that
+ * never answers must not hold up the benchmark.
+ */
+const WS_CLOSE_MS = 2_000;
+
+/** A message's bytes, whichever kind of message it was. */
+function bytesOf(data: unknown): Uint8Array {
+  return typeof data === "string"
+    ? encoder.encode(data)
+    : new Uint8Array(data instanceof ArrayBuffer ? data : new ArrayBuffer(0));
+}
+
+/**
+ * A member over a WebSocket, Deno's own client. Each message is scanned as it comes: a marker
+ * never spans two messages.
+ */
+class WsLink implements Link {
+  readonly #ws: WebSocket;
+  readonly #closed: Promise<void>;
+  #ended: () => void = () => {};
+  #late: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(ws: WebSocket) {
+    this.#ws = ws;
+    this.#closed = new Promise((resolve) => this.#ended = resolve);
+    ws.addEventListener("close", () => {
+      clearTimeout(this.#late);
+      this.#ended();
+    });
+    if (ws.readyState === WebSocket.CLOSED) this.#ended();
+  }
+
+  /**
+   * Hand each message to the socket, which copies it and sends it in the background: what waits
+   * there stays small, as the paced sender's rate and the flat-out senders' window bound it.
+   */
+  send(messages: readonly Uint8Array[]): Promise<void> {
+    for (const m of messages) this.#ws.send(m);
+    return Promise.resolve();
+  }
+
+  receive(onMarker: OnMarker): Promise<void> {
+    this.#ws.onmessage = (event) => scanMarkers(bytesOf(event.data), performance.now(), onMarker);
+    return this.#closed;
+  }
+
+  close(): void {
+    if (this.#ws.readyState === WebSocket.CLOSED || this.#late !== undefined) return;
+    this.#ws.close();
+    this.#late = setTimeout(() => this.#ended(), WS_CLOSE_MS);
+  }
+}
+
+/**
+ * Open a WebSocket with Deno's client (binary messages as ArrayBuffers).
+ *
+ * @param url Where, such as `ws://127.0.0.1:8080/`.
+ * @param headers Extra headers for the opening handshake (a Deno extension of the standard).
+ * @returns The open socket.
+ * @throws {WordedError} When the handshake fails: refused, or answered without an upgrade.
+ */
+function openWebSocket(url: string, headers?: Record<string, string>): Promise<WebSocket> {
+  const ws = new WebSocket(url, { headers });
+  ws.binaryType = "arraybuffer";
+  return new Promise((resolve, reject) => {
+    ws.onopen = () => {
+      ws.onopen = ws.onerror = null;
+      resolve(ws);
+    };
+    ws.onerror = (event) => {
+      ws.onopen = ws.onerror = null;
+      const why = event instanceof ErrorEvent ? event.message : String(event.type);
+      reject(new WordedError(words("wsNotOpened", { url, why })));
+    };
+  });
+}
 
 /**
  * How a crowd speaks to one server: how a client becomes a member, and the bytes of one
  * message. Every message carries a marker, `#` then a 2-digit sender and a 7-digit sequence
  * number then `#`, which receivers find in the raw bytes whatever wraps it (an LP frame with
- * JSON, or ncat's `<userN> ` prefix), so both servers are measured by the same code.
+ * JSON, ncat's `<userN> ` prefix, or nothing at all), so every server is measured by the
+ * same code.
  */
 export interface Dialect {
   name: string;
   /** Connect and become a member (join the room); resolves once the server says so. */
-  join(port: number, index: number): Promise<Deno.TcpConn>;
+  join(port: number, index: number): Promise<Link>;
   /** The bytes that send one message carrying `marker`. */
   message(marker: string, seq: number): Uint8Array;
   /** Clients connecting at once while the crowd is built. */
   batch: number;
+}
+
+/**
+ * Whether the answer to a join request is among these frames.
+ *
+ * @throws {Error} When it is a refusal, with the server's reason.
+ */
+function joinAnswer(frames: Iterable<Frame>): boolean {
+  for (const f of frames) {
+    if (f.kind !== Kind.Response || f.type !== ChatType.Join) continue;
+    if (f.status !== Status.Ok) throw new Error(refusalText(f));
+    return true;
+  }
+  return false;
 }
 
 /** Our chat server: a `J` request, its answer, then `C` requests whose text is the marker. */
@@ -274,13 +420,11 @@ export const chatDialect: Dialect = {
       await fc.write(request(ChatType.Join, 1, { name: `bench${index}` }));
       for (let f = await fc.read();; f = await fc.read()) {
         if (f === null) throw new WordedError(words("closedWhileJoining"));
-        if (f.kind !== Kind.Response || f.type !== ChatType.Join) continue;
-        if (f.status !== Status.Ok) throw new Error(refusalText(f));
-        break;
+        if (joinAnswer([f])) break;
       }
       // From here on the raw connection is read: what the decoder still holds is join news,
       // which carries no markers.
-      return conn;
+      return new TcpLink(conn);
     } catch (err) {
       closeQuietly(conn);
       throw err;
@@ -292,7 +436,44 @@ export const chatDialect: Dialect = {
   batch: CONNECT_BATCH,
 };
 
-const encoder = new TextEncoder();
+/**
+ * Our chat server's browser door, `/ws` on its web port: the same frames as over TCP, one per
+ * binary message. The handshake carries what a browser's would: the page's origin, which the
+ * server checks against its own address, and the cookie the page set (any well-formed value is
+ * a browser the server has not seen before: one per member, as from separate browsers).
+ */
+export const wsChatDialect: Dialect = {
+  name: "chat-server /ws",
+  async join(port, index) {
+    const ws = await openWebSocket(`ws://${HOST}:${port}/ws`, {
+      Origin: `http://${HOST}:${port}`,
+      Cookie: `${COOKIE_NAME}=${randomBytes(16).toString("base64url")}`,
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const decoder = new FrameDecoder();
+        ws.onmessage = (event) => {
+          try {
+            if (joinAnswer(decoder.push(bytesOf(event.data)))) resolve();
+          } catch (err) {
+            reject(err);
+          }
+        };
+        ws.onclose = () => reject(new WordedError(words("closedWhileJoining")));
+        ws.send(encodeFrame(request(ChatType.Join, 1, { name: `bench${index}` })));
+      });
+    } catch (err) {
+      ws.close();
+      throw err;
+    } finally {
+      // Join news that comes before the crowd listens is dropped: it carries no markers.
+      ws.onmessage = ws.onclose = null;
+    }
+    return new WsLink(ws);
+  },
+  message: chatDialect.message,
+  batch: CONNECT_BATCH,
+};
 
 /**
  * `ncat --broker --chat`: a message is a line. A client has joined once ncat greets it with
@@ -323,7 +504,7 @@ export const ncatDialect: Dialect = {
         if (n === null) throw new WordedError(words("closedWhileGreeting"));
         text = (text + decoder.decode(buf.subarray(0, n), { stream: true })).slice(-256 * 1024);
       }
-      return conn;
+      return new TcpLink(conn);
     } catch (err) {
       closeQuietly(conn);
       throw err;
@@ -331,6 +512,18 @@ export const ncatDialect: Dialect = {
   },
   message: (marker) => encoder.encode(`${marker}\n`),
   batch: 1,
+};
+
+/**
+ * A plain WebSocket broadcast server (programs/tools/bench/ws_broadcast.mjs, on Node.js and the
+ * `ws` package): a client is a member once its socket is open, and every message goes to every
+ * other client as it is. A message is the same line as ncat's.
+ */
+export const wsBroadcastDialect: Dialect = {
+  name: "ws broadcast",
+  join: async (port) => new WsLink(await openWebSocket(`ws://${HOST}:${port}/`)),
+  message: ncatDialect.message,
+  batch: CONNECT_BATCH,
 };
 
 /** Bytes in a marker: `#`, 2 digits of sender, 7 of sequence, `#`. */
@@ -359,39 +552,41 @@ function digits(buf: Uint8Array, from: number, count: number): number {
 }
 
 /**
+ * Call `onMarker` for every whole marker in `view`.
+ *
+ * @returns Where a marker cut short by the end of `view` begins, or -1.
+ */
+function scanMarkers(view: Uint8Array, now: number, onMarker: OnMarker): number {
+  for (let at = 0;;) {
+    const i = view.indexOf(HASH, at);
+    if (i < 0) return -1;
+    if (i + MARKER_LEN > view.length) return i;
+    const sender = view[i + MARKER_LEN - 1] === HASH ? digits(view, i + 1, 2) : -1;
+    const seq = sender < 0 ? -1 : digits(view, i + 3, 7);
+    if (seq < 0) {
+      at = i + 1;
+      continue;
+    }
+    onMarker(sender, seq, now);
+    at = i + MARKER_LEN;
+  }
+}
+
+/**
  * Read a connection until it closes, calling `onMarker` for every marker in the bytes, with
  * the time the read that completed it returned.
  */
-async function receive(
-  conn: Deno.Conn,
-  onMarker: (sender: number, seq: number, at: number) => void,
-): Promise<void> {
+async function receive(conn: Deno.Conn, onMarker: OnMarker): Promise<void> {
   const buf = new Uint8Array(RECEIVE_SIZE);
   let keep = 0; // bytes of a marker split across reads, kept at the start of buf
   try {
     while (true) {
       const n = await conn.read(keep === 0 ? buf : buf.subarray(keep));
       if (n === null) return;
-      const now = performance.now();
       const view = buf.subarray(0, keep + n);
-      keep = 0;
-      for (let at = 0;;) {
-        const i = view.indexOf(HASH, at);
-        if (i < 0) break;
-        if (i + MARKER_LEN > view.length) {
-          buf.copyWithin(0, i, view.length);
-          keep = view.length - i;
-          break;
-        }
-        const sender = view[i + MARKER_LEN - 1] === HASH ? digits(view, i + 1, 2) : -1;
-        const seq = sender < 0 ? -1 : digits(view, i + 3, 7);
-        if (seq < 0) {
-          at = i + 1;
-          continue;
-        }
-        onMarker(sender, seq, now);
-        at = i + MARKER_LEN;
-      }
+      const cut = scanMarkers(view, performance.now(), onMarker);
+      keep = cut < 0 ? 0 : view.length - cut;
+      if (cut >= 0) buf.copyWithin(0, cut, view.length);
     }
   } catch {
     // Closed by us at the end, or reset: the counts say what arrived.
@@ -412,8 +607,8 @@ export async function joinMany(
   port: number,
   count: number,
   first = 0,
-): Promise<Deno.TcpConn[]> {
-  const conns: Deno.TcpConn[] = [];
+): Promise<Link[]> {
+  const conns: Link[] = [];
   try {
     await deadline(
       (async () => {
@@ -430,34 +625,33 @@ export async function joinMany(
     );
     return conns;
   } catch (err) {
-    conns.forEach(closeQuietly);
+    for (const c of conns) c.close();
     throw err;
   }
 }
 
 /** A crowd of members whose every read is scanned for markers. */
 class Crowd {
-  readonly receivers: Deno.TcpConn[];
-  readonly senders: Deno.TcpConn[];
+  readonly receivers: Link[];
+  readonly senders: Link[];
   readonly #loops: Promise<void>[] = [];
 
   constructor(
-    receivers: Deno.TcpConn[],
-    senders: Deno.TcpConn[],
+    receivers: Link[],
+    senders: Link[],
     onMarker: (receiver: number, sender: number, seq: number, at: number) => void,
   ) {
     this.receivers = receivers;
     this.senders = senders;
-    receivers.forEach((conn, r) => {
-      this.#loops.push(receive(conn, (s, q, t) => onMarker(r, s, q, t)));
+    receivers.forEach((link, r) => {
+      this.#loops.push(link.receive((s, q, t) => onMarker(r, s, q, t)));
     });
     // Senders are members too: what they are sent must be read, or the server stalls on them.
-    for (const conn of senders) this.#loops.push(receive(conn, () => {}));
+    for (const link of senders) this.#loops.push(link.receive(() => {}));
   }
 
   async close(): Promise<void> {
-    this.receivers.forEach(closeQuietly);
-    this.senders.forEach(closeQuietly);
+    for (const link of [...this.receivers, ...this.senders]) link.close();
     await Promise.all(this.#loops);
   }
 }
@@ -487,11 +681,11 @@ async function gather(
   onMarker: (receiver: number, sender: number, seq: number, at: number) => void,
 ): Promise<Crowd> {
   const rx = await joinMany(dialect, port, receivers);
-  let tx: Deno.TcpConn[];
+  let tx: Link[];
   try {
     tx = await joinMany(dialect, port, senders, receivers);
   } catch (err) {
-    rx.forEach(closeQuietly);
+    for (const link of rx) link.close();
     throw err;
   }
   let reached = 0;
@@ -503,7 +697,7 @@ async function gather(
     } else onMarker(r, s, q, t);
   });
   try {
-    await writeAll(tx[0], dialect.message(marker(BARRIER_SENDER, 0), 0));
+    await tx[0].send([dialect.message(marker(BARRIER_SENDER, 0), 0)]);
     await deadline(all, CROWD_MS, `a first message reaching ${receivers} clients`);
     return crowd;
   } catch (err) {
@@ -527,7 +721,7 @@ export interface FanoutLatency {
  * One sender at a steady rate, after half a second of warm-up that is not timed; every receiver
  * times each message from its send to its read.
  *
- * @param dialect Our chat server or ncat.
+ * @param dialect Our chat server (over TCP or WebSocket), or a peer.
  * @param port The server.
  * @param receivers Members that only listen.
  * @param rate Messages per second.
@@ -564,12 +758,12 @@ export async function fanoutLatency(
       if (wait >= 1) await new Promise((resolve) => setTimeout(resolve, wait));
       const seq = i - warmup;
       if (seq < 0) {
-        await writeAll(sender, dialect.message(marker(WARMUP_SENDER, i), i));
+        await sender.send([dialect.message(marker(WARMUP_SENDER, i), i)]);
         continue;
       }
       const bytes = dialect.message(marker(0, seq), seq);
       sentAt[seq] = performance.now();
-      await writeAll(sender, bytes);
+      await sender.send([bytes]);
     }
     await deadline(done, DRAIN_MS, "the last deliveries").catch(() => {});
   } finally {
@@ -599,7 +793,7 @@ export interface FanoutRate {
  * the first receiver has not seen yet, so the measure is the server's pace, not how much it
  * can buffer. Deliveries are counted over every receiver.
  *
- * @param dialect Our chat server or ncat.
+ * @param dialect Our chat server (over TCP or WebSocket), or a peer.
  * @param port The server.
  * @param receivers Members that only listen.
  * @param senders Members that send flat out.
@@ -641,7 +835,7 @@ export async function fanoutRate(
     const start = performance.now();
     end = start + durationMs;
     const send = async (s: number) => {
-      const conn = crowd.senders[s];
+      const link = crowd.senders[s];
       for (let seq = 0; performance.now() < end;) {
         const room = window - (seq - 1 - seen[s]);
         if (room <= 0) {
@@ -652,7 +846,7 @@ export async function fanoutRate(
         for (let i = 0; i < Math.min(room, 16); i++, seq++) {
           parts.push(dialect.message(marker(s, seq), seq));
         }
-        await writeAll(conn, Buffer.concat(parts));
+        await link.send(parts);
       }
     };
     await Promise.all(Array.from({ length: senders }, (_, s) => send(s)));
@@ -677,7 +871,12 @@ export async function idleCrowd(
   port: number,
   count: number,
 ): Promise<{ close(): Promise<void> }> {
-  const bare: Dialect = { ...ncatDialect, name: "echo", join: connect, batch: CONNECT_BATCH };
+  const bare: Dialect = {
+    ...ncatDialect,
+    name: "echo",
+    join: async (port) => new TcpLink(await connect(port)),
+    batch: CONNECT_BATCH,
+  };
   const conns = await joinMany(dialect ?? bare, port, count);
   const crowd = new Crowd([], conns, () => {});
   return { close: () => crowd.close() };
