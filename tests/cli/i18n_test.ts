@@ -13,16 +13,13 @@ import {
 } from "../../lib/cli/i18n.ts";
 import { ROOT } from "../_task.ts";
 
-/** Every table: a `*Text` export of a `lib/<area>/text.ts`, found on disk, not listed by hand. */
+/**
+ * Every table: a `*Text` export of a `text.ts` anywhere under lib/ (the web page's included),
+ * found on disk, not listed by hand.
+ */
 async function allTables(): Promise<Map<string, Record<Lang, Record<string, string>>>> {
   const tables = new Map<string, Record<Lang, Record<string, string>>>();
-  for await (const area of Deno.readDir(join(ROOT, "lib"))) {
-    const file = join(ROOT, "lib", area.name, "text.ts");
-    try {
-      await Deno.stat(file);
-    } catch {
-      continue;
-    }
+  for (const file of await textFiles(join(ROOT, "lib"))) {
     const module = await import(`file://${file}`);
     for (const [name, value] of Object.entries(module)) {
       if (name.endsWith("Text") && typeof value === "function" && "tables" in value) {
@@ -31,6 +28,17 @@ async function allTables(): Promise<Map<string, Record<Lang, Record<string, stri
     }
   }
   return tables;
+}
+
+/** The `text.ts` files under a folder, at any depth, vendored code left out. */
+async function textFiles(dir: string): Promise<string[]> {
+  const found: string[] = [];
+  for await (const entry of Deno.readDir(dir)) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory && entry.name !== "vendor") found.push(...await textFiles(path));
+    else if (entry.isFile && entry.name === "text.ts") found.push(path);
+  }
+  return found.sort();
 }
 
 /** The placeholder names of a sentence, sorted, each once. */
@@ -43,7 +51,8 @@ function holes(sentence: string): string[] {
 
 Deno.test("every text table has every key in both languages, with the same placeholders", async () => {
   const tables = await allTables();
-  ok(tables.size >= 1, "no lib/*/text.ts table found");
+  ok(tables.size >= 1, "no lib/**/text.ts table found");
+  ok([...tables.keys()].some((where) => where.startsWith("lib/web/page/")), "the page's table");
   for (const [where, table] of tables) {
     deepStrictEqual(Object.keys(table.zh).sort(), Object.keys(table.en).sort(), where);
     for (const key of Object.keys(table.en)) {
