@@ -410,6 +410,17 @@ function joinAnswer(frames: Iterable<Frame>): boolean {
   return false;
 }
 
+/** Members joined by this process so far: every name is new, even while an earlier crowd leaves. */
+let joined = 0;
+
+/**
+ * A member's name, never used before in this run: a crowd that follows another may join before
+ * the server has seen all of the last one leave, and a name still online would be refused.
+ */
+function memberName(index: number): string {
+  return `bench${index}-${++joined}`;
+}
+
 /** Our chat server: a `J` request, its answer, then `C` requests whose text is the marker. */
 export const chatDialect: Dialect = {
   name: "chat-server",
@@ -417,7 +428,7 @@ export const chatDialect: Dialect = {
     const conn = await connect(port);
     try {
       const fc = new FrameConnection(conn);
-      await fc.write(request(ChatType.Join, 1, { name: `bench${index}` }));
+      await fc.write(request(ChatType.Join, 1, { name: memberName(index) }));
       for (let f = await fc.read();; f = await fc.read()) {
         if (f === null) throw new WordedError(words("closedWhileJoining"));
         if (joinAnswer([f])) break;
@@ -460,7 +471,7 @@ export const wsChatDialect: Dialect = {
           }
         };
         ws.onclose = () => reject(new WordedError(words("closedWhileJoining")));
-        ws.send(encodeFrame(request(ChatType.Join, 1, { name: `bench${index}` })));
+        ws.send(encodeFrame(request(ChatType.Join, 1, { name: memberName(index) })));
       });
     } catch (err) {
       ws.close();
