@@ -22,7 +22,7 @@ export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
  * @example
  * ```ts
  * import { deepStrictEqual } from "node:assert/strict";
- * deepStrictEqual(taskParts("lp-server").flags, ["--allow-net", "--allow-env=LC_ALL,LC_MESSAGES,LANG"]);
+ * deepStrictEqual(taskParts("tcp-server").flags, ["--allow-net", "--allow-env=LC_ALL,LC_MESSAGES,LANG"]);
  * ```
  */
 export function taskParts(name: string): { flags: string[]; script: string } {

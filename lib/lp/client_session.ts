@@ -1,7 +1,8 @@
 /**
  * The LP client's connection: a {@linkcode RequestSession} that knows what the LP server's
  * indications mean (a forwarded message to acknowledge, a notice such as the hello), and the
- * first exchange that tells an LP server from a server of another kind.
+ * first exchange that tells an LP server from a server of another kind. Over TCP, or over TLS
+ * (lib/tls/client.ts decides whether to trust the server's certificate).
  *
  * @module
  */
@@ -10,8 +11,11 @@ import { errorMessage } from "../cli/cli.ts";
 import { type Frame, Kind, makeFrame, ProtocolError, Status } from "../wire/frame.ts";
 import { formatHostPort } from "../net/host_port.ts";
 import { RequestError, RequestSession } from "../net/request_session.ts";
+import { connectTls, type TlsClientOptions, WrongProtocolError } from "../tls/client.ts";
+import { OpeningBytes } from "../tls/opening_bytes.ts";
 import {
   errorText,
+  LP_ALPN,
   LP_MAX_PAYLOAD,
   lpPayload,
   LpType,
@@ -52,6 +56,8 @@ export interface SessionOptions {
   heartbeatMs?: number;
   /** See {@linkcode REQUEST_TIMEOUT_MS}. */
   requestTimeoutMs?: number;
+  /** Connect over TLS, trusting the server's certificate as these say. */
+  tls?: Omit<TlsClientOptions, "protocol">;
 }
 
 /**
@@ -70,35 +76,54 @@ export class LpSession extends RequestSession {
   readonly server: string;
   /** The id the server gave us, once its hello has arrived. */
   clientId: number | undefined;
+  /** Over TLS, why its certificate was trusted (lib/tls/client.ts); undefined over TCP. */
+  trust: string | undefined;
   readonly #onEvent: (event: LpEvent) => void;
+  /** The server's first bytes: TLS records, when a plain client reached a TLS server. */
+  readonly #opening: OpeningBytes;
 
   /**
    * Connect to a server.
    *
    * @param hostname The server's address or name.
    * @param port Its port.
-   * @param options Callbacks and timings.
+   * @param options Callbacks, timings, and TLS.
    * @returns The session.
-   * @throws {Error} When the connection cannot be made.
+   * @throws {Error} When the connection cannot be made, or (over TLS) the server is not
+   *   trusted or speaks another protocol: a message in one line.
    */
   static async connect(
     hostname: string,
     port: number,
     options: SessionOptions = {},
   ): Promise<LpSession> {
-    const conn = await Deno.connect({ hostname, port });
-    return new LpSession(conn, formatHostPort({ hostname, port }), options);
+    const server = formatHostPort({ hostname, port });
+    if (!options.tls) return new LpSession(await Deno.connect({ hostname, port }), server, options);
+    const { conn, trust } = await connectTls(hostname, port, { ...options.tls, protocol: LP_ALPN })
+      .catch((err) => {
+        if (!(err instanceof WrongProtocolError)) throw err;
+        throw new Error(
+          err.theirs === "chat/1"
+            ? text("isChatServerTls")
+            : text("notLpServerTls", { why: err.message }),
+        );
+      });
+    const session = new LpSession(conn, server, options);
+    session.trust = trust;
+    return session;
   }
 
   /**
-   * @param conn A connected socket; the session owns it from now on.
+   * @param conn A connected socket, TCP or TLS; the session owns it from now on.
    * @param server How to name the server in messages.
    * @param options Callbacks and timings.
    */
-  constructor(conn: Deno.TcpConn, server: string, options: SessionOptions = {}) {
+  constructor(conn: Deno.TcpConn | Deno.TlsConn, server: string, options: SessionOptions = {}) {
     // Requests are small and answered at once: do not let Nagle's algorithm hold them back.
-    conn.setNoDelay(true);
-    super(conn, {
+    // (Over TLS it was turned off on the socket before TLS started: lib/tls/client.ts.)
+    if ("setNoDelay" in conn) conn.setNoDelay(true);
+    const opening = new OpeningBytes(conn);
+    super(opening, {
       heartbeatType: LpType.Heartbeat,
       heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
       requestTimeoutMs: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
@@ -109,6 +134,12 @@ export class LpSession extends RequestSession {
     });
     this.server = server;
     this.#onEvent = options.onEvent ?? (() => {});
+    this.#opening = opening;
+  }
+
+  /** @returns Whether the server answered with TLS records: a TLS server, reached without TLS. */
+  answeredWithTls(): boolean {
+    return this.#opening.looksLikeTls();
   }
 
   /** Say goodbye with `Q`, wait a little for the answer, then close. */
@@ -165,6 +196,9 @@ export async function greet(session: LpSession, timeoutMs = ANSWER_TIMEOUT_MS): 
     }
   }
   if (outcome === "ok") return;
+  if (session.answeredWithTls()) {
+    throw new RequestError(Status.BadFrame, text("lpSpeaksTls", { server: session.server }));
+  }
   if (session.failure instanceof ProtocolError) {
     const why = session.failure.message;
     throw new RequestError(Status.BadFrame, text("notLpServer", { server: session.server, why }));

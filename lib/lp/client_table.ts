@@ -14,6 +14,7 @@ import { Outbox } from "../net/outbox.ts";
 import { writeAll } from "../wire/bytes.ts";
 import { encodeFrame, type Frame, Kind, makeFrame, Status } from "../wire/frame.ts";
 import { FrameConnection } from "../wire/frame_connection.ts";
+import { OpeningBytes } from "../tls/opening_bytes.ts";
 import {
   type ClientInfo,
   LP_MAX_PAYLOAD,
@@ -46,6 +47,8 @@ export interface LpClient {
   /** `Date.now()` when the last frame arrived from it. */
   lastSeen: number;
   readonly fc: FrameConnection;
+  /** Its first bytes, which tell a TLS client on a plain-TCP port (lib/tls/opening_bytes.ts). */
+  readonly opening: OpeningBytes;
   readonly outbox: Outbox;
   /** Messages forwarded to it and not yet acknowledged: delivery id → how to settle it. */
   readonly deliveries: Map<number, (status: number) => void>;
@@ -111,13 +114,15 @@ export class ClientTable {
   /**
    * Register a new connection, log it and start its silence timer.
    *
-   * @param conn The accepted connection.
+   * @param conn The accepted connection, TCP or TLS (its handshake done).
    * @returns The client, or `undefined` when the server is stopping (the connection is closed).
    */
-  add(conn: Deno.TcpConn): LpClient | undefined {
-    // Small frames, one at a time: do not let Nagle's algorithm hold them back.
-    conn.setNoDelay(true);
-    const fc = new FrameConnection(conn, { maxPayload: LP_MAX_PAYLOAD });
+  add(conn: Deno.TcpConn | Deno.TlsConn): LpClient | undefined {
+    // Small frames, one at a time: do not let Nagle's algorithm hold them back. (A TLS
+    // connection accepted by Deno.listenTls offers no way to turn it off.)
+    if ("setNoDelay" in conn) conn.setNoDelay(true);
+    const opening = new OpeningBytes(conn);
+    const fc = new FrameConnection(opening, { maxPayload: LP_MAX_PAYLOAD });
     if (this.stopping) return void fc.close();
     const remote = conn.remoteAddr;
     const client: LpClient = {
@@ -127,6 +132,7 @@ export class ClientTable {
       connectedAt: new Date(),
       lastSeen: Date.now(),
       fc,
+      opening,
       // Frames go out through the outbox alone, written straight to the socket; fc only reads.
       outbox: new Outbox(
         (bytes) => writeAll(conn, bytes),

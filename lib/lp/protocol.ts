@@ -33,6 +33,9 @@ export { indication, refusal, reply, request } from "../wire/messages.ts";
 /** The LP server's port: the one the lab handout uses. */
 export const DEFAULT_LP_PORT = 4579;
 
+/** LP's name inside TLS (ALPN), so a client of another protocol is told at the handshake. */
+export const LP_ALPN = "lp/1";
+
 /**
  * Largest LP payload. Every LP payload is a short JSON object (the longest is a client list),
  * so 64 KiB is plenty and keeps a peer announcing a huge length from making us buffer it.

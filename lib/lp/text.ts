@@ -31,7 +31,12 @@ Options:
   --name NAME         the name the server answers with (default "{name}")
   --heartbeat SECS    heartbeat interval; silent clients go after 3 (default {heartbeat})
   --ack-timeout SECS  how long a message waits for its target's ack (default {ackTimeout})
-  --no-hello          do not greet new clients with their id`,
+  --no-hello          do not greet new clients with their id
+  --tls               encrypt with TLS; the first start makes a self-signed certificate and
+                      keeps it in the storage folder (see docs/TLS.md)
+  --cert FILE         use this certificate chain, PEM, instead (implies --tls; needs --key)
+  --key FILE          the private key of --cert, PEM
+  --storage DIR       where the made certificate is kept (default {storage})`,
     badSeconds: 'Invalid {flag} "{text}": expected seconds, more than 0',
     consoleFailed: "console: {why}",
     consoleNoClients: "No clients connected",
@@ -93,7 +98,15 @@ Options:
   --repeat N           write N time requests back-to-back without waiting, then report how
                        many responses came back and how long it took
   --listen             stay connected and print incoming messages until the server closes
-                       or Ctrl-C (after --do and --repeat, if given)`,
+                       or Ctrl-C (after --do and --repeat, if given)
+  --tls                encrypt with TLS. The server's certificate is trusted if --ca signed
+                       it, else if an authority this system trusts did, else on first use:
+                       ask once, remember it, refuse if it changes (see docs/TLS.md)
+  --ca FILE            trust certificates signed by this authority, PEM (implies --tls)
+  --fingerprint FP     trust only the certificate with this fingerprint, SHA256:...
+                       (implies --tls)
+  --trust              trust an unknown certificate without asking, and remember it
+                       (implies --tls; a changed certificate is still refused)`,
     needConnect: "--do, --repeat and --listen need --connect HOST:PORT",
     badRepeat: 'Invalid --repeat "{text}": expected 1 to {max}',
     unknownAction: 'Unknown action "{action}": expected time, name, list or msg:ID:TEXT',
@@ -111,6 +124,7 @@ Options:
     askHost: "Server IP [{host}]: ",
     askPort: "Port [{port}]: ",
     connectedTo: "Connected to {server}",
+    connectedToTls: "Connected to {server} over TLS ({trust})",
     disconnectedFrom: "Disconnected from {server}",
     askClientId: "Client id: ",
     badClientId: 'Invalid client id "{id}": expected a number such as 1 (5 lists them)',
@@ -133,6 +147,9 @@ Options:
     serverSays: "Server: {text}",
     unknownIndication: 'Server sent an indication of unknown type "{type}"',
     isChatServer: "{server} is a chat server, not an LP server (try deno task chat-client)",
+    isChatServerTls: "it is a chat server, not an LP server (try deno task chat-client --tls)",
+    notLpServerTls: "it is not an LP server: {why}",
+    lpSpeaksTls: "{server} speaks TLS: connect with --tls",
     notLpServer: "{server} is not an LP server ({why})",
     noFirstAnswer: "no answer from {server} within {seconds} s (is it an LP server?)",
     burst:
@@ -154,7 +171,12 @@ LP 协议服务器：提供时间、名称、客户端列表、带确认的消�
   --name NAME         服务器应答的名称（默认“{name}”）
   --heartbeat SECS    心跳间隔（秒）；连续 3 个间隔没有消息的客户端会被踢出（默认 {heartbeat}）
   --ack-timeout SECS  转发的消息等待目标客户端确认的秒数（默认 {ackTimeout}）
-  --no-hello          不向新客户端发送带有其编号的欢迎通知`,
+  --no-hello          不向新客户端发送带有其编号的欢迎通知
+  --tls               用 TLS 加密；第一次启动时生成自签名证书，保存在存储文件夹中
+                      （见 docs/TLS.md）
+  --cert FILE         改用这个证书链（PEM）（隐含 --tls；需要同时给出 --key）
+  --key FILE          --cert 的私钥（PEM）
+  --storage DIR       生成的证书保存在哪里（默认 {storage}）`,
     badSeconds: "无效的 {flag}“{text}”：应为大于 0 的秒数",
     consoleFailed: "控制台出错：{why}",
     consoleNoClients: "没有已连接的客户端",
@@ -212,7 +234,13 @@ LP 协议客户端。不带选项时显示编号菜单：连接、断开连接�
   --repeat N           连续写出 N 个时间请求而不等待应答，然后报告收回了多少个
                        响应、用了多长时间
   --listen             保持连接并打印收到的消息，直到服务器关闭连接或按 Ctrl-C
-                       （如果同时给了 --do 和 --repeat，在它们之后）`,
+                       （如果同时给了 --do 和 --repeat，在它们之后）
+  --tls                用 TLS 加密。服务器的证书如果由 --ca 签发，或由本系统信任的
+                       证书机构签发，就信任它；否则在首次使用时询问一次并记住它，
+                       以后证书变了就拒绝连接（见 docs/TLS.md）
+  --ca FILE            信任由这个证书机构（PEM）签发的证书（隐含 --tls）
+  --fingerprint FP     只信任指纹为 SHA256:... 的证书（隐含 --tls）
+  --trust              不询问就信任未知的证书并记住它（隐含 --tls；证书变了仍会拒绝）`,
     needConnect: "--do、--repeat 和 --listen 需要 --connect HOST:PORT",
     badRepeat: "无效的 --repeat“{text}”：应为 1 到 {max}",
     unknownAction: "未知的操作“{action}”：应为 time、name、list 或 msg:ID:TEXT",
@@ -230,6 +258,7 @@ LP 协议客户端。不带选项时显示编号菜单：连接、断开连接�
     askHost: "服务器 IP [{host}]：",
     askPort: "端口 [{port}]：",
     connectedTo: "已连接到 {server}",
+    connectedToTls: "已通过 TLS 连接到 {server}（{trust}）",
     disconnectedFrom: "已断开与 {server} 的连接",
     askClientId: "客户端编号：",
     badClientId: "无效的客户端编号“{id}”：应为数字，例如 1（选择 5 可以列出所有客户端）",
@@ -252,6 +281,9 @@ LP 协议客户端。不带选项时显示编号菜单：连接、断开连接�
     serverSays: "服务器：{text}",
     unknownIndication: "服务器发来未知类型“{type}”的指示",
     isChatServer: "{server} 是聊天服务器，不是 LP 服务器（请改用 deno task chat-client）",
+    isChatServerTls: "它是聊天服务器，不是 LP 服务器（请改用 deno task chat-client --tls）",
+    notLpServerTls: "它不是 LP 服务器：{why}",
+    lpSpeaksTls: "{server} 使用 TLS：请加上 --tls 再连接",
     notLpServer: "{server} 不是 LP 服务器（{why}）",
     noFirstAnswer: "{server} 在 {seconds} 秒内没有应答（它是 LP 服务器吗？）",
     burst:

@@ -51,8 +51,8 @@ export interface ServerMain<O extends FlagOptions, F extends ListenFlags, L exte
   listenWhat?: string;
   /** The loopback hint, if this server words it otherwise than {@linkcode loopbackHint}. */
   loopbackHint?: () => string;
-  /** A line printed after the address and the hint, to say how this server serves. */
-  describe?: (flags: F, listener: L) => string;
+  /** A line printed after the address and the hint, to say how this server serves (if any). */
+  describe?: (flags: F, listener: L) => string | undefined;
   /**
    * Serves until the shutdown signal aborts, then returns; closes the listener.
    * @throws {Error} Said in one line as "server failed: why", exit code 1.
@@ -133,7 +133,8 @@ export async function runServerMain<O extends FlagOptions, F extends ListenFlags
   }
   log(text("listening", { address: formatHostPort(listener.addr as Deno.NetAddr) }));
   if (isLoopback(flags.host)) log((main.loopbackHint ?? loopbackHint)());
-  if (main.describe) log(main.describe(flags, listener));
+  const description = main.describe?.(flags, listener);
+  if (description) log(description);
 
   try {
     await main.serve(listener, flags, shutdown);

@@ -6,12 +6,14 @@
  * without waiting), an indication (a message from another client, a server notice) is shown
  * at once, even in the middle of a prompt. Heartbeats tell the server we are still here. All
  * of that is the session (lib/lp/client_session.ts, on lib/net/request_session.ts); this file
- * is the menu of seven items, and the scripted modes.
+ * is the menu of seven items, and the scripted modes. With `--tls` the session runs over TLS,
+ * once the server's certificate is trusted (lib/tls/client.ts, docs/TLS.md).
  *
  * Run it (with `deno task lp-server` running):   deno task lp-client
  * Scripted:   deno task lp-client --connect 127.0.0.1:4579 --do time,name,list,msg:2:hello
  * Receive:    deno task lp-client --connect 127.0.0.1:4579 --listen
  * Burst:      deno task lp-client --connect 127.0.0.1:4579 --repeat 100
+ * Over TLS:   deno task lp-client --tls --connect 127.0.0.1:4579 --do time   (lp-server --tls)
  *
  * @module
  */
@@ -37,6 +39,7 @@ import {
   timeBurst,
 } from "../../lib/lp/client_actions.ts";
 import { type MenuIO, openMenuIO } from "../../lib/lp/menu.ts";
+import { parseFingerprint } from "../../lib/tls/fingerprint.ts";
 import type { LpTable } from "../../lib/lp/reason.ts";
 import { lpText as text } from "../../lib/lp/text.ts";
 
@@ -164,7 +167,7 @@ async function connect(menu: Menu): Promise<"exit" | void> {
     const address = formatHostPort({ hostname: host, port });
     return io.print(errorMessage(err, capitalized(cliText("cannotConnect", { address }))));
   }
-  io.print(text("connectedTo", { server: session.server }));
+  io.print(connectedLine(session));
   const error = await greetOrClose(session, options.answerTimeoutMs);
   if (error === null) adopt(menu, session);
   else io.print(capitalized(error));
@@ -198,6 +201,14 @@ async function show(menu: Menu, session: LpSession, action: Action): Promise<voi
   } catch (err) {
     menu.io.print(err instanceof Error ? err.message : String(err));
   }
+}
+
+/** "Connected to …", saying over TLS why the server's certificate was trusted. */
+function connectedLine(session: LpSession): string {
+  const { server, trust } = session;
+  return trust === undefined
+    ? text("connectedTo", { server })
+    : text("connectedToTls", { server, trust });
 }
 
 /** A sentence that starts a line: "no answer from …" becomes "No answer from …". */
@@ -265,6 +276,10 @@ if (import.meta.main) {
       do: { type: "string" },
       repeat: { type: "string" },
       listen: { type: "boolean" },
+      tls: { type: "boolean" },
+      ca: { type: "string" },
+      fingerprint: { type: "string" },
+      trust: { type: "boolean" },
     },
     read: (values) => {
       const target = values.connect === undefined
@@ -277,7 +292,15 @@ if (import.meta.main) {
         throw new UsageError(text("needConnect"));
       }
       const scripted = actions.length > 0 || repeat > 0 || listen;
-      return { target, actions, repeat, listen, scripted };
+      // --ca, --fingerprint and --trust each say how to trust a TLS server: each implies --tls.
+      const { ca, trust } = values;
+      const fingerprint = values.fingerprint === undefined
+        ? undefined
+        : parseFingerprint(values.fingerprint);
+      const tls = values.tls || ca !== undefined || fingerprint !== undefined || trust === true
+        ? { caFile: ca, fingerprint, trust }
+        : undefined;
+      return { target, actions, repeat, listen, scripted, tls };
     },
     log: console.log,
     error: console.error,
@@ -288,14 +311,24 @@ if (import.meta.main) {
   // The menu reads a terminal with line editing, or a pipe; Ctrl-C at a prompt exits like 7.
   const io = scripted ? null : openMenuIO(console.log);
   const print = (line: string) => io ? io.print(line) : console.log(line);
+  // Whether to trust a new server's certificate is asked on a terminal only: on a pipe, the
+  // answer would be the next menu choice. `prompt` is Deno's own one-line question.
+  const ask = !Deno.stdin.isTerminal()
+    ? undefined
+    : io
+    ? (question: string) => io.ask(question)
+    : (question: string) => Promise.resolve(prompt(question.trimEnd()));
+  const tls = parsed.flags.tls && { ...parsed.flags.tls, ask, say: print };
+  const connect: MenuOptions["connect"] = (hostname, port, options) =>
+    LpSession.connect(hostname, port, { ...options, tls });
 
   let session: LpSession | undefined;
   if (target) {
     const server = formatHostPort(target);
     const onEvent = (e: LpEvent) => print(describeEvent(e));
-    session = await LpSession.connect(target.hostname, target.port, { onEvent })
+    session = await connect(target.hostname, target.port, { onEvent })
       .catch((err) => fail(errorMessage(err, cliText("cannotConnect", { address: server }))));
-    print(text("connectedTo", { server }));
+    print(connectedLine(session));
     const error = await greetOrClose(session);
     if (error !== null) {
       // Scripted, there is nothing more to do; the menu says so and carries on, unconnected.
@@ -306,7 +339,7 @@ if (import.meta.main) {
   }
 
   if (io) {
-    await runMenu(io, { connect: LpSession.connect, session });
+    await runMenu(io, { connect, session });
     io.close();
   } else {
     await runScripted(session!, parsed.flags);

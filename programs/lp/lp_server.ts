@@ -8,8 +8,12 @@
  * Clients prove they are alive with heartbeats, and a message counts as sent only when its
  * target has acknowledged it. The protocol is in docs/PROTOCOL.md.
  *
- * Run it:   deno task lp-server [--host 127.0.0.1] [--port 4579] [--heartbeat 10]
- * Then:     deno task lp-client      (console commands here: list, kick <id>, quit)
+ * With `--tls` the same frames travel inside TLS: each client's handshake is finished before it
+ * becomes a client (lib/tls/server.ts), and the certificate is made once and kept in the
+ * storage folder, or read from `--cert` and `--key` (docs/TLS.md).
+ *
+ * Run it:   deno task lp-server [--host 127.0.0.1] [--port 4579] [--heartbeat 10] [--tls]
+ * Then:     deno task lp-client [--tls]      (console commands here: list, kick <id>, quit)
  *
  * @module
  */
@@ -27,6 +31,7 @@ import {
   type ClientInfo,
   DEFAULT_LP_PORT,
   type ListReply,
+  LP_ALPN,
   lpPayload,
   LpType,
   type MessageReply,
@@ -41,6 +46,10 @@ import {
 import { english, type Reason, reason, reasonOf } from "../../lib/lp/reason.ts";
 import { lpText as text } from "../../lib/lp/text.ts";
 import { formatTimestamp } from "../../lib/cli/timestamp.ts";
+import type { Credentials } from "../../lib/tls/certificate.ts";
+import { admitTls, listenTls } from "../../lib/tls/server.ts";
+import { readTlsFlags, serverCredentials, TLS_FLAGS } from "../../lib/tls/server_credentials.ts";
+import { tlsText } from "../../lib/tls/text.ts";
 
 /**
  * Seconds between a client's heartbeats. A client silent for three intervals is evicted: one
@@ -57,6 +66,9 @@ export const DEFAULT_ACK_TIMEOUT_S = 5;
 /** The server's answer to `N`, unless `--name` says otherwise. */
 export const DEFAULT_NAME = "LP lab server";
 
+/** Where the server keeps what it keeps: its TLS certificate and key, made on the first start. */
+export const DEFAULT_STORAGE = "storage/lp-server";
+
 /** The `--help` text, worded once the language is known. */
 const usage = () =>
   text("serverUsage", {
@@ -65,6 +77,7 @@ const usage = () =>
     name: DEFAULT_NAME,
     heartbeat: DEFAULT_HEARTBEAT_S,
     ackTimeout: DEFAULT_ACK_TIMEOUT_S,
+    storage: DEFAULT_STORAGE,
   });
 
 /** What {@linkcode LpServer} needs to know. */
@@ -118,15 +131,20 @@ export class LpServer {
   /**
    * Accept and serve clients until the signal aborts, then say goodbye to each and return.
    *
-   * @param listener A bound TCP listener; closed before this returns.
+   * @param listener A bound TCP or TLS listener; closed before this returns.
    * @param signal Ends the server.
    * @throws {Error} When accepting fails for a reason other than shutdown.
    */
-  async serve(listener: Deno.TcpListener, signal?: AbortSignal): Promise<void> {
+  async serve(
+    listener: Deno.Listener<Deno.TcpConn | Deno.TlsConn>,
+    signal?: AbortSignal,
+  ): Promise<void> {
     const goodbye = () => this.clients.closeAll(noticeOf(reason("shutting-down")));
     signal?.addEventListener("abort", goodbye, { once: true });
     try {
-      await acceptEach(listener, (conn) => this.#serveClient(conn), { signal, log: this.#log });
+      const serve = (conn: Deno.TcpConn | Deno.TlsConn, stop: AbortSignal) =>
+        this.#serveClient(conn, stop);
+      await acceptEach(listener, serve, { signal, log: this.#log });
     } finally {
       signal?.removeEventListener("abort", goodbye);
       goodbye(); // also when accepting failed
@@ -154,7 +172,9 @@ export class LpServer {
   }
 
   /** The per-client loop: greet, read frames and answer each, until either side hangs up. */
-  async #serveClient(conn: Deno.TcpConn): Promise<void> {
+  async #serveClient(conn: Deno.TcpConn | Deno.TlsConn, signal: AbortSignal): Promise<void> {
+    // Over TLS the handshake comes first: a peer that fails it costs one log line, not a client.
+    if (!await admitTls(conn, { log: this.#log, signal, protocol: LP_ALPN })) return;
     const client = this.clients.add(conn);
     if (!client) return;
     if (this.#hello) {
@@ -174,6 +194,10 @@ export class LpServer {
           if (client.closing) break;
           if (!(err instanceof ProtocolError)) {
             return this.clients.say(client, text("logDropped", { why: errorMessage(err) }));
+          }
+          // A TLS client on this plain port: its hello is not a frame, and no frame reaches it.
+          if (client.opening.looksLikeTls()) {
+            return this.clients.say(client, tlsText("tlsOnPlainPort"));
           }
           // The stream has lost its frame boundaries: say why, then hang up.
           this.clients.say(client, text("logMalformed", { why: err.message }));
@@ -308,6 +332,7 @@ function parseSeconds(value: string, flag: string): number {
 }
 
 if (import.meta.main) {
+  let credentials: Credentials | undefined;
   Deno.exit(
     await runServerMain({
       name: "lp_server",
@@ -320,6 +345,8 @@ if (import.meta.main) {
         heartbeat: { type: "string", default: String(DEFAULT_HEARTBEAT_S) },
         "ack-timeout": { type: "string", default: String(DEFAULT_ACK_TIMEOUT_S) },
         "no-hello": { type: "boolean" },
+        ...TLS_FLAGS,
+        storage: { type: "string", default: DEFAULT_STORAGE },
       },
       read: (values) => ({
         host: values.host,
@@ -328,8 +355,19 @@ if (import.meta.main) {
         heartbeatMs: parseSeconds(values.heartbeat, "--heartbeat") * 1000,
         ackTimeoutMs: parseSeconds(values["ack-timeout"], "--ack-timeout") * 1000,
         hello: !values["no-hello"],
+        storage: values.storage,
+        ...readTlsFlags(values),
       }),
-      listen: ({ host, port }) => Deno.listen({ hostname: host, port }),
+      prepare: async (flags) => {
+        if (flags.tls) credentials = await serverCredentials(flags, "lp-server", console.log);
+      },
+      listen: ({ host, port }) =>
+        credentials
+          ? listenTls({ hostname: host, port, credentials, protocol: LP_ALPN })
+          : Deno.listen({ hostname: host, port }),
+      describe: () =>
+        credentials &&
+        tlsText("certServing", { protocol: LP_ALPN, fingerprint: credentials.fingerprint }),
       serve: async (listener, options, shutdown) => {
         const server = new LpServer(options);
         // The console is optional: its end (stdin is /dev/null or a closed pipe) leaves the
