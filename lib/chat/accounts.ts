@@ -36,6 +36,12 @@ export const FREE_FAILURES = 5;
 export const MAX_DELAY_MS = 30_000;
 /** Failures are forgotten after this long without another. */
 const FORGET_MS = 15 * 60_000;
+/**
+ * How long a session token logs in after the login that made it: thirty days, as long as a
+ * browser keeps the cookie that holds it (lib/web/), so a page opened once a month stays
+ * logged in while a token copied long ago does not.
+ */
+export const SESSION_MAX_AGE_SECONDS = 30 * 24 * 60 * 60;
 
 /** What a member may log in with. */
 export interface Credentials {
@@ -139,17 +145,19 @@ export class Accounts {
    * @param address The member's address, for the brake.
    * @returns The identity to join as.
    * @throws {ChatError} `password-needed` (14) when the name is registered and nothing was
-   *   given, `login-required` (14) when every member must log in and nothing was given; `login-failed` (15) for a wrong password or token, or a
-   *   password for a name with no account, said the same way; `account-banned` (15).
+   *   given, `login-required` (14) when every member must log in and nothing was given;
+   *   `login-failed` (15) for a wrong password, or a password for a name with no account, said
+   *   the same way; `account-banned` (15).
    */
   async login(name: string, credentials: Credentials, address: string): Promise<Identity> {
     if (this.mode === "off") return { name, guest: true };
     const key = nameKey(name);
     const { password, token } = credentials;
     if (token !== undefined) {
-      const user = this.#db.sessionUser(token);
+      const user = this.#db.sessionUser(token, SESSION_MAX_AGE_SECONDS * 1000);
       if (user !== null && user.key === key) return this.#admit(user, [key, address]);
-      // A stale token is not a guess: it is answered as no credentials at all.
+      // A stale token (revoked, expired, another account's) is not a guess: it is answered as
+      // no credentials at all.
     }
     if (password === undefined) {
       // The same answer for every name when all must log in: it tells nothing of who exists.

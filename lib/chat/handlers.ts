@@ -135,7 +135,7 @@ export const join: Handler = async (room, session, req) => {
     name = checkUserName(raw);
     // A registered name needs its password or token; a guest takes a name no account owns.
     identity = room.accounts
-      ? await room.accounts.login(name, credentials(obj), hostOf(session.peer))
+      ? await room.accounts.login(name, credentials(obj, session), hostOf(session.peer))
       : { name, guest: true };
     name = identity.name;
     room.join(session, name);
@@ -149,7 +149,8 @@ export const join: Handler = async (room, session, req) => {
   const time = formatTimestamp();
   const users = room.members().map((m) => m.name);
   const { heartbeatSeconds } = room.settings;
-  const { guest, token } = identity;
+  const { guest } = identity;
+  const token = handOver(session, identity.token);
   room.deliver(
     session,
     reply(req, { name, time, users, heartbeat: heartbeatSeconds, guest, token }),
@@ -289,7 +290,7 @@ export const history: Handler = (room, session, req) => {
 
 /**
  * `R`: register a name with a password: the member's own name if it joined as a guest, or any
- * free name before joining. Ok `{ name, token }`.
+ * free name before joining. Ok `{ name, token }` (a browser's token goes to its cookie).
  */
 export const register: Handler = async (room, session, req) => {
   const obj = payloadObject(req);
@@ -305,7 +306,10 @@ export const register: Handler = async (room, session, req) => {
   if (room.accounts === null) throw new ChatError(Status.BadState, reason("accounts-off"));
   const account = await room.accounts.register(name, password);
   if (session.name !== null) session.guest = false;
-  room.deliver(session, reply(req, { name: account.name, token: account.token }));
+  room.deliver(
+    session,
+    reply(req, { name: account.name, token: handOver(session, account.token) }),
+  );
   room.say(text("logRegistered", { name: account.name, peer: session.peer }));
 };
 
@@ -315,6 +319,7 @@ export const logout: Handler = (room, session, req) => {
     throw new ChatError(Status.BadState, reason("not-logged-in"));
   }
   room.accounts.logout(session.name!);
+  if (session.member.cookieLogin) session.member.cookieLogin.token = undefined;
   room.deliver(session, reply(req));
 };
 
@@ -329,12 +334,30 @@ export const delivered: Handler = (room, session, req) => {
   if (from) room.deliver(from, indication(ChatType.Delivered, { id, to: session.name, time }));
 };
 
-/** A login's password or token, from a `J` payload. */
-function credentials(obj: Record<string, unknown>): Credentials {
-  return {
-    password: obj.password === undefined ? undefined : stringField(obj, "password"),
-    token: obj.token === undefined ? undefined : stringField(obj, "token"),
-  };
+/**
+ * A login's password or token, from a `J` payload; a browser that gives neither logs in with
+ * the token its cookie holds, if any.
+ */
+function credentials(obj: Record<string, unknown>, session: Session): Credentials {
+  const password = obj.password === undefined ? undefined : stringField(obj, "password");
+  const token = obj.token === undefined ? undefined : stringField(obj, "token");
+  if (password === undefined && token === undefined) {
+    return { token: session.member.cookieLogin?.token };
+  }
+  return { password, token };
+}
+
+/**
+ * Where a new session token goes: into the reply, or, for a browser, into its cookie login
+ * (the page fetches it as an `HttpOnly` cookie, so its script never holds it).
+ *
+ * @returns The token for the reply, or `undefined`.
+ */
+function handOver(session: Session, token: string | undefined): string | undefined {
+  const cookie = session.member.cookieLogin;
+  if (cookie === undefined || token === undefined) return token;
+  cookie.token = token;
+  return undefined;
 }
 
 /** The host part of `host:port` (or `[v6]:port`). */

@@ -76,4 +76,22 @@ export interface Member {
   close(): void;
   /** Resolves once closed and the last write has ended. */
   readonly finished: Promise<void>;
+  /**
+   * Where a browser keeps this member's login, out of its page's reach; absent for a member
+   * whose session token goes in the `J` and `R` replies (a terminal's).
+   */
+  readonly cookieLogin?: CookieLogin;
+}
+
+/**
+ * A browser member's login, kept in an `HttpOnly` cookie rather than by its page (lib/web/): the
+ * server reads the token from the cookie when the browser connects, and keeps a new one here
+ * for the browser to fetch as a cookie (docs/PROTOCOL.md, "Staying logged in").
+ */
+export interface CookieLogin {
+  /**
+   * The session token: the one the browser's cookie carried, then the one its last login or
+   * registration made; `undefined` when there is none, or after a logout.
+   */
+  token: string | undefined;
 }

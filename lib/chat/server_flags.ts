@@ -148,7 +148,7 @@ export function readOptions(
 }
 
 /**
- * Read the web page and bind its port, or say in one line why not: the port is in use, or the
+ * Make the web page and bind its port, or say in one line why not: the port is in use, or the
  * page's code cannot be served.
  *
  * @param host The address to listen on.
@@ -156,9 +156,9 @@ export function readOptions(
  * @returns The web server, answering 503 until the room starts.
  * @throws {StartError} When it cannot start.
  */
-export async function openWeb(host: string, port: number): Promise<WebServer> {
+export function openWeb(host: string, port: number): WebServer {
   try {
-    return await WebServer.listen(host, port);
+    return WebServer.listen(host, port);
   } catch (err) {
     const why = errorMessage(err);
     if (!(err instanceof Error) || !(err.name in Deno.errors)) {

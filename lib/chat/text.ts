@@ -111,8 +111,6 @@ Options:
     "kicked-operator": "was disconnected by the operator",
     serverStoring: 'Storing files in {dir}; type "help" for the console, "quit" or Ctrl-C to stop',
     webOpen: "Open {url} in a browser",
-    webNotReadable:
-      "The web page is not served: this process may not read {dir} (deno task chat-server, run in the project, may)",
     webCannotListen: "cannot serve the web page on {address}: {why}",
     webPortInUse:
       "cannot serve the web page on {address}: {why}; choose another --web-port, or --no-web",
@@ -427,8 +425,6 @@ Options:`,
     "kicked-operator": "被管理员断开了连接",
     serverStoring: "文件存放在 {dir}；输入“help”查看控制台命令，输入“quit”或按 Ctrl-C 停止",
     webOpen: "在浏览器中打开 {url}",
-    webNotReadable:
-      "不提供网页：本进程无权读取 {dir}（在项目文件夹中运行 deno task chat-server 即可）",
     webCannotListen: "无法在 {address} 上提供网页：{why}",
     webPortInUse: "无法在 {address} 上提供网页：{why}；请用 --web-port 换一个端口，或用 --no-web",
     webBrokenPage: "无法提供网页：{why}",

@@ -1,22 +1,24 @@
 /**
- * The web page's files, read once when the server starts and served from memory: everything
- * in lib/web/page/, and the modules its scripts import from the rest of lib/, found by
- * following their import specifiers. TypeScript goes to the browser with its types stripped
- * (`stripTypeScriptTypes`, node:module), so the page needs no build step.
+ * The web page's files as they are served: built once, when the server starts, from the files
+ * lib/web/page_assets.ts imports into the program (so the page needs no folder to read), and held
+ * in memory. TypeScript goes to the browser with its types stripped (`stripTypeScriptTypes`,
+ * node:module), so the page needs no build step.
+ *
+ * What the page is made of is decided by its files on disk: everything in lib/web/page/, and the
+ * modules its scripts import from the rest of lib/, found by following their import specifiers
+ * ({@linkcode scanPage}). The test that compares the two keeps page_assets.ts complete.
  *
  * @module
  */
 
 import { stripTypeScriptTypes } from "node:module";
-import { extname, join, relative, sep } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join, posix } from "node:path";
+import { PAGE_ASSETS, type PageAsset } from "./page_assets.ts";
 
-/** lib/, the folder every served path starts in (`/lib/...` in the browser). */
-export const LIB_DIR: string = fileURLToPath(new URL("../", import.meta.url));
-/** The page's own folder. */
-export const PAGE_DIR: string = join(LIB_DIR, "web", "page");
 /** The page's address in the browser, and the file it is. */
 export const INDEX_PATH = "/lib/web/page/index.html";
+/** The page's folder, as the browser sees it. */
+const PAGE_PATH = "/lib/web/page/";
 
 /** What each kind of file is served as; a file of any other kind is never served. */
 export const CONTENT_TYPES: Readonly<Record<string, string>> = {
@@ -49,50 +51,102 @@ const IMPORT_RE = /\bfrom\s*(["'])([^"'\n]+)\1|\bimport\s*(?:\(\s*)?(["'])([^"'\
 const HTML_LINK_RE = /\b(?:src|href)\s*=\s*(["'])([^"'\n]+)\1/gi;
 
 /**
- * Read the page and its modules.
+ * Make the served files: each `.ts` stripped of its types, each with its `Content-Type`.
  *
- * @remarks
- * Only what can be run or shown is served: files under lib/web/page/ with a type in
- * {@linkcode CONTENT_TYPES} (dot files left out), and the `.ts` and `.js` modules they import
- * from lib/, transitively. Nothing outside lib/ is ever read.
- *
- * @param libDir lib/ (for tests; the real one by default).
- * @returns The files by path; none when lib/web/page/ does not exist.
- * @throws {Error} When a module cannot be read or its types cannot be stripped (an enum, a
- *   namespace: TypeScript that is not only erasable types), naming the file.
+ * @param assets The files by browser path (the page's own by default).
+ * @returns The files by path.
+ * @throws {Error} When a file is of a type never served, when its types cannot be stripped (an
+ *   enum, a namespace: TypeScript that is not only erasable types), or when a script imports a
+ *   module of lib/ that `assets` does not have; the message names the file.
  */
-export async function loadPage(libDir: string = LIB_DIR): Promise<PageFiles> {
+export function buildPage(
+  assets: Readonly<Record<string, PageAsset>> = PAGE_ASSETS,
+): PageFiles {
   const files = new Map<string, PageFile>();
-  const toFollow: string[] = [];
-  const pageDir = join(libDir, "web", "page");
-  for (const path of await listFiles(pageDir)) {
-    if (CONTENT_TYPES[extname(path)] !== undefined) toFollow.push(path);
-  }
-  while (toFollow.length > 0) {
-    const path = toFollow.pop()!;
-    const url = browserPath(libDir, path);
-    if (url === null || files.has(url)) continue;
-    const ext = extname(path);
-    let body: Uint8Array<ArrayBuffer>;
-    try {
-      body = await Deno.readFile(path);
-      if (ext === ".ts") {
-        const code = new TextDecoder().decode(body);
-        body = new TextEncoder().encode(stripTypeScriptTypes(code, { mode: "strip" }));
-      }
-    } catch (err) {
-      const why = err instanceof Error ? err.message.split("\n")[0] : String(err);
-      throw new Error(`${relative(join(libDir, ".."), path)}: ${why}`);
+  const sources = new Map<string, string>();
+  for (const [path, content] of Object.entries(assets)) {
+    const ext = posix.extname(path);
+    const type = CONTENT_TYPES[ext];
+    if (type === undefined) throw new Error(`${path.slice(1)}: not a type the page may serve`);
+    if (typeof content !== "string") {
+      files.set(path, { body: content, type });
+      continue;
     }
-    files.set(url, { body, type: CONTENT_TYPES[ext] });
-    if (ext === ".ts" || ext === ".js" || ext === ".html") {
-      for (const found of importsOf(new TextDecoder().decode(body), ext === ".html")) {
-        const target = resolveImport(libDir, path, found);
-        if (target !== null) toFollow.push(target);
+    let code = content;
+    if (ext === ".ts") {
+      try {
+        code = stripTypeScriptTypes(content, { mode: "strip" });
+      } catch (err) {
+        throw new Error(`${path.slice(1)}: ${firstLine(err)}`);
+      }
+    }
+    sources.set(path, code);
+    files.set(path, { body: new TextEncoder().encode(code), type });
+  }
+  // A forgotten line in page_assets.ts would be a page that fails in the browser: say so now.
+  for (const [path, code] of sources) {
+    for (const target of linksOf(path, code)) {
+      if (!files.has(target)) {
+        throw new Error(
+          `${path.slice(1)} imports ${target.slice(1)}, which lib/web/page_assets.ts does not list`,
+        );
       }
     }
   }
   return files;
+}
+
+/**
+ * Find what the page is made of on disk: the files under lib/web/page/ with a type in
+ * {@linkcode CONTENT_TYPES} (dot files and dot folders left out), and the `.ts` and `.js`
+ * modules they import from lib/, transitively. This is what lib/web/page_assets.ts must list.
+ *
+ * @param libDir The lib/ folder to look in.
+ * @returns The browser paths (`/lib/web/page/main.ts`), sorted.
+ * @throws {Error} When a file cannot be read or its types cannot be stripped, naming it.
+ */
+export async function scanPage(libDir: string): Promise<string[]> {
+  const found = new Set<string>();
+  const toFollow: string[] = [];
+  const pageDir = join(libDir, ...PAGE_PATH.split("/").slice(2));
+  for (const path of await listFiles(pageDir)) {
+    const inside = path.slice(pageDir.length + 1).split(/[\\/]/).join("/");
+    if (CONTENT_TYPES[posix.extname(inside)] !== undefined) toFollow.push(PAGE_PATH + inside);
+  }
+  while (toFollow.length > 0) {
+    const path = toFollow.pop()!;
+    if (found.has(path)) continue;
+    found.add(path);
+    const ext = posix.extname(path);
+    if (ext !== ".ts" && ext !== ".js" && ext !== ".html") continue;
+    let code: string;
+    try {
+      code = await Deno.readTextFile(join(libDir, ...path.split("/").slice(2)));
+      if (ext === ".ts") code = stripTypeScriptTypes(code, { mode: "strip" });
+    } catch (err) {
+      throw new Error(`${path.slice(1)}: ${firstLine(err)}`);
+    }
+    toFollow.push(...linksOf(path, code));
+  }
+  return [...found].sort();
+}
+
+/**
+ * The modules of lib/ a served file makes the browser load.
+ *
+ * @param path The file's browser path.
+ * @param code Its code: JavaScript (types already stripped) or HTML.
+ * @returns Their browser paths.
+ */
+function linksOf(path: string, code: string): string[] {
+  const ext = posix.extname(path);
+  if (ext !== ".ts" && ext !== ".js" && ext !== ".html") return [];
+  const out: string[] = [];
+  for (const specifier of importsOf(code, ext === ".html")) {
+    const target = resolveImport(path, specifier);
+    if (target !== null) out.push(target);
+  }
+  return out;
 }
 
 /**
@@ -118,32 +172,31 @@ export function importsOf(code: string, html: boolean): string[] {
 /**
  * Where an import leads, if it is a module of lib/ the browser may load.
  *
- * @param libDir lib/.
- * @param from The importing file.
+ * @param from The importing file's browser path.
  * @param specifier What it imports: relative (`./x.ts`), or a path from the site's root
  *   (`/lib/x.ts`); anything else (`npm:`, a URL) is not ours to serve.
- * @returns The file, or `null`.
+ * @returns The module's browser path, or `null`.
+ *
+ * @example
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * equal(resolveImport("/lib/web/page/main.ts", "../../chat/text.ts"), "/lib/chat/text.ts");
+ * equal(resolveImport("/lib/web/page/main.ts", "../../../deno.json"), null);
+ * ```
  */
-function resolveImport(libDir: string, from: string, specifier: string): string | null {
+export function resolveImport(from: string, specifier: string): string | null {
   const clean = specifier.split(/[?#]/)[0];
-  const ext = extname(clean);
+  const ext = posix.extname(clean);
   if (ext !== ".ts" && ext !== ".js") return null;
   let path: string;
   if (clean.startsWith("./") || clean.startsWith("../")) {
-    path = join(from, "..", clean);
+    path = posix.join(posix.dirname(from), clean);
   } else if (clean.startsWith("/lib/")) {
-    path = join(libDir, clean.slice("/lib/".length));
+    path = posix.normalize(clean);
   } else {
     return null;
   }
-  return browserPath(libDir, path) === null ? null : path;
-}
-
-/** The path the browser asks for a file by, or `null` for a file outside lib/. */
-function browserPath(libDir: string, path: string): string | null {
-  const inside = relative(libDir, path);
-  if (inside === "" || inside.startsWith("..") || inside.includes(`..${sep}`)) return null;
-  return `/lib/${inside.split(sep).join("/")}`;
+  return path.startsWith("/lib/") ? path : null;
 }
 
 /** Every file under a folder (not dot files, nor inside dot folders); none if it is missing. */
@@ -163,13 +216,7 @@ async function listFiles(dir: string): Promise<string[]> {
   return out;
 }
 
-/**
- * Whether this process may read the page: a task run from the project's folder may; one
- * started elsewhere with the same relative `--allow-read` may not.
- *
- * @param libDir lib/.
- * @returns Whether lib/ may be read.
- */
-export function mayReadPage(libDir: string = LIB_DIR): boolean {
-  return Deno.permissions.querySync({ name: "read", path: libDir }).state === "granted";
+/** An error's first line. */
+function firstLine(err: unknown): string {
+  return err instanceof Error ? err.message.split("\n")[0] : String(err);
 }

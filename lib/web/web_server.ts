@@ -1,7 +1,8 @@
 /**
  * The chat room's web side: one HTTP port that serves the page, lets a browser into the room
- * over a WebSocket (`/ws`, one frame per binary message), and sends shared files over plain
- * HTTP (`/files/NAME`). docs/PROTOCOL.md ("WebSocket and HTTP") says what each path answers.
+ * over a WebSocket (`/ws`, one frame per binary message), keeps a browser's login in an
+ * `HttpOnly` cookie (`/session`), and sends shared files over plain HTTP (`/files/NAME`).
+ * docs/PROTOCOL.md ("WebSocket and HTTP") says what each path answers.
  *
  * @module
  */
@@ -14,13 +15,14 @@ import { formatHostPort, isLoopback } from "../net/host_port.ts";
 import type { OutboxLimits } from "../net/outbox.ts";
 import { formatBytes } from "../cli/units.ts";
 import { lang } from "../cli/i18n.ts";
-import { notice } from "../chat/protocol.ts";
+import { nameKey, notice } from "../chat/protocol.ts";
 import { sentence, serverFull } from "../chat/reason.ts";
 import { FAREWELL_MS } from "../chat/session.ts";
 import { chatText as text } from "../chat/text.ts";
+import { SESSION_MAX_AGE_SECONDS } from "../chat/accounts.ts";
 import type { Member } from "../chat/member.ts";
 import type { Room } from "../chat/room.ts";
-import { INDEX_PATH, loadPage, mayReadPage, PAGE_DIR, type PageFiles } from "./page_files.ts";
+import { buildPage, INDEX_PATH, type PageFiles } from "./page_files.ts";
 import { downloadFile, storedName } from "./file_download.ts";
 import { WsMember } from "./ws_member.ts";
 
@@ -43,6 +45,14 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
 export const COOKIE_NAME = "chat_browser";
 /** 128 random bits, base64url: 22 characters. */
 const COOKIE_VALUE = /^[A-Za-z0-9_-]{22}$/;
+/**
+ * The cookie that keeps a browser logged in: a session token of the room's database, which
+ * the page's script never sees (`HttpOnly`), another site's requests never carry
+ * (`SameSite=Strict`), and only the WebSocket's upgrade carries (`Path=/ws`).
+ */
+export const SESSION_COOKIE = "chat_session";
+/** A session token: 256 random bits, base64url: 43 characters. */
+const SESSION_VALUE = /^[A-Za-z0-9_-]{43}$/;
 
 /** What {@linkcode WebServer.serve} needs from the chat server. */
 export interface WebRoom {
@@ -62,12 +72,12 @@ export interface WebRoom {
  * The HTTP side of the chat server.
  *
  * @remarks
- * It is bound (and the page read) before the room exists, so a port in use is reported at start
+ * It is bound (and the page made) before the room exists, so a port in use is reported at start
  * in one line; until {@linkcode WebServer.serve} gives it the room it answers 503.
  *
  * @example
  * ```ts ignore
- * const web = await WebServer.listen("127.0.0.1", 15080);
+ * const web = WebServer.listen("127.0.0.1", 15080);
  * console.log(web.url); // http://127.0.0.1:15080/
  * await web.serve({ room, limits, serveMember, sha256Of, signal });
  * ```
@@ -75,8 +85,6 @@ export interface WebRoom {
 export class WebServer {
   /** Where it listens. */
   readonly addr: Deno.NetAddr;
-  /** Whether this process may read the page (a task run from the project's folder may). */
-  readonly pageReadable: boolean;
   readonly #server: Deno.HttpServer<Deno.NetAddr>;
   readonly #host: string;
   readonly #page: PageFiles;
@@ -87,10 +95,9 @@ export class WebServer {
   readonly #tasks = new Set<Promise<void>>();
   readonly #downloads = new AbortController();
 
-  private constructor(host: string, page: PageFiles, pageReadable: boolean, port: number) {
+  private constructor(host: string, page: PageFiles, port: number) {
     this.#host = host;
     this.#page = page;
-    this.pageReadable = pageReadable;
     this.#server = Deno.serve({
       hostname: host,
       port,
@@ -101,18 +108,17 @@ export class WebServer {
   }
 
   /**
-   * Read the page and bind the port.
+   * Make the page's files (they are part of the program: lib/web/page_assets.ts) and bind the
+   * port.
    *
    * @param host The address to listen on (the chat server's `--host`).
    * @param port The port; 0 picks a free one.
    * @returns The server, answering 503 until it is given the room.
-   * @throws {Error} When the page cannot be read or stripped (the message names the file).
+   * @throws {Error} When the page's code cannot be served (the message names the file).
    * @throws {Deno.errors.AddrInUse} And the other errors of binding.
    */
-  static async listen(host: string, port: number): Promise<WebServer> {
-    const readable = mayReadPage();
-    const page = readable ? await loadPage() : new Map();
-    return new WebServer(host, page, readable, port);
+  static listen(host: string, port: number): WebServer {
+    return new WebServer(host, buildPage(), port);
   }
 
   /** The address to open in a browser; a wildcard host is shown as this machine's loopback. */
@@ -123,14 +129,12 @@ export class WebServer {
   }
 
   /**
-   * What the server says at start, after its chat port: where to open the page, and why there
-   * is no page when this process may not read it.
+   * What the server says at start, after its chat port: where to open the page.
    *
-   * @returns One or two lines, in the program's language.
+   * @returns The line, in the program's language.
    */
-  describe(): string[] {
-    const open = text("webOpen", { url: this.url });
-    return this.pageReadable ? [open] : [open, text("webNotReadable", { dir: PAGE_DIR })];
+  describe(): string {
+    return text("webOpen", { url: this.url });
   }
 
   /**
@@ -174,10 +178,11 @@ export class WebServer {
       web.room.say(text("logWebForeignHost", { peer, host: String(host) }));
       return respond(403);
     }
+    const { pathname } = new URL(request.url);
+    if (pathname === "/session") return this.#session(request, web, host!);
     if (request.method !== "GET" && request.method !== "HEAD") {
       return respond(405, { Allow: "GET, HEAD" });
     }
-    const { pathname } = new URL(request.url);
     if (pathname === "/ws") return this.#upgrade(request, web, peer, host!);
     if (pathname.startsWith("/files/")) return this.#download(request, web, pathname);
     if (pathname === "/") return this.#index(request);
@@ -207,7 +212,7 @@ export class WebServer {
     const response = page === undefined
       ? respond(404)
       : new Response(page.body, { headers: { "Content-Type": page.type } });
-    if (cookieOf(request) === null) {
+    if (cookieOf(request, COOKIE_NAME, COOKIE_VALUE) === null) {
       const value = randomBytes(16).toString("base64url");
       response.headers.set(
         "Set-Cookie",
@@ -222,13 +227,13 @@ export class WebServer {
     // Cross-site WebSocket hijacking: any page may open a WebSocket to any address, and the
     // browser says only where that page came from.
     const origin = request.headers.get("Origin");
-    const expected = `http://${host}`;
-    if (origin?.toLowerCase() !== expected.toLowerCase()) {
+    if (!sameOrigin(origin, host)) {
+      const expected = `http://${host}`;
       const why = text("webForeignOrigin", { origin: String(origin), expected });
       web.room.say(text("logWebRefused", { peer, why }));
       return respond(403);
     }
-    const cookie = cookieOf(request);
+    const cookie = cookieOf(request, COOKIE_NAME, COOKIE_VALUE);
     if (cookie === null) {
       web.room.say(text("logWebRefused", { peer, why: text("webNoCookie") }));
       return respond(403);
@@ -236,6 +241,8 @@ export class WebServer {
     if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
       return respond(426, { Upgrade: "websocket" });
     }
+    // Read before the upgrade, which ends the request.
+    const token = cookieOf(request, SESSION_COOKIE, SESSION_VALUE) ?? undefined;
     let upgraded: ReturnType<typeof Deno.upgradeWebSocket>;
     try {
       // No pings of Deno's own: the page sends H requests and the room evicts a silent member.
@@ -243,7 +250,7 @@ export class WebServer {
     } catch {
       return respond(400);
     }
-    const member = new WsMember(upgraded.socket, peer, web.limits);
+    const member = new WsMember(upgraded.socket, peer, web.limits, token);
     this.#track(this.#admit(web, member, cookie));
     return upgraded.response;
   }
@@ -269,9 +276,32 @@ export class WebServer {
     }
   }
 
+  /**
+   * `/session`: `POST /session?name=NAME` keeps the login of this browser's member NAME in the
+   * `chat_session` cookie, `DELETE` forgets it. A login happens over the WebSocket, where no
+   * cookie can be set; the page asks for it here right after, and never holds the token itself.
+   */
+  #session(request: Request, web: WebRoom, host: string): Response {
+    if (request.method !== "POST" && request.method !== "DELETE") {
+      return respond(405, { Allow: "POST, DELETE" });
+    }
+    // Only the page itself: another site's form or script may not log this browser in or out.
+    const cookie = cookieOf(request, COOKIE_NAME, COOKIE_VALUE);
+    if (!sameOrigin(request.headers.get("Origin"), host) || cookie === null) return respond(403);
+    if (request.method === "DELETE") return noContent(sessionCookie("", 0));
+    const name = new URL(request.url).searchParams.get("name") ?? "";
+    const members = this.#browsers.get(cookie);
+    const session = web.room.members().find((s) =>
+      members?.has(s.member) && !s.guest && nameKey(s.name!) === nameKey(name)
+    );
+    const token = session?.member.cookieLogin?.token;
+    if (token === undefined) return respond(403); // that member of this browser is not logged in
+    return noContent(sessionCookie(token, SESSION_MAX_AGE_SECONDS));
+  }
+
   /** `/files/NAME`: a shared file, for a browser with a member in the room. */
   async #download(request: Request, web: WebRoom, pathname: string): Promise<Response> {
-    const cookie = cookieOf(request);
+    const cookie = cookieOf(request, COOKIE_NAME, COOKIE_VALUE);
     const members = cookie === null ? undefined : this.#browsers.get(cookie);
     const session = members && web.room.members().find((s) => members.has(s.member));
     if (session === undefined) return respond(403);
@@ -299,13 +329,31 @@ export class WebServer {
   }
 }
 
-/** The browser's `chat_browser` cookie, if it sent a well-formed one. */
-function cookieOf(request: Request): string | null {
+/** A cookie the browser sent, if it sent a well-formed one. */
+function cookieOf(request: Request, wanted: string, format: RegExp): string | null {
   for (const part of (request.headers.get("Cookie") ?? "").split(";")) {
     const [name, value] = part.trim().split("=", 2);
-    if (name === COOKIE_NAME && COOKIE_VALUE.test(value ?? "")) return value;
+    if (name === wanted && format.test(value ?? "")) return value;
   }
   return null;
+}
+
+/**
+ * Whether a request comes from a page of this server: its `Origin` is `http://` and the
+ * request's `Host`, compared without regard to case.
+ */
+function sameOrigin(origin: string | null, host: string): boolean {
+  return origin?.toLowerCase() === `http://${host}`.toLowerCase();
+}
+
+/** The `Set-Cookie` value that keeps a session token, or (empty, 0 seconds) removes it. */
+function sessionCookie(token: string, maxAge: number): string {
+  return `${SESSION_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/ws; Max-Age=${maxAge}`;
+}
+
+/** 204, with a cookie to set. */
+function noContent(setCookie: string): Response {
+  return new Response(null, { status: 204, headers: { "Set-Cookie": setCookie } });
 }
 
 /** A bare status: its code and reason phrase as the body, no sentence to translate. */

@@ -14,7 +14,7 @@ import {
 } from "../wire/frame.ts";
 import type { OutboxLimits } from "../net/outbox.ts";
 import { withDeadline } from "../net/deadline.ts";
-import type { Member } from "../chat/member.ts";
+import type { CookieLogin, Member } from "../chat/member.ts";
 import { WsOutbox } from "./ws_outbox.ts";
 
 /**
@@ -79,14 +79,19 @@ export class WsMember implements Member {
   #discarding = false;
   readonly #socketClosed = Promise.withResolvers<void>();
 
+  /** The browser's login, kept in its `chat_session` cookie (see {@linkcode CookieLogin}). */
+  readonly cookieLogin: CookieLogin;
+
   /**
    * @param socket The socket from `Deno.upgradeWebSocket`, open or about to open; this member
    *   closes it.
    * @param peer The browser's address, as `host:port`.
    * @param limits How far the member may fall behind, and its file-chunk window.
+   * @param token The session token the browser's cookie carried, if any.
    */
-  constructor(socket: WebSocket, peer: string, limits: OutboxLimits) {
+  constructor(socket: WebSocket, peer: string, limits: OutboxLimits, token?: string) {
     this.peer = peer;
+    this.cookieLogin = { token };
     this.#socket = socket;
     socket.binaryType = "arraybuffer";
     this.#outbox = new WsOutbox(socket, limits);

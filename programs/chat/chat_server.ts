@@ -338,11 +338,11 @@ if (import.meta.main) {
       prepare: async (flags) => {
         await prepareStorage(flags.storage);
         flags.db = openDatabase(flags.storage);
-        if (flags.webPort !== null) flags.web = await openWeb(flags.host, flags.webPort);
+        if (flags.webPort !== null) flags.web = openWeb(flags.host, flags.webPort);
       },
       listen: ({ host, port }) => Deno.listen({ hostname: host, port }),
       describe: ({ storage, web }) =>
-        [text("serverStoring", { dir: storage }), ...web?.describe() ?? []].join("\n"),
+        [text("serverStoring", { dir: storage }), ...web ? [web.describe()] : []].join("\n"),
       serve: async (listener, options, shutdown) => {
         // The console: "quit" stops the server. End of input does not, so it can run detached.
         // Paused until the room is ready for its lines (runChatServer resumes it).

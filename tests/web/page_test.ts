@@ -13,7 +13,7 @@
 
 import { deepStrictEqual, equal, match, ok } from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { basename, join } from "node:path";
+import { join } from "node:path";
 import { chatText } from "../../lib/chat/text.ts";
 import { writeAll } from "../../lib/wire/bytes.ts";
 import { ChatType } from "../../lib/chat/protocol.ts";
@@ -46,39 +46,6 @@ const SCREENSHOT = join(ROOT, "docs", "web-page.png");
 
 // ---- The server ---------------------------------------------------------------------------------
 
-/**
- * A test's folders: a temporary one for the terminal client (its downloads) and the files the
- * pages upload, and the server's storage. The server runs from the project's folder, as
- * `deno task chat-server` does, since its task may read the page (lib/) only from there; its
- * storage is a folder of its own under storage/server, removed at the end like the other.
- */
-interface Folders extends AsyncDisposable {
-  /** The temporary folder. */
-  dir: TempDir;
-  /** The server's `--storage`, relative to the project. */
-  storage: string;
-  /** The same folder as a full path. */
-  storagePath: string;
-}
-
-/** Make a test's folders. */
-async function testFolders(): Promise<Folders> {
-  const dir = await tempDir();
-  const storage = `storage/server/${basename(dir.path)}`;
-  const storagePath = join(ROOT, storage);
-  return {
-    dir,
-    storage,
-    storagePath,
-    async [Symbol.asyncDispose]() {
-      await Deno.remove(storagePath, { recursive: true }).catch((err) => {
-        if (!(err instanceof Deno.errors.NotFound)) throw err;
-      });
-      await dir[Symbol.asyncDispose]();
-    },
-  };
-}
-
 /** chat-server with its page, and where to reach both. */
 interface WebServer extends AsyncDisposable {
   server: Program;
@@ -93,22 +60,16 @@ interface WebServer extends AsyncDisposable {
 }
 
 /**
- * Start chat-server with its web page.
+ * Start chat-server with its web page, in a test's temporary folder (its files go to
+ * storage/server there), as every chat test starts it.
  *
- * @param folders Where it keeps its files.
+ * @param dir The folder.
  * @param ports The ports; 0 (any free port) unless restarting on the same ones.
  * @returns The running server.
  */
-async function startWebServer(folders: Folders, ports = { tcp: 0, web: 0 }): Promise<WebServer> {
-  const args = [
-    "--port",
-    String(ports.tcp),
-    "--web-port",
-    String(ports.web),
-    "--storage",
-    folders.storage,
-  ];
-  const server = new Program("chat-server", args, { cwd: ROOT, stdin: "piped" });
+async function startWebServer(dir: TempDir, ports = { tcp: 0, web: 0 }): Promise<WebServer> {
+  const args = ["--port", String(ports.tcp), "--web-port", String(ports.web)];
+  const server = new Program("chat-server", args, { cwd: dir.path, stdin: "piped" });
   const tcp = Number((await server.waitFor(/Listening on (?!https?:)\S*:(\d+)\s*$/))[1]);
   const [, web, webPort] = await server.waitFor(/(http:\/\/127\.0\.0\.1:(\d+))\//);
   let stopped = false;
@@ -225,9 +186,8 @@ async function download(page: Page, name: string): Promise<{ sha256: string; nam
 browserTest(
   "two pages and a terminal client share one room: messages in order, the online list, a private message",
   async () => {
-    await using room = await testFolders();
-    const dir = room.dir;
-    await using web = await startWebServer(room);
+    await using dir = await tempDir();
+    await using web = await startWebServer(dir);
     const browser = await launchBrowser();
     try {
       await using alice = await joinAs(browser, web.web, "alice");
@@ -334,9 +294,8 @@ browserTest(
 browserTest(
   "a 50 MB file dropped into one page is downloaded byte-identical by the terminal client and by the other page",
   async () => {
-    await using room = await testFolders();
-    const dir = room.dir;
-    await using web = await startWebServer(room);
+    await using dir = await tempDir();
+    await using web = await startWebServer(dir);
     const browser = await launchBrowser();
     try {
       await using alice = await joinAs(browser, web.web, "alice");
@@ -373,9 +332,8 @@ browserTest(
 browserTest(
   "files dropped on the page upload together; an upload shows its rate and time left, and a cancelled one leaves nothing",
   async () => {
-    await using room = await testFolders();
-    const dir = room.dir;
-    await using web = await startWebServer(room);
+    await using dir = await tempDir();
+    await using web = await startWebServer(dir);
     const browser = await launchBrowser();
     try {
       await using alice = await joinAs(browser, web.web, "alice");
@@ -405,7 +363,7 @@ browserTest(
       await say(alice.page, "after the cancel");
       await waitForMessage(alice.page, "after the cancel");
       const left: string[] = [];
-      for await (const entry of Deno.readDir(room.storagePath)) {
+      for await (const entry of Deno.readDir(join(dir.path, "storage", "server"))) {
         if (!entry.name.startsWith(".chat.db")) left.push(entry.name);
       }
       deepStrictEqual(left.sort(), ["one.txt", "two.txt"], "what the server keeps");
@@ -419,9 +377,8 @@ browserTest(
 browserTest(
   "a message and a file named <img src=x onerror=alert(1)> show as text in both pages and open no dialog",
   async () => {
-    await using room = await testFolders();
-    const dir = room.dir;
-    await using web = await startWebServer(room);
+    await using dir = await tempDir();
+    await using web = await startWebServer(dir);
     const browser = await launchBrowser();
     try {
       await using alice = await joinAs(browser, web.web, "alice");
@@ -458,9 +415,8 @@ browserTest(
 browserTest(
   "after the server restarts on the same ports the page reconnects by itself within 5 s, says so, and misses nothing",
   async () => {
-    await using room = await testFolders();
-    const dir = room.dir;
-    const first = await startWebServer(room);
+    await using dir = await tempDir();
+    const first = await startWebServer(dir);
     const browser = await launchBrowser();
     try {
       await using alice = await joinAs(browser, first.web, "alice");
@@ -470,7 +426,7 @@ browserTest(
       await first.stop();
       await alice.page.locator("#log li.local").getByText("Connection lost. Reconnecting…")
         .waitFor();
-      await using again = await startWebServer(room, { tcp: first.tcp, web: first.webPort });
+      await using again = await startWebServer(dir, { tcp: first.tcp, web: first.webPort });
       const restarted = performance.now();
       // A terminal user speaks on the new server, before or after the page is back.
       await using carol = await startClient(dir, again.tcp, "carol");
@@ -512,8 +468,8 @@ browserTest(
 browserTest(
   "the page speaks the browser's language: a taken name is explained in Chinese, then in English after the switch",
   async () => {
-    await using room = await testFolders();
-    await using web = await startWebServer(room);
+    await using dir = await tempDir();
+    await using web = await startWebServer(dir);
     const browser = await launchBrowser();
     try {
       await using alice = await joinAs(browser, web.web, "alice");
@@ -537,8 +493,8 @@ browserTest(
 browserTest(
   "while the tab is hidden, messages from others count in the title and raise desktop notifications",
   async () => {
-    await using room = await testFolders();
-    await using web = await startWebServer(room);
+    await using dir = await tempDir();
+    await using web = await startWebServer(dir);
     const browser = await launchBrowser();
     try {
       await using alice = await joinAs(browser, web.web, "alice");
@@ -576,8 +532,8 @@ browserTest(
 );
 
 browserTest("a registered name needs its password on the page, and joins with it", async () => {
-  await using room = await testFolders();
-  await using web = await startWebServer(room);
+  await using dir = await tempDir();
+  await using web = await startWebServer(dir);
   // Erin registers from a terminal connection, then leaves.
   {
     await using erin = await RawChat.connect(web.tcp);
@@ -599,3 +555,55 @@ browserTest("a registered name needs its password on the page, and joins with it
     await closeBrowser(browser);
   }
 });
+
+browserTest(
+  "a logged-in page stays logged in across a reload, and asks for the password again after logging out",
+  async () => {
+    await using dir = await tempDir();
+    await using web = await startWebServer(dir);
+    // Gail registers from a terminal connection, without joining.
+    {
+      await using gail = await RawChat.connect(web.tcp);
+      const registered = await gail.request(ChatType.Register, {
+        name: "gail",
+        password: "correct horse battery",
+      });
+      equal(registered.status, Status.Ok);
+    }
+    const browser = await launchBrowser();
+    try {
+      await using tab = await openTab(browser, `${web.web}/?name=gail`);
+      const { page } = tab;
+      await page.fill("#password", "correct horse battery");
+      await page.press("#password", "Enter");
+      await page.locator("#status").getByText("Connected as gail").waitFor();
+      await page.locator("#logout").waitFor({ state: "visible" });
+      // The login is in a cookie the page's script cannot read.
+      equal(await page.evaluate("document.cookie"), "");
+      const cookies = await tab.context.cookies();
+      const session = cookies.find((c) => c.name === "chat_session");
+      ok(session?.httpOnly && session.sameSite === "Strict", JSON.stringify(cookies));
+
+      // A reload joins by itself: no password form.
+      await page.reload();
+      await page.locator("#status").getByText("Connected as gail").waitFor();
+      equal(await page.locator("#join").isHidden(), true, "the join form is hidden");
+      equal(await page.inputValue("#password"), "");
+
+      // Logging out: back to the form, and a reload asks for the password again.
+      await page.click("#logout");
+      await page.locator("#join-error")
+        .getByText("Logged out: this browser no longer keeps the login of gail.").waitFor();
+      ok(!(await tab.context.cookies()).some((c) => c.name === "chat_session"));
+      await page.reload();
+      await page.locator("#join").waitFor({ state: "visible" });
+      equal(await page.inputValue("#name"), "gail");
+      await page.click("#join-button");
+      await page.locator("#join-error")
+        .getByText(chatText.in("en", "password-needed", { name: "gail" })).waitFor();
+      deepStrictEqual(tab.errors, [], "errors in the page's script");
+    } finally {
+      await closeBrowser(browser);
+    }
+  },
+);

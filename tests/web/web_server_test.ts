@@ -4,14 +4,16 @@
  * refusals that keep other sites and stray paths out.
  */
 
-import { deepStrictEqual, equal, match, ok, rejects } from "node:assert/strict";
+import { deepStrictEqual, equal, match, ok, rejects, throws } from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { type Frame, FrameDecoder, Kind, ProtocolError, Status } from "../../lib/wire/frame.ts";
 import { encodeFrame } from "../../lib/wire/frame.ts";
-import { ChatType, indication, payloadObject, request } from "../../lib/chat/protocol.ts";
+import { ChatType, indication, nameKey, payloadObject, request } from "../../lib/chat/protocol.ts";
+import { ChatDb } from "../../lib/store/chat_db.ts";
 import { chatText } from "../../lib/chat/text.ts";
-import { loadPage } from "../../lib/web/page_files.ts";
+import { buildPage, scanPage } from "../../lib/web/page_files.ts";
+import { PAGE_ASSETS } from "../../lib/web/page_assets.ts";
 import { contentDisposition, parseRange, storedName } from "../../lib/web/file_download.ts";
 import { CloseCode, MAX_UNREAD_FRAMES, WsMember } from "../../lib/web/ws_member.ts";
 import { Program, ROOT, runTask, WAIT_MS } from "../_task.ts";
@@ -24,10 +26,9 @@ import { CHINESE, type TempDir, tempDir } from "../_chat.ts";
 async function startWebServer(
   dir: TempDir,
   args: string[] = [],
-  cwd = dir.path,
 ): Promise<{ server: Program; port: number; web: number }> {
   const server = new Program("chat-server", ["--port", "0", "--web-port", "0", ...args], {
-    cwd,
+    cwd: dir.path,
     stdin: "piped",
   });
   const listening = await server.waitFor(/^Listening on .*:(\d+)$/);
@@ -83,10 +84,20 @@ class WebChat implements AsyncDisposable {
     // Deno lets a WebSocket client set its headers, which a browser sets itself.
     const ws = new WebSocket(`ws://127.0.0.1:${web}/ws`, { headers } as unknown as string[]);
     const chat = new WebChat(ws);
-    await new Promise<void>((resolve, reject) => {
-      ws.addEventListener("open", () => resolve(), { once: true });
-      ws.addEventListener("error", () => reject(new Error("WebSocket refused")), { once: true });
-    });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        ws.addEventListener("open", () => resolve(), { once: true });
+        ws.addEventListener("error", () => reject(new Error("WebSocket refused")), { once: true });
+        timer = setTimeout(() => reject(new Error("The WebSocket did not open")), WAIT_MS);
+      });
+    } catch (err) {
+      ws.close();
+      await chat.closed;
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
     return chat;
   }
 
@@ -360,6 +371,159 @@ function cookieLine(cookie: string): string {
   return `Cookie: ${cookie}\r\nConnection: close\r\n`;
 }
 
+// ---------------------------------------------------------------- staying logged in
+
+const PASSWORD = "correct horse battery";
+
+/** `POST /session?name=NAME` or `DELETE /session`, as the page sends it; the response, read. */
+async function sessionRequest(
+  web: number,
+  method: string,
+  headers: Record<string, string>,
+  name = "",
+): Promise<Response> {
+  const query = method === "POST" ? `?name=${encodeURIComponent(name)}` : "";
+  const res = await fetch(`http://127.0.0.1:${web}/session${query}`, { method, headers });
+  await res.body?.cancel();
+  return res;
+}
+
+/** The `chat_session` cookie a `POST /session` sets: `chat_session=TOKEN`. */
+async function keepLogin(web: number, cookie: string, name: string): Promise<string> {
+  const origin = `http://127.0.0.1:${web}`;
+  const res = await sessionRequest(web, "POST", { cookie, origin }, name);
+  equal(res.status, 204);
+  const set = res.headers.get("set-cookie") ?? "";
+  const m =
+    /^(chat_session=[A-Za-z0-9_-]{43}); HttpOnly; SameSite=Strict; Path=\/ws; Max-Age=2592000$/
+      .exec(set);
+  ok(m, set);
+  return m[1];
+}
+
+/** Join over a new WebSocket with these cookies and no password; the `J` response. */
+async function joinWithCookies(web: number, cookie: string, name: string): Promise<Frame> {
+  await using chat = await WebChat.open(web, { cookie });
+  return await chat.request(ChatType.Join, { name });
+}
+
+Deno.test("a browser stays logged in with an HttpOnly cookie its page never holds; logging out ends it", async () => {
+  await using dir = await tempDir();
+  const { server, web } = await startWebServer(dir);
+  await using _s = server;
+  const cookie = await pageCookie(web);
+  const origin = `http://127.0.0.1:${web}`;
+  let kept: string;
+  {
+    await using page = await WebChat.open(web, { cookie });
+    // Registered before joining: the token is not in the reply, the page never sees it.
+    const registered = await page.request(ChatType.Register, { name: "erin", password: PASSWORD });
+    equal(registered.status, Status.Ok);
+    deepStrictEqual(payloadObject(registered), { name: "erin" });
+    const joined = await page.request(ChatType.Join, { name: "erin" });
+    equal(joined.status, Status.Ok);
+    equal(payloadObject(joined).guest, false);
+    equal(payloadObject(joined).token, undefined);
+    kept = await keepLogin(web, cookie, "erin");
+
+    // Only this page of this browser, for a member logged in under that name.
+    const refusals: [string, Record<string, string>, string, number][] = [
+      ["POST", { cookie }, "erin", 403], // no Origin
+      ["POST", { cookie, origin: "http://evil.example" }, "erin", 403],
+      ["POST", { origin }, "erin", 403], // no chat_browser cookie
+      ["POST", { cookie: await pageCookie(web), origin }, "erin", 403], // another browser
+      ["POST", { cookie, origin }, "frank", 403], // not its member
+      ["GET", { cookie, origin }, "", 405],
+    ];
+    for (const [method, headers, name, status] of refusals) {
+      const res = await sessionRequest(web, method, headers, name);
+      equal(res.status, status, `${method} ${JSON.stringify(headers)} ${name}`);
+      equal(res.headers.get("set-cookie"), null);
+    }
+  }
+  await server.waitFor(/ erin disconnected \(0 online\)$/);
+
+  // A reload: the browser sends both cookies, the page no password.
+  const both = `${cookie}; ${kept}`;
+  let from = server.lines.length;
+  const again = await joinWithCookies(web, both, "erin");
+  equal(again.status, Status.Ok, JSON.stringify(payloadObject(again)));
+  equal(payloadObject(again).guest, false);
+  await server.waitFor(/ erin disconnected \(0 online\)$/, from);
+  // The cookie is for erin only: another name is a guest, as it would be without it.
+  const other = await joinWithCookies(web, both, "frank");
+  equal(payloadObject(other).guest, true);
+
+  {
+    await using page = await WebChat.open(web, { cookie: both });
+    from = server.lines.length;
+    equal((await page.request(ChatType.Join, { name: "erin" })).status, Status.Ok);
+    equal((await page.request(ChatType.Logout)).status, Status.Ok);
+    const forgot = await sessionRequest(web, "DELETE", { cookie, origin });
+    equal(forgot.status, 204);
+    equal(
+      forgot.headers.get("set-cookie"),
+      "chat_session=; HttpOnly; SameSite=Strict; Path=/ws; Max-Age=0",
+    );
+    // Logged out: nothing to keep any more.
+    equal((await sessionRequest(web, "POST", { cookie, origin }, "erin")).status, 403);
+  }
+  await server.waitFor(/ erin disconnected \(0 online\)$/, from);
+  // Even a browser that kept the cookie is asked for the password again.
+  const refused = await joinWithCookies(web, both, "erin");
+  equal(refused.status, Status.AuthRequired);
+  equal(payloadObject(refused).code, "password-needed");
+
+  // A login with the password keeps a new token.
+  await using page = await WebChat.open(web, { cookie });
+  equal(
+    (await page.request(ChatType.Join, { name: "erin", password: PASSWORD })).status,
+    Status.Ok,
+  );
+  const renewed = await keepLogin(web, cookie, "erin");
+  ok(renewed !== kept);
+});
+
+Deno.test("a kept login survives a server restart; a password change ends it", async () => {
+  await using dir = await tempDir();
+  let cookies: string;
+  {
+    const { server, web } = await startWebServer(dir);
+    await using _s = server;
+    const cookie = await pageCookie(web);
+    {
+      await using page = await WebChat.open(web, { cookie });
+      const registered = await page.request(ChatType.Register, {
+        name: "erin",
+        password: PASSWORD,
+      });
+      equal(registered.status, Status.Ok);
+      equal((await page.request(ChatType.Join, { name: "erin" })).status, Status.Ok);
+      cookies = `${cookie}; ${await keepLogin(web, cookie, "erin")}`;
+    }
+    await server.type("quit\n");
+    equal(await server.exit(), 0);
+  }
+  {
+    const { server, web } = await startWebServer(dir);
+    await using _s = server;
+    const joined = await joinWithCookies(web, cookies, "erin");
+    equal(joined.status, Status.Ok, JSON.stringify(payloadObject(joined)));
+    equal(payloadObject(joined).guest, false);
+    await server.type("quit\n");
+    equal(await server.exit(), 0);
+  }
+  {
+    using db = ChatDb.open(join(dir.path, "storage", "server", ".chat.db"));
+    ok(await db.setPassword(nameKey("erin"), "another horse battery"));
+  }
+  const { server, web } = await startWebServer(dir);
+  await using _s = server;
+  const refused = await joinWithCookies(web, cookies, "erin");
+  equal(refused.status, Status.AuthRequired);
+  equal(payloadObject(refused).code, "password-needed");
+});
+
 // ---------------------------------------------------------------- refusals and limits
 
 Deno.test("a WebSocket from another site, or without the page's cookie, is refused with 403", async () => {
@@ -491,40 +655,64 @@ Deno.test("chat-server --help lists --web-port and --no-web in English and Chine
   equal(chatText.in("zh", "webOpen", { url: "http://x/" }), "在浏览器中打开 http://x/");
 });
 
-Deno.test("the page and the modules it imports are served, TypeScript stripped, with the task's permissions", async () => {
-  // From the project's folder, as `deno task chat-server` runs it; the storage folder is a
-  // fresh one under storage/server, the only place the task may write.
+Deno.test("the page and the modules it imports are served, TypeScript stripped, from any folder", async () => {
+  // From a temporary folder, with the task's permissions: nothing of lib/ is read, the page is
+  // part of the program.
   await using dir = await tempDir();
-  const storage = `storage/server/web_test_${crypto.randomUUID()}`;
-  try {
-    const { server, web } = await startWebServer(dir, ["--storage", storage], ROOT);
-    await using _s = server;
-    const base = `http://127.0.0.1:${web}`;
-    const page = await fetch(`${base}/`);
-    equal(page.status, 200);
-    checkSecurityHeaders(page);
-    match(page.headers.get("content-type")!, /^text\/html; charset=utf-8$/);
-    match(page.headers.get("set-cookie")!, /^chat_browser=/);
-    const html = await page.text();
-    const script = /<script type="module" src="([^"]+)"/.exec(html)?.[1];
-    equal(script, "/lib/web/page/main.ts");
-    const main = await fetch(base + script);
-    equal(main.headers.get("content-type"), "text/javascript; charset=utf-8");
-    const code = await main.text();
-    ok(!/^\s*import type /m.test(code), "type-only imports are stripped");
-    for (const path of ["/lib/chat/server_flags.ts", "/lib/web/page/deno.json", "/deno.json"]) {
-      const res = await fetch(base + path);
-      await res.body?.cancel();
-      equal(res.status, 404, path);
-    }
-  } finally {
-    await Deno.remove(join(ROOT, storage), { recursive: true }).catch(() => {});
+  const { server, web } = await startWebServer(dir);
+  await using _s = server;
+  const base = `http://127.0.0.1:${web}`;
+  const page = await fetch(`${base}/`);
+  equal(page.status, 200);
+  checkSecurityHeaders(page);
+  match(page.headers.get("content-type")!, /^text\/html; charset=utf-8$/);
+  match(page.headers.get("set-cookie")!, /^chat_browser=/);
+  const html = await page.text();
+  const script = /<script type="module" src="([^"]+)"/.exec(html)?.[1];
+  equal(script, "/lib/web/page/main.ts");
+  const main = await fetch(base + script);
+  equal(main.headers.get("content-type"), "text/javascript; charset=utf-8");
+  const code = await main.text();
+  ok(!/^\s*import type /m.test(code), "type-only imports are stripped");
+  ok(code.includes('from "./session.ts"'), "the module itself");
+  for (const path of Object.keys(PAGE_ASSETS)) {
+    const res = await fetch(base + path);
+    await res.body?.cancel();
+    equal(res.status, 200, path);
+  }
+  for (
+    const path of [
+      "/lib/chat/server_flags.ts",
+      "/lib/web/page_assets.ts",
+      "/lib/web/page/deno.json",
+      "/lib/web/page/vendor/README.md",
+      "/deno.json",
+    ]
+  ) {
+    const res = await fetch(base + path);
+    await res.body?.cancel();
+    equal(res.status, 404, path);
   }
 });
 
 // ---------------------------------------------------------------- the parts, in this process
 
-Deno.test("loadPage() serves the page's folder and what its scripts import from lib/, nothing else", async () => {
+Deno.test("page_assets.ts lists exactly the page's files and the modules its scripts import", async () => {
+  const onDisk = await scanPage(join(ROOT, "lib"));
+  const listed = Object.keys(PAGE_ASSETS);
+  const missing = onDisk.filter((path) => !listed.includes(path));
+  const extra = listed.filter((path) => !onDisk.includes(path));
+  const fix = [
+    ...missing.map((path) => `missing from lib/web/page_assets.ts: ${path.slice(1)}`),
+    ...extra.map((path) =>
+      `listed in lib/web/page_assets.ts but not part of the page: ${path.slice(1)}`
+    ),
+  ];
+  deepStrictEqual(fix, [], fix.join("\n"));
+  equal(buildPage().size, listed.length);
+});
+
+Deno.test("scanPage() finds the page's folder and what its scripts import from lib/, nothing else", async () => {
   await using dir = await tempDir();
   const lib = join(dir.path, "lib");
   const write = async (path: string, text: string) => {
@@ -541,23 +729,44 @@ Deno.test("loadPage() serves the page's folder and what its scripts import from 
   await write("web/page/notes.md", "not served");
   await write("web/page/.hidden.ts", "export {};");
   await write("text/shout.ts", 'import "./deeper.js";\nexport const shout = (s: string) => s;\n');
-  await write("text/deeper.js", "export {};");
+  await write("text/deeper.js", 'import "npm:left-pad";\nimport "../../../outside.ts";\n');
   await write("text/types.ts", "export type T = number;");
   await write("text/unused.ts", "export {};");
-  const files = await loadPage(lib);
-  deepStrictEqual([...files.keys()].sort(), [
+  deepStrictEqual(await scanPage(lib), [
     "/lib/text/deeper.js",
     "/lib/text/shout.ts",
     "/lib/web/page/index.html",
     "/lib/web/page/main.ts",
     "/lib/web/page/style.css",
   ]);
-  const main = new TextDecoder().decode(files.get("/lib/web/page/main.ts")!.body);
-  ok(!main.includes(": string"), main);
-  equal(files.get("/lib/text/shout.ts")!.type, "text/javascript; charset=utf-8");
-
   await write("web/page/bad.ts", "enum Colour { Red }\n");
-  await rejects(loadPage(lib), /web\/page\/bad\.ts: /);
+  await rejects(scanPage(lib), /^Error: lib\/web\/page\/bad\.ts: /);
+});
+
+Deno.test("buildPage() strips types, types each file, and names a module it lacks or cannot strip", () => {
+  const files = buildPage({
+    "/lib/web/page/index.html": '<script type="module" src="/lib/web/page/main.ts"></script>',
+    "/lib/web/page/main.ts": 'import { a } from "../../x/a.ts";\nconst n: number = a;\n',
+    "/lib/x/a.ts": "export const a: number = 1;\n",
+    "/lib/web/page/icon.png": new Uint8Array([0x89, 0x50]),
+  });
+  const main = new TextDecoder().decode(files.get("/lib/web/page/main.ts")!.body);
+  ok(!main.includes(": number"), main);
+  equal(files.get("/lib/x/a.ts")!.type, "text/javascript; charset=utf-8");
+  equal(files.get("/lib/web/page/index.html")!.type, "text/html; charset=utf-8");
+  deepStrictEqual(files.get("/lib/web/page/icon.png"), {
+    body: new Uint8Array([0x89, 0x50]),
+    type: "image/png",
+  });
+  throws(
+    () => buildPage({ "/lib/web/page/main.ts": 'import "./gone.ts";\n' }),
+    /^Error: lib\/web\/page\/main\.ts imports lib\/web\/page\/gone\.ts, which lib\/web\/page_assets\.ts does not list$/,
+  );
+  throws(
+    () => buildPage({ "/lib/web/page/bad.ts": "enum Colour { Red }\n" }),
+    /^Error: lib\/web\/page\/bad\.ts: /,
+  );
+  throws(() => buildPage({ "/lib/web/page/notes.md": "x" }), /not a type the page may serve/);
 });
 
 Deno.test("storedName(), parseRange() and contentDisposition() keep downloads to stored names", () => {

@@ -21,6 +21,18 @@ import { applyStaticText, browserLang, otherLang, pageText as text } from "./tex
 
 /** Where the chosen language is remembered, so a reload keeps the switch. */
 const LANG_KEY = "chat-room-lang";
+/**
+ * Where the name of a login the browser keeps is remembered, so a reload joins with it. The
+ * login itself (the session token) is in an `HttpOnly` cookie this script cannot read.
+ */
+const LOGIN_KEY = "chat-room-login";
+/** Refusals after which the kept login is gone: the password is asked for again. */
+const LOGIN_ENDED = new Set([
+  "password-needed",
+  "login-required",
+  "login-failed",
+  "account-banned",
+]);
 
 // ---- The parts of the page -------------------------------------------------------------------
 
@@ -33,6 +45,7 @@ const roomBox = byId("room", HTMLElement);
 const statusLine = byId("status", HTMLElement);
 const langButton = byId("lang", HTMLButtonElement);
 const leaveButton = byId("leave", HTMLButtonElement);
+const logoutButton = byId("logout", HTMLButtonElement);
 const sendForm = byId("send", HTMLFormElement);
 const textInput = byId("text", HTMLInputElement);
 const sendError = byId("send-error", HTMLElement);
@@ -68,6 +81,8 @@ let statusWords: () => string = () => "";
 let joinWords: () => string = () => "";
 /** Why the last line was not sent, likewise. */
 let sendWords: () => string = () => "";
+/** The name being logged out, for the words shown once the page has left. */
+let loggingOut: string | null = null;
 
 // ---- Language ---------------------------------------------------------------------------------
 
@@ -93,6 +108,25 @@ function savedLang(): Lang | null {
     return isLang(saved) ? saved : null;
   } catch {
     return null; // storage refused (a private window, a policy): follow the browser
+  }
+}
+
+/** The name of the login the browser keeps, if any. */
+function savedLogin(): string | null {
+  try {
+    return localStorage.getItem(LOGIN_KEY);
+  } catch {
+    return null; // not remembered: the password is asked for after a reload
+  }
+}
+
+/** Remember the name of a login the browser keeps, or (`null`) forget it. */
+function rememberLogin(name: string | null): void {
+  try {
+    if (name === null) localStorage.removeItem(LOGIN_KEY);
+    else localStorage.setItem(LOGIN_KEY, name);
+  } catch {
+    // Not remembered: a reload asks for the password.
   }
 }
 
@@ -137,7 +171,7 @@ function endedWords(why: EndReason): () => string {
   return () => serverWords(why.reason, why.english);
 }
 
-function startSession(name: string, password: string): void {
+function startSession(name: string, password: string, resume = false): void {
   const wsUrl = `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}/ws`;
   let joined = false;
   const current = new Session(wsUrl, {
@@ -148,23 +182,43 @@ function startSession(name: string, password: string): void {
     joined: (welcome, again) => {
       room.joined(welcome.name, welcome.users, again);
       showRoom(true);
+      logoutButton.hidden = welcome.guest !== false;
       files.joined();
       if (!again) textInput.focus();
+    },
+    loggedIn: (name, kept) => {
+      if (kept) rememberLogin(name);
+      else room.note(() => text("notKept"));
     },
     event: (event) => onEvent(event, current.name),
     ended: (why) => {
       if (session !== current) return;
       session = null;
       showRoom(false);
-      joinWords = why === null ? () => "" : endedWords(why);
+      const out = loggingOut;
+      loggingOut = null;
+      const remembered = savedLogin();
+      if (
+        why !== null && why !== "unreachable" && LOGIN_ENDED.has(why.reason?.code ?? "") &&
+        remembered !== null && nameKey(remembered) === nameKey(current.name)
+      ) {
+        rememberLogin(null); // logged out elsewhere, the password changed, or banned
+      }
+      joinWords = out !== null
+        ? () => text("loggedOut", { name: out })
+        : why === null
+        ? () => ""
+        : endedWords(why);
       joinError.textContent = joinWords();
       say(() => "");
       joinButton.disabled = false;
-      nameInput.focus();
+      nameInput.value = current.name;
+      (out === null ? nameInput : passwordInput).focus();
     },
   });
   session = current;
-  current.start(name, password);
+  joinButton.disabled = true;
+  current.start(name, password, resume);
 }
 
 function onEvent(event: ChatEvent, me: string): void {
@@ -182,7 +236,10 @@ function showRoom(inRoom: boolean): void {
   roomBox.hidden = !inRoom;
   joinForm.hidden = inRoom;
   leaveButton.hidden = !inRoom;
-  if (!inRoom) setTarget(null);
+  if (!inRoom) {
+    logoutButton.hidden = true;
+    setTarget(null);
+  }
 }
 
 joinForm.addEventListener("submit", (e) => {
@@ -190,12 +247,17 @@ joinForm.addEventListener("submit", (e) => {
   if (session !== null) return;
   joinWords = () => "";
   joinError.textContent = "";
-  joinButton.disabled = true;
   startSession(nameInput.value, passwordInput.value);
   passwordInput.value = "";
 });
 
 leaveButton.addEventListener("click", () => session?.leave());
+logoutButton.addEventListener("click", () => {
+  if (session === null) return;
+  loggingOut = session.name;
+  rememberLogin(null);
+  session.logout();
+});
 globalThis.addEventListener("online", () => session?.retryNow());
 
 // ---- Sending ----------------------------------------------------------------------------------
@@ -259,6 +321,14 @@ for (const type of ["dragover", "drop"] as const) {
 
 // ---- Start ------------------------------------------------------------------------------------
 
-nameInput.value = new URLSearchParams(location.search).get("name") ?? "";
+const asked = new URLSearchParams(location.search).get("name");
+const kept = savedLogin();
+nameInput.value = asked ?? "";
 useLang(language);
-(nameInput.value === "" ? nameInput : passwordInput).focus();
+if (kept !== null && (asked === null || nameKey(asked) === nameKey(kept))) {
+  // Logged in before, and the browser keeps the login: join without asking.
+  nameInput.value = kept;
+  startSession(kept, "", true);
+} else {
+  (nameInput.value === "" ? nameInput : passwordInput).focus();
+}

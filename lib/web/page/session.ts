@@ -5,6 +5,12 @@
  * so the server sends exactly what was missed (docs/PROTOCOL.md, History). Events already seen
  * are never shown twice.
  *
+ * A login stays with the browser, not with this script: right after a join with a password the
+ * page asks the server to keep it (`POST /session`), which sets an `HttpOnly` cookie holding the
+ * session token; every later join (a reconnect, a reload) sends no password and the server logs
+ * in with the cookie. The token never reaches this code (docs/PROTOCOL.md, "Staying logged
+ * in").
+ *
  * @module
  */
 
@@ -45,6 +51,11 @@ export interface SessionEvents {
   state(state: SessionState): void;
   /** Joined (again, after a reconnect: `again`), with the server's welcome. */
   joined(welcome: Welcome, again: boolean): void;
+  /**
+   * Joined as an account: the browser keeps the login (`kept`), so a reload joins without the
+   * password; or it could not keep it.
+   */
+  loggedIn(name: string, kept: boolean): void;
   /** Something happened in the room; each event once, in order. */
   event(event: ChatEvent): void;
   /**
@@ -81,14 +92,43 @@ export function readRefusal(
 /** Notices after which reconnecting would only be turned away again. */
 const FINAL_NOTICES = new Set(["kicked-out", "account-banned"]);
 
+/**
+ * Times a join that resumes a kept login (after a reload) is tried again while the name is
+ * still taken: the page before the reload may hold it until the server hears it close.
+ */
+const RESUME_TAKEN_TRIES = 3;
+
+/**
+ * Ask the server to keep this browser's login as `name` in its `HttpOnly` cookie (`POST`), or
+ * to forget the login it keeps (`DELETE`).
+ *
+ * @returns Whether it did.
+ */
+async function sessionCookie(method: "POST" | "DELETE", name = ""): Promise<boolean> {
+  try {
+    const query = method === "POST" ? `?${new URLSearchParams({ name })}` : "";
+    // The server takes these only with this page's Origin. Under the page's
+    // `Referrer-Policy: no-referrer` the Fetch standard sends `Origin: null` with a POST (not
+    // every browser does); the request's own policy keeps the real one.
+    const res = await fetch(`/session${query}`, { method, referrerPolicy: "same-origin" });
+    await res.body?.cancel();
+    return res.ok;
+  } catch {
+    return false; // the server is gone: the next join asks again
+  }
+}
+
 /** A name in the room, kept across connections. */
 export class Session {
   readonly #url: string;
   readonly #events: SessionEvents;
   #conn: Connection | null = null;
   #name = "";
+  /** The password typed, until the browser keeps the login (then the cookie logs in). */
   #password: string | undefined;
-  #token: string | undefined;
+  /** Joining a kept login after a reload: a name still taken is tried again, a few times. */
+  #resume = false;
+  #takenTries = 0;
   #lastId: number | undefined;
   #attempt = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -119,14 +159,27 @@ export class Session {
   /**
    * Join for the first time.
    *
-   * @param name The name typed.
-   * @param password The password typed, or empty for a guest.
+   * @param name The name typed, or the one whose login the browser keeps.
+   * @param password The password typed, or empty: a guest, or a login the browser keeps.
+   * @param resume Whether this joins a kept login after a reload.
    */
-  async start(name: string, password: string): Promise<void> {
+  async start(name: string, password: string, resume = false): Promise<void> {
     this.#name = name;
     this.#password = password === "" ? undefined : password;
+    this.#resume = resume;
     this.#events.state({ state: "connecting" });
     await this.#attemptJoin(false);
+  }
+
+  /**
+   * Log out: the server ends every session of the account (`O`: this browser's and any other),
+   * the browser drops its cookie, and the page leaves the room.
+   */
+  async logout(): Promise<void> {
+    this.#over = true;
+    await this.#conn?.request(ChatType.Logout).catch(() => {});
+    await sessionCookie("DELETE");
+    await this.leave();
   }
 
   /** Leave the room: `B`, then close; no reconnecting. */
@@ -170,8 +223,12 @@ export class Session {
     } catch {
       return conn.close(); // closed before answering, or a garbled answer: #closed decides
     }
-    if (again && answer.status === Status.Taken) {
-      // Our old connection may still hold the name until the server notices it is gone.
+    const tryAgain = this.#joinedOnce
+      ? again
+      : this.#resume && ++this.#takenTries < RESUME_TAKEN_TRIES;
+    if (answer.status === Status.Taken && tryAgain) {
+      // Our old connection (or the page before a reload) may still hold the name until the
+      // server notices it is gone.
       this.#taken = true;
       return conn.close();
     }
@@ -180,9 +237,9 @@ export class Session {
   }
 
   #joinPayload(again: boolean): Record<string, unknown> {
+    // Without a password, the server logs in with the browser's cookie if it keeps one.
     const payload: Record<string, unknown> = { name: this.#name };
-    if (again && this.#token !== undefined) payload.token = this.#token;
-    else if (this.#password !== undefined) payload.password = this.#password;
+    if (this.#password !== undefined) payload.password = this.#password;
     if (again && this.#lastId !== undefined) payload.after = this.#lastId;
     return payload;
   }
@@ -192,12 +249,18 @@ export class Session {
     this.#joinedOnce = true;
     this.#attempt = 0;
     this.#name = welcome.name;
-    this.#token = welcome.token ?? this.#token;
-    // A token logs in again from now on: the password need not stay in memory.
-    if (this.#token !== undefined) this.#password = undefined;
     conn.keepAlive(welcome.heartbeat);
     this.#events.joined(welcome, again);
     this.#events.state({ state: "joined", name: welcome.name, again });
+    if (welcome.guest === false) this.#keepLogin(welcome.name);
+  }
+
+  /** Have the browser keep a login made with the password, then forget the password. */
+  async #keepLogin(name: string): Promise<void> {
+    if (this.#password === undefined) return this.#events.loggedIn(name, true); // by cookie
+    const kept = await sessionCookie("POST", name);
+    if (kept) this.#password = undefined;
+    this.#events.loggedIn(name, kept);
   }
 
   #indication(frame: Frame): void {
@@ -234,7 +297,7 @@ export class Session {
     ) {
       return this.#end({ reason: notice.why, english: notice.text });
     }
-    if (!this.#joinedOnce) return this.#end("unreachable");
+    if (!this.#joinedOnce && !this.#taken) return this.#end("unreachable");
     this.#retry();
   }
 
