@@ -11,6 +11,7 @@ import type { Params, Text } from "../cli/i18n.ts";
 import { createHash, type Hash } from "node:crypto";
 import { basename, extname, join } from "node:path";
 import { filesText as text } from "./text.ts";
+import { chunkDone } from "./dead_buffers.ts";
 
 /**
  * Default bytes per chunk frame. A quarter of the 1 MiB frame limit: big enough that per-frame
@@ -359,6 +360,7 @@ export class FileReceiver {
     this.#pending.push(chunk);
     this.#pendingBytes += chunk.length;
     if (this.#pendingBytes >= PIECE_SIZE) await this.#flush();
+    chunkDone(chunk.length);
   }
 
   /**
