@@ -30,6 +30,9 @@ export const MAX_UNREAD_FRAMES = 4096;
  */
 export const MAX_UNREAD_BYTES = 12 * 1024 * 1024;
 
+/** Where a frame's header holds its payload's length, the header's last four bytes. */
+const PAYLOAD_LENGTH_AT = 8;
+
 /** WebSocket close codes (RFC 6455, section 7.4.1). */
 export const CloseCode = {
   /** A polite hang-up: the last frame said why. */
@@ -254,6 +257,13 @@ export class WsMember implements Member {
   /**
    * Decode one message.
    *
+   * @remarks
+   * The frame's payload is the message's own bytes, not a copy: a file chunk is then one
+   * buffer, which turns to garbage once written, rather than two (the message's, at once, and
+   * the copy's), and the server's memory during an upload stays nearer what it holds live. The
+   * decoder checks the header (magic, version, kind) on a copy of it that announces no
+   * payload; the length it announced must then be exactly the rest of the message.
+   *
    * @throws {ProtocolError} When it is text, or not exactly one well-formed frame.
    */
   #decode(data: unknown): Frame {
@@ -267,17 +277,23 @@ export class WsMember implements Member {
         `A message of ${data.byteLength} bytes is over the limit of a frame`,
       );
     }
-    const frames = this.#decoder.push(new Uint8Array(data));
-    this.#decoder.throwIfFailed(); // bad bytes behind a good frame
-    if (frames.length !== 1 || this.#decoder.midFrame) {
+    if (data.byteLength < HEADER_SIZE) {
+      throw new ProtocolError("truncated", "A message holds less than one frame");
+    }
+    const header = new Uint8Array(data, 0, HEADER_SIZE).slice();
+    const length = new DataView(header.buffer).getUint32(PAYLOAD_LENGTH_AT);
+    header.fill(0, PAYLOAD_LENGTH_AT); // the length field: no payload to copy
+    const [frame] = this.#decoder.push(header);
+    if (length !== data.byteLength - HEADER_SIZE) {
       throw new ProtocolError(
         "truncated",
-        frames.length === 0
+        length > data.byteLength - HEADER_SIZE
           ? "A message holds less than one frame"
           : "A message holds more than one frame",
       );
     }
-    return frames[0];
+    frame.payload = new Uint8Array(data, HEADER_SIZE);
+    return frame;
   }
 
   /** Stop reading: the frames before the fault are still read, then the error. */
