@@ -34,6 +34,7 @@
 
 import { randomFillSync } from "node:crypto";
 import { join } from "node:path";
+import { CERT_FILE } from "../../lib/tls/certificate.ts";
 import { errorMessage, parseProgramFlags, UsageError } from "../../lib/cli/cli.ts";
 import { displayWidth, padEndToWidth, padStartToWidth } from "../../lib/cli/display_width.ts";
 import { type Lang, lang } from "../../lib/cli/i18n.ts";
@@ -671,14 +672,67 @@ async function lpSection(ctx: Context): Promise<Row[]> {
     const seq = await sequentialPair(ctx, lpPort, echoPort, size, notes);
     const pipe = await pipelinedPair(ctx, lpPort, echoPort, size, notes);
     const seed = await seedPair(ctx, lpPort, echoPort, size, notes);
+    const tls = await tlsSequential(ctx, lpPort, notes);
     const note = joinWords(notes);
     return [
       ...sequentialRows(seq, size, note),
       ...pipelinedRows(ctx.load, { ...pipe, ...seed }, size, note),
+      tlsRow(tls, note),
     ];
   } finally {
     await Promise.all([server.stop(), echo.stop()]);
   }
+}
+
+/**
+ * Sequential LP requests over TLS, beside the plain server: a second lp-server with `--tls`,
+ * whose certificate (made at its first start, in its storage folder) the client trusts as
+ * `--ca`; the plain server and the TLS one in turn, twice, the faster p50 of each.
+ */
+async function tlsSequential(
+  ctx: Context,
+  plainPort: number,
+  notes: Words[],
+): Promise<{ tls: Seq | null; plain: Seq | null }> {
+  const { load, scope } = ctx;
+  ctx.say(text("sayTls"));
+  const folder = join(ctx.work, "lp-tls");
+  await Deno.mkdir(folder);
+  const [cmd, args] = taskCommand("lp-server", ["--port", "0", "--tls"]);
+  const server = scope.spawn("lp-server --tls", cmd, args, { cwd: folder });
+  try {
+    const port = await listeningPort(server);
+    const caFile = join(folder, "storage", "lp-server", CERT_FILE);
+    const warm = Math.min(1000, load.sequential);
+    const once = (tls: boolean) =>
+      attempt(
+        tls ? "lp over TLS" : "lp",
+        () =>
+          tls
+            ? lpSequential(port, load.sequential, warm, { caFile })
+            : lpSequential(plainPort, load.sequential, warm),
+        notes,
+      );
+    const runs = [await once(false), await once(true), await once(false), await once(true)];
+    const fastest = (a: Seq | null, b: Seq | null) =>
+      a && b ? ((a.p50Ms ?? Infinity) <= (b.p50Ms ?? Infinity) ? a : b) : a ?? b;
+    return { plain: fastest(runs[0], runs[2]), tls: fastest(runs[1], runs[3]) };
+  } finally {
+    await server.stop();
+  }
+}
+
+/** What TLS costs a round trip: its p50 as a ratio of the same requests over plain TCP. */
+function tlsRow({ tls, plain }: { tls: Seq | null; plain: Seq | null }, note: Words): Row {
+  return row(
+    2,
+    words("measureSeqTlsP50"),
+    "ms",
+    tls?.p50Ms ?? null,
+    words("peerPlainLp"),
+    plain?.p50Ms ?? null,
+    { higherIsBetter: false, note },
+  );
 }
 
 function sequentialRows(

@@ -141,14 +141,16 @@ export async function echoSequential(
  * @param port The LP server.
  * @param count Requests timed, after `warmup` untimed ones.
  * @param warmup Requests first.
+ * @param tls Over TLS, trusting the server's certificate file (PEM).
  * @returns Rate and latency.
  */
 export async function lpSequential(
   port: number,
   count: number,
   warmup: number,
+  tls?: { caFile: string },
 ): Promise<RoundTrips> {
-  const session = await LpSession.connect(HOST, port);
+  const session = await LpSession.connect(HOST, port, tls ? { tls } : {});
   const latencies = new Float64Array(count);
   try {
     for (let i = 0; i < warmup; i++) await session.request(LpType.Time);
