@@ -9,6 +9,7 @@
 import { basename } from "node:path";
 import { type Frame, Kind, Status } from "../wire/frame.ts";
 import type { ByteStream } from "../wire/frame_connection.ts";
+import { OpeningBytes } from "../tls/opening_bytes.ts";
 import { FileReceiver, openChunks } from "../files/file_chunk.ts";
 import { RequestError, RequestSession } from "../net/request_session.ts";
 import { cliText } from "../cli/text.ts";
@@ -208,6 +209,8 @@ export class ChatClient extends RequestSession {
   readonly #downloads = new Map<number, Download>();
   /** Uploads in progress, and why each was cancelled (`null` while it goes on). */
   readonly #uploads = new Map<number, { cancelled: string | null }>();
+  /** The server's first bytes: TLS records, when a plain client reached a TLS server. */
+  readonly #opening: OpeningBytes;
 
   /**
    * Start reading from the server, and heartbeats.
@@ -231,13 +234,20 @@ export class ChatClient extends RequestSession {
       if (frame.type === ChatType.Join) joinRefusals.set(frame.id, refusalCode(frame));
       return refusalLine(frame);
     };
-    super(conn, { heartbeatType: ChatType.Heartbeat, heartbeatMs, refusalText });
+    const opening = new OpeningBytes(conn);
+    super(opening, { heartbeatType: ChatType.Heartbeat, heartbeatMs, refusalText });
+    this.#opening = opening;
     this.#joinRefusals = joinRefusals;
     this.#onEvent = onEvent;
     this.#heartbeatMs = heartbeatMs;
     this.seen = links.seen ?? new SeenIds();
     this.#stored = links.stored ?? new StoredTexts();
     this.#onJoined = links.onJoined;
+  }
+
+  /** @returns Whether the server answered with TLS records: a TLS server, reached without TLS. */
+  answeredWithTls(): boolean {
+    return this.#opening.looksLikeTls();
   }
 
   /**

@@ -270,6 +270,10 @@ export async function sessionEnd(
   if (notice?.status === Status.Full) throw new JoinError(serverSays(notice.why, notice.text));
   if (notice?.status === Status.ServerError) return "server closed";
   if (client.welcome === null && client.failure instanceof ProtocolError) {
+    // A TLS server's alert, read as if it were a frame.
+    if (client.answeredWithTls()) {
+      throw new JoinError(text("speaksTls", { server: serverName(server) }));
+    }
     const why = client.failure.message;
     throw new JoinError(text("notChatServer", { server: serverName(server), why }));
   }

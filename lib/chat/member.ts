@@ -57,6 +57,11 @@ export interface Member {
    * @throws {Error} When the connection fails (a failed write included).
    */
   read(): Promise<Frame | null>;
+  /**
+   * Whether the peer opened as a TLS client does (lib/tls/opening_bytes.ts): a TLS client on a
+   * plain-TCP port, whose hello is no frame. Absent where that cannot happen (a WebSocket).
+   */
+  openedWithTls?(): boolean;
   /** Read and drop what the member still sends, until it closes or is closed. */
   discardInput(): Promise<void>;
   /**

@@ -25,6 +25,9 @@ import { formatTimestamp } from "../cli/timestamp.ts";
 /** The chat server's TCP port. */
 export const DEFAULT_PORT = 15004;
 
+/** The chat's name inside TLS (ALPN), so a client of another protocol is told at the handshake. */
+export const CHAT_ALPN = "chat/1";
+
 /**
  * Seconds between heartbeats of an idle client. Ten seconds notices a dead peer within half a
  * minute while costing nothing worth measuring.

@@ -13,6 +13,8 @@ import { parseByteSize, parseSeconds } from "../cli/units.ts";
 import { StartError } from "../net/server_main.ts";
 import { formatHostPort, parsePort } from "../net/host_port.ts";
 import { WebServer } from "../web/web_server.ts";
+import type { Credentials } from "../tls/certificate.ts";
+import { TLS_FLAGS } from "../tls/server_credentials.ts";
 import { ChatDb, DbError } from "../store/chat_db.ts";
 import { AUTH_MODES, type AuthMode } from "./accounts.ts";
 import { DEFAULT_HEARTBEAT_SECONDS, DEFAULT_PORT, MISSED_HEARTBEATS } from "./protocol.ts";
@@ -73,6 +75,7 @@ export const SERVER_OPTIONS = {
   // No default: it follows --port when --port is 0 (see readOptions).
   "web-port": { type: "string" },
   "no-web": { type: "boolean", default: false },
+  ...TLS_FLAGS,
 } as const;
 
 /** Whether this process may read and write `dir`; Deno asks the user on a terminal. */
@@ -153,12 +156,13 @@ export function readOptions(
  *
  * @param host The address to listen on.
  * @param port The web port; 0 picks a free one.
+ * @param credentials With `--tls`: the chat port's certificate, for https and wss.
  * @returns The web server, answering 503 until the room starts.
  * @throws {StartError} When it cannot start.
  */
-export function openWeb(host: string, port: number): WebServer {
+export function openWeb(host: string, port: number, credentials?: Credentials): WebServer {
   try {
-    return WebServer.listen(host, port);
+    return WebServer.listen(host, port, credentials);
   } catch (err) {
     const why = errorMessage(err);
     if (!(err instanceof Error) || !(err.name in Deno.errors)) {

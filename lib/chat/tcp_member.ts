@@ -1,6 +1,6 @@
 /**
- * A chat member over TCP: frames read through a {@linkcode FrameConnection}, frames sent
- * through an {@linkcode Outbox}, and a polite hang-up that lets the last frame arrive.
+ * A chat member over TCP (or TLS): frames read through a {@linkcode FrameConnection}, frames
+ * sent through an {@linkcode Outbox}, and a polite hang-up that lets the last frame arrive.
  *
  * @module
  */
@@ -11,6 +11,7 @@ import { FrameConnection } from "../wire/frame_connection.ts";
 import { Outbox, type OutboxLimits } from "../net/outbox.ts";
 import { withDeadline } from "../net/deadline.ts";
 import { formatHostPort } from "../net/host_port.ts";
+import { OpeningBytes } from "../tls/opening_bytes.ts";
 import type { Member } from "./member.ts";
 
 /**
@@ -25,17 +26,20 @@ import type { Member } from "./member.ts";
 export class TcpMember implements Member {
   readonly peer: string;
   readonly #fc: FrameConnection;
+  /** The peer's first bytes, which tell a TLS client on a plain-TCP port. */
+  readonly #opening: OpeningBytes;
   readonly #outbox: Outbox;
   /** Why a write failed: reported by {@linkcode TcpMember.read} as the reason it ended. */
   #writeError: unknown = null;
 
   /**
-   * @param conn The accepted connection; this member closes it.
+   * @param conn The accepted connection, TCP or TLS (its handshake done); this member closes it.
    * @param limits How far the member may fall behind, and its file-chunk window.
    */
-  constructor(conn: Deno.TcpConn, limits: OutboxLimits) {
+  constructor(conn: Deno.Conn, limits: OutboxLimits) {
     this.peer = formatHostPort(conn.remoteAddr as Deno.NetAddr);
-    this.#fc = new FrameConnection(conn);
+    this.#opening = new OpeningBytes(conn);
+    this.#fc = new FrameConnection(this.#opening);
     this.#outbox = new Outbox((bytes) => writeAll(conn, bytes), limits, (err) => {
       this.#writeError = err;
       this.close();
@@ -71,6 +75,10 @@ export class TcpMember implements Member {
     return this.#fc.read().catch((err) => {
       throw this.#writeError ?? err; // a failed write closed the connection under the reader
     });
+  }
+
+  openedWithTls(): boolean {
+    return this.#opening.looksLikeTls();
   }
 
   discardInput(): Promise<void> {

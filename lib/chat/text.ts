@@ -51,7 +51,12 @@ Options:
                          one held back for 5 s on end is disconnected (default 0: no limit)
   --web-port PORT        port of the web page, where browsers join the same room (default
                          {webPort}, or 0 with --port 0; 0 picks a free one)
-  --no-web               serve no web page: terminal clients only`,
+  --no-web               serve no web page: terminal clients only
+  --tls                  encrypt with TLS, the chat port and the page (https, wss) alike; the
+                         first start makes a self-signed certificate and keeps it in the
+                         storage folder (see docs/TLS.md)
+  --cert FILE            use this certificate chain, PEM, instead (implies --tls; needs --key)
+  --key FILE             the private key of --cert, PEM`,
     badMaxClients: 'Invalid --max-clients "{value}": expected 1 or more',
     storageOutside:
       "the task may read and write only under {dir}; use --storage inside it, or run with deno run --allow-read=DIR --allow-write=DIR",
@@ -193,6 +198,7 @@ Options:
     "read-timeout": "was disconnected (read nothing for {seconds} s)",
     "dropped-slow": "was disconnected (too slow: {queued} waiting to be read)",
     "dropped-malformed": "was disconnected (malformed frame)",
+    "dropped-tls": "sent a TLS handshake, but this server runs without --tls; closing",
     "join-timeout": "did not join within {seconds} s",
 
     // ---- chat-client ------------------------------------------------------------------------
@@ -204,13 +210,23 @@ Options:
   --name NAME            user name (asked for when missing or taken)
   --host HOST            server address (default 127.0.0.1)
   --port PORT            server port (default {port})
-  --downloads DIR        folder for downloads (default {downloads}; the task may write
-                         only there)
+  --downloads DIR        folder for downloads (default {downloads})
   --heartbeat SECONDS    heartbeat interval when idle (default {heartbeat}, or
-                         the server's if shorter)`,
+                         the server's if shorter)
+  --tls                  encrypt with TLS. The server's certificate is trusted if --ca signed
+                         it, or an authority this system trusts; otherwise, as ssh does:
+                         ask once, remember it, refuse if it changes (see docs/TLS.md)
+  --ca FILE              trust certificates signed by this authority, PEM (implies --tls)
+  --fingerprint FP       trust only the certificate with this SHA256:... fingerprint
+                         (implies --tls)
+  --trust                trust an unknown certificate without asking, and remember it
+                         (implies --tls; a changed certificate is still refused)`,
     downloadsOutside:
       "the task may write only under {dir}; use --downloads inside it, or run with deno run --allow-write=DIR",
     connectedTo: "Connected to {server}",
+    connectedToTls: "Connected to {server} over TLS ({trust})",
+    speaksTls: "{server} speaks TLS: connect with --tls",
+    lpServerTls: "it is an LP server, not a chat server (try deno task lp-client --tls)",
     connectionFailed: "connection to {server} failed",
     askName: "Your name: ",
     welcome: "{time} *** You joined as {name}. Online ({n}): {users}. Type /help for commands.",
@@ -370,7 +386,11 @@ Options:`,
                          的成员会被断开（默认 0：不限）
   --web-port PORT        网页的端口，浏览器从这里加入同一个聊天室（默认 {webPort}；
                          --port 为 0 时默认也为 0；0 表示任选一个空闲端口）
-  --no-web               不提供网页：只接受终端客户端`,
+  --no-web               不提供网页：只接受终端客户端
+  --tls                  用 TLS 加密，聊天端口和网页（https、wss）都加密；第一次启动时
+                         生成自签名证书，保存在存储文件夹中（见 docs/TLS.md）
+  --cert FILE            改用这个证书链（PEM）（隐含 --tls；需要同时给出 --key）
+  --key FILE             --cert 的私钥（PEM）`,
     badMaxClients: "无效的 --max-clients“{value}”：应为 1 或更大的数",
     storageOutside:
       "该任务只能读写 {dir} 之下的文件；请用 --storage 指定其中的文件夹，或用 deno run --allow-read=DIR --allow-write=DIR 运行",
@@ -500,6 +520,7 @@ Options:`,
     "read-timeout": "被断开（{seconds} 秒没有读取数据）",
     "dropped-slow": "被断开（太慢：{queued} 等待读取）",
     "dropped-malformed": "被断开（发送了格式错误的帧）",
+    "dropped-tls": "发来了 TLS 握手，但本服务器没有用 --tls 启动，关闭连接",
     "join-timeout": "没有在 {seconds} 秒内加入聊天室",
 
     clientUsage: `用法：deno task chat-client [--name NAME] [--host HOST] [--port PORT]
@@ -510,13 +531,21 @@ Options:`,
   --name NAME            用户名（没有给出或已被占用时会询问）
   --host HOST            服务器地址（默认 127.0.0.1）
   --port PORT            服务器端口（默认 {port}）
-  --downloads DIR        存放下载文件的文件夹（默认 {downloads}；该任务只能写入
-                         这个文件夹）
+  --downloads DIR        存放下载文件的文件夹（默认 {downloads}）
   --heartbeat SECONDS    空闲时发送心跳的间隔（默认 {heartbeat}；服务器的间隔更短时
-                         用服务器的）`,
+                         用服务器的）
+  --tls                  用 TLS 加密。服务器的证书如果由 --ca 签发，或由本系统信任的
+                         证书机构签发，就信任它；否则像 ssh 一样：询问一次，记住它，
+                         以后证书变了就拒绝连接（见 docs/TLS.md）
+  --ca FILE              信任由这个证书机构（PEM）签发的证书（隐含 --tls）
+  --fingerprint FP       只信任指纹为 SHA256:... 的证书（隐含 --tls）
+  --trust                不询问就信任未知的证书并记住它（隐含 --tls；证书变了仍会拒绝）`,
     downloadsOutside:
       "该任务只能写入 {dir} 之下的文件；请用 --downloads 指定其中的文件夹，或用 deno run --allow-write=DIR 运行",
     connectedTo: "已连接到 {server}",
+    connectedToTls: "已通过 TLS 连接到 {server}（{trust}）",
+    speaksTls: "{server} 使用 TLS：请加上 --tls 再连接",
+    lpServerTls: "它是 LP 服务器，不是聊天服务器（请改用 deno task lp-client --tls）",
     connectionFailed: "与 {server} 的连接出错",
     askName: "请输入您的用户名：",
     welcome:

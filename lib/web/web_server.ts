@@ -26,11 +26,17 @@ import { buildPage, INDEX_PATH, type PageFiles } from "./page_files.ts";
 import { downloadFile, storedName } from "./file_download.ts";
 import { WsMember } from "./ws_member.ts";
 
+/** A certificate and its key, PEM: with them the page is https and the WebSocket wss. */
+export interface WebTls {
+  cert: string;
+  key: string;
+}
+
 /**
  * Headers on every response. The page runs only its own scripts from its own origin (no
  * inline script, so injected markup cannot run), is never framed, and nothing is sniffed into
  * another type: an uploaded file is always `application/octet-stream`, saved, never shown.
- * CSP's `'self'` covers the page's own `ws:` origin too (CSP Level 3).
+ * CSP's `'self'` covers the page's own `ws:` (or `wss:`) origin too (CSP Level 3).
  */
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   "Content-Security-Policy":
@@ -87,6 +93,8 @@ export class WebServer {
   readonly addr: Deno.NetAddr;
   readonly #server: Deno.HttpServer<Deno.NetAddr>;
   readonly #host: string;
+  /** `http:` or `https:`: what the page's `Origin` starts with. */
+  readonly #scheme: "http:" | "https:";
   readonly #page: PageFiles;
   #room: WebRoom | null = null;
   #stopping = false;
@@ -95,12 +103,15 @@ export class WebServer {
   readonly #tasks = new Set<Promise<void>>();
   readonly #downloads = new AbortController();
 
-  private constructor(host: string, page: PageFiles, port: number) {
+  private constructor(host: string, page: PageFiles, port: number, tls?: WebTls) {
     this.#host = host;
+    this.#scheme = tls ? "https:" : "http:";
     this.#page = page;
     this.#server = Deno.serve({
       hostname: host,
       port,
+      // The chat port's certificate: one fingerprint for the terminal and the browser.
+      ...tls ? { cert: tls.cert, key: tls.key } : {},
       onListen: () => {}, // the program says where, in its own words
       onError: () => secured(respond(500)),
     }, (request, info) => this.#handle(request, info));
@@ -113,19 +124,20 @@ export class WebServer {
    *
    * @param host The address to listen on (the chat server's `--host`).
    * @param port The port; 0 picks a free one.
+   * @param tls A certificate and key: serve https (and wss) instead of http (and ws).
    * @returns The server, answering 503 until it is given the room.
    * @throws {Error} When the page's code cannot be served (the message names the file).
    * @throws {Deno.errors.AddrInUse} And the other errors of binding.
    */
-  static listen(host: string, port: number): WebServer {
-    return new WebServer(host, buildPage(), port);
+  static listen(host: string, port: number, tls?: WebTls): WebServer {
+    return new WebServer(host, buildPage(), port, tls);
   }
 
   /** The address to open in a browser; a wildcard host is shown as this machine's loopback. */
   get url(): string {
     const { hostname, port } = this.addr;
     const shown = hostname === "0.0.0.0" ? "127.0.0.1" : hostname === "::" ? "::1" : hostname;
-    return `http://${formatHostPort({ hostname: shown, port })}/`;
+    return `${this.#scheme}//${formatHostPort({ hostname: shown, port })}/`;
   }
 
   /**
@@ -173,7 +185,9 @@ export class WebServer {
     const web = this.#room;
     if (web === null || this.#stopping) return respond(503);
     const peer = formatHostPort(info.remoteAddr);
-    const host = request.headers.get("Host");
+    // HTTP/2, which browsers speak over https, names the host in the URL, not in `Host`.
+    const host = request.headers.get("Host") ??
+      (this.#scheme === "https:" ? new URL(request.url).host : null);
     if (!this.#hostAllowed(host)) {
       web.room.say(text("logWebForeignHost", { peer, host: String(host) }));
       return respond(403);
@@ -227,8 +241,8 @@ export class WebServer {
     // Cross-site WebSocket hijacking: any page may open a WebSocket to any address, and the
     // browser says only where that page came from.
     const origin = request.headers.get("Origin");
-    if (!sameOrigin(origin, host)) {
-      const expected = `http://${host}`;
+    if (!sameOrigin(origin, this.#scheme, host)) {
+      const expected = `${this.#scheme}//${host}`;
       const why = text("webForeignOrigin", { origin: String(origin), expected });
       web.room.say(text("logWebRefused", { peer, why }));
       return respond(403);
@@ -287,7 +301,8 @@ export class WebServer {
     }
     // Only the page itself: another site's form or script may not log this browser in or out.
     const cookie = cookieOf(request, COOKIE_NAME, COOKIE_VALUE);
-    if (!sameOrigin(request.headers.get("Origin"), host) || cookie === null) return respond(403);
+    const origin = request.headers.get("Origin");
+    if (!sameOrigin(origin, this.#scheme, host) || cookie === null) return respond(403);
     if (request.method === "DELETE") return noContent(sessionCookie("", 0));
     const name = new URL(request.url).searchParams.get("name") ?? "";
     const members = this.#browsers.get(cookie);
@@ -339,11 +354,12 @@ function cookieOf(request: Request, wanted: string, format: RegExp): string | nu
 }
 
 /**
- * Whether a request comes from a page of this server: its `Origin` is `http://` and the
- * request's `Host`, compared without regard to case.
+ * Whether a request comes from a page of this server: its `Origin` is the server's scheme
+ * (`http:`, or `https:` with `--tls`) and the request's `Host`, compared without regard to case.
+ * A page served over http may not use an https server's WebSocket, nor the reverse.
  */
-function sameOrigin(origin: string | null, host: string): boolean {
-  return origin?.toLowerCase() === `http://${host}`.toLowerCase();
+function sameOrigin(origin: string | null, scheme: string, host: string): boolean {
+  return origin?.toLowerCase() === `${scheme}//${host}`.toLowerCase();
 }
 
 /** The `Set-Cookie` value that keeps a session token, or (empty, 0 seconds) removes it. */

@@ -12,10 +12,13 @@
  * password of a registered name (typed without echo, or read from `--password-file`); a guest
  * can `/register` its name or `/login` to an account, and a private message to an account
  * that is away waits for its next login, when its sender hears that it was delivered.
+ * With `--tls` the same frames travel inside TLS, once the server's certificate is trusted
+ * (lib/chat/client_connect.ts, docs/TLS.md).
  *
  * Run it (with `deno task chat-server` running):   deno task chat-client --name alice
  * Then type a line to talk to everyone, or /help for the commands. To log in without typing:
  * deno task chat-client --name alice --password-file secret.txt
+ * Over TLS (chat-server --tls):   deno task chat-client --name alice --tls
  *
  * @module
  */
@@ -27,6 +30,8 @@ import { parseSeconds } from "../../lib/cli/units.ts";
 import { resolveUserPath, userFolders } from "../../lib/files/user_path.ts";
 import { formatHostPort, parseRemotePort } from "../../lib/net/host_port.ts";
 import type { ByteStream } from "../../lib/wire/frame_connection.ts";
+import { parseFingerprint } from "../../lib/tls/fingerprint.ts";
+import { type ChatTlsOptions, connectChat } from "../../lib/chat/client_connect.ts";
 import { DEFAULT_HEARTBEAT_SECONDS, DEFAULT_PORT, printable } from "../../lib/chat/protocol.ts";
 import { ChatClient, SeenIds, StoredTexts } from "../../lib/chat/client_session.ts";
 import { type ClientEnd, enterRoom, JoinError, sessionEnd } from "../../lib/chat/join.ts";
@@ -276,13 +281,6 @@ function fail(message: string, code = 1): never {
   Deno.exit(code);
 }
 
-async function connectTcp(hostname: string, port: number): Promise<Deno.TcpConn> {
-  const conn = await Deno.connect({ hostname, port });
-  conn.setNoDelay(true);
-  conn.setKeepAlive(true);
-  return conn;
-}
-
 if (import.meta.main) {
   const parsed = parseProgramFlags({
     name: "chat_client",
@@ -295,20 +293,44 @@ if (import.meta.main) {
       port: { type: "string", default: String(DEFAULT_PORT) },
       downloads: { type: "string", default: DEFAULT_DOWNLOADS },
       heartbeat: { type: "string", default: String(DEFAULT_HEARTBEAT_SECONDS) },
+      tls: { type: "boolean" },
+      ca: { type: "string" },
+      fingerprint: { type: "string" },
+      trust: { type: "boolean" },
     },
-    read: (values) => ({
-      host: values.host,
-      port: parseRemotePort(values.port),
-      name: values.name,
-      passwordFile: values["password-file"],
-      downloads: values.downloads,
-      heartbeatMs: parseSeconds(values.heartbeat) * 1000,
-    }),
+    read: (values) => {
+      // --ca, --fingerprint and --trust each say how to trust a TLS server: each implies --tls.
+      const { ca, trust } = values;
+      const fingerprint = values.fingerprint === undefined
+        ? undefined
+        : parseFingerprint(values.fingerprint);
+      const tls = values.tls || ca !== undefined || fingerprint !== undefined || trust === true
+        ? { caFile: ca, fingerprint, trust }
+        : undefined;
+      return {
+        host: values.host,
+        port: parseRemotePort(values.port),
+        name: values.name,
+        passwordFile: values["password-file"],
+        downloads: values.downloads,
+        heartbeatMs: parseSeconds(values.heartbeat) * 1000,
+        tls,
+      };
+    },
     log: console.log,
     error: console.error,
   });
   if ("exitCode" in parsed) Deno.exit(parsed.exitCode);
   const { host, port, name, passwordFile, downloads, heartbeatMs } = parsed.flags;
+  // Whether to trust a new server's certificate is asked on a terminal only, with Deno's own
+  // one-line question, before the room's console opens.
+  const tls: ChatTlsOptions | undefined = parsed.flags.tls && {
+    ...parsed.flags.tls,
+    ask: Deno.stdin.isTerminal()
+      ? (question) => Promise.resolve(prompt(question.trimEnd()))
+      : undefined,
+    say: console.log,
+  };
   // Read before connecting: a file that is not there is said at once, in one line.
   const password = passwordFile === undefined
     ? undefined
@@ -320,7 +342,7 @@ if (import.meta.main) {
     fail(text("downloadsOutside", { dir: DEFAULT_DOWNLOADS }));
   }
   const server = formatHostPort({ hostname: host, port });
-  const conn = await connectTcp(host, port)
+  const { conn, trust } = await connectChat(host, port, tls)
     .catch((err) => fail(errorMessage(err, cliText("cannotConnect", { address: server }))));
 
   // A terminal gets a prompt, line editing and live progress; a pipe gets plain lines.
@@ -329,7 +351,7 @@ if (import.meta.main) {
   const onSigint = () => stop.abort();
   const { ui, lines, close } = openConsole(onSigint, console.log);
   Deno.addSignalListener("SIGINT", onSigint);
-  ui.print(text("connectedTo", { server }));
+  ui.print(trust ? text("connectedToTls", { server, trust }) : text("connectedTo", { server }));
 
   let end: ClientEnd = "dropped";
   let failure: string | null = null;
@@ -343,7 +365,8 @@ if (import.meta.main) {
       signal: stop.signal,
       server,
       folders: userFolders(),
-      reconnect: () => connectTcp(host, port),
+      // The certificate is known by now: a new connection asks nothing.
+      reconnect: () => connectChat(host, port, tls).then((c) => c.conn),
     });
   } catch (err) {
     failure = err instanceof JoinError

@@ -15,14 +15,19 @@
  * Browsers join the same room: a second port serves the page, and each browser is a member
  * whose frames travel in WebSocket messages (lib/web/, docs/PROTOCOL.md).
  *
+ * With `--tls` both ports speak TLS with one certificate, made on the first start and kept in
+ * the storage folder (or read from `--cert` and `--key`): the chat port checks each client's
+ * handshake before it takes a place (lib/tls/server.ts), the page is https and its WebSocket
+ * wss (docs/TLS.md).
+ *
  * Read it in order: listen and accept, admit or turn away, the per-member loop, the table of
  * commands (lib/chat/handlers.ts, lib/chat/transfers.ts), the main block. The room itself is
  * lib/chat/room.ts; it sees each client only as a Member (lib/chat/tcp_member.ts over TCP,
  * lib/web/ws_member.ts over WebSocket).
  *
- * Run it:   deno task chat-server [--port 15004] [--web-port 15080] [--max-clients 5]
- * Then, in other terminals:   deno task chat-client --name alice
- * Or open http://127.0.0.1:15080/ in a browser.
+ * Run it:   deno task chat-server [--port 15004] [--web-port 15080] [--max-clients 5] [--tls]
+ * Then, in other terminals:   deno task chat-client --name alice [--tls]
+ * Or open http://127.0.0.1:15080/ (https:// with --tls) in a browser.
  *
  * @module
  */
@@ -37,7 +42,7 @@ import { encodeFrame, ProtocolError, Status } from "../../lib/wire/frame.ts";
 import { formatHostPort, parsePort } from "../../lib/net/host_port.ts";
 import { turnLog } from "../../lib/cli/server_cli.ts";
 import { lang } from "../../lib/cli/i18n.ts";
-import { ChatType, DEFAULT_HEARTBEAT_SECONDS, notice } from "../../lib/chat/protocol.ts";
+import { CHAT_ALPN, ChatType, DEFAULT_HEARTBEAT_SECONDS, notice } from "../../lib/chat/protocol.ts";
 import { Room, type RoomSettings } from "../../lib/chat/room.ts";
 import { FAREWELL_MS, type Session } from "../../lib/chat/session.ts";
 import type { Member } from "../../lib/chat/member.ts";
@@ -67,6 +72,10 @@ import { type Commands, handleFrame } from "../../lib/chat/handlers.ts";
 import * as transfers from "../../lib/chat/transfers.ts";
 import { reason, sentence, serverFull } from "../../lib/chat/reason.ts";
 import { chatText as text } from "../../lib/chat/text.ts";
+import type { Credentials } from "../../lib/tls/certificate.ts";
+import { admitTls, listenTls } from "../../lib/tls/server.ts";
+import { readTlsFlags, serverCredentials } from "../../lib/tls/server_credentials.ts";
+import { tlsText } from "../../lib/tls/text.ts";
 
 /**
  * Bytes of file chunks in flight per client: four 256 KiB chunks, enough to keep the link busy
@@ -106,12 +115,12 @@ export interface ChatServerOptions extends Partial<RoomSettings> {
  * is a separate task (see `Outbox`). A failure on one connection is logged and ends only that
  * connection.
  *
- * @param listener A bound TCP listener; closed when this returns.
+ * @param listener A bound TCP or TLS listener; closed when this returns.
  * @param options Limits, storage folder, log and shutdown signal.
  * @throws {Error} When the storage folder cannot be created.
  */
 export async function runChatServer(
-  listener: Deno.TcpListener,
+  listener: Deno.Listener<Deno.TcpConn | Deno.TlsConn>,
   { signal, db, history = DEFAULT_HISTORY, auth = "optional", ...options }: ChatServerOptions = {},
 ): Promise<void> {
   const storage = options.storage ?? DEFAULT_STORAGE;
@@ -171,7 +180,7 @@ export async function runChatServer(
     signal,
   });
   try {
-    await acceptEach(listener, (conn) => serveConnection(room, conn), {
+    await acceptEach(listener, (conn, stop) => serveConnection(room, conn, stop), {
       signal,
       log: (line) => room.say(line),
     });
@@ -185,11 +194,20 @@ export async function runChatServer(
 }
 
 /** Serve one connection: turn it away if the room is full, else read and handle its frames. */
-async function serveConnection(room: Room, conn: Deno.TcpConn): Promise<void> {
+async function serveConnection(
+  room: Room,
+  conn: Deno.TcpConn | Deno.TlsConn,
+  signal: AbortSignal,
+): Promise<void> {
+  // Over TLS the handshake comes first: a peer that fails it costs one log line, not a place.
+  if (!await admitTls(conn, { log: (line) => room.say(line), signal, protocol: CHAT_ALPN })) return;
   // Chat lines are small and latency matters more than packet count; the outbox already
-  // coalesces whatever is queued into one write.
-  conn.setNoDelay(true);
-  conn.setKeepAlive(true);
+  // coalesces whatever is queued into one write. (A TLS connection accepted by Deno.listenTls
+  // offers no way to set either.)
+  if ("setNoDelay" in conn) {
+    conn.setNoDelay(true);
+    conn.setKeepAlive(true);
+  }
   const { maxClients, maxQueueBytes } = room.settings;
   if (room.isFull()) {
     // tcp-server-pool-reject's words: both servers count connections, joined or not. The
@@ -232,6 +250,12 @@ async function readFrames(room: Room, session: Session): Promise<void> {
   } catch (err) {
     if (session.endReason !== null) {
       // We are closing it: the read failed because of that.
+    } else if (err instanceof ProtocolError && session.member.openedWithTls?.()) {
+      // A TLS client on this plain port. The notice's bytes are no TLS record: its client
+      // says that this server does not speak TLS.
+      room.deliver(session, notice(Status.BadFrame, reason("dropped-tls")));
+      session.track(session.endAfterFlush(reason("dropped-tls")));
+      room.release(session);
     } else if (err instanceof ProtocolError) {
       room.say(text("logMalformed", { name: session.label, why: err.message }));
       room.deliver(
@@ -329,20 +353,45 @@ if (import.meta.main) {
         host: values.host,
         port: parsePort(values.port),
         ...readOptions(values),
+        tls: readTlsFlags(values),
         db: undefined as ChatDb | undefined,
         web: undefined as WebServer | undefined,
+        credentials: undefined as Credentials | undefined,
       }),
       // The database is opened before the port, so a second server on the same folder stops
       // at once with the reason, instead of listening and then failing; the web page's port
       // too, so that one in use is said in one line.
+      // With --tls, the certificate is made (or read) before either port opens, and kept beside
+      // the database.
       prepare: async (flags) => {
         await prepareStorage(flags.storage);
         flags.db = openDatabase(flags.storage);
-        if (flags.webPort !== null) flags.web = openWeb(flags.host, flags.webPort);
+        if (flags.tls.tls) {
+          const { host, storage } = flags;
+          flags.credentials = await serverCredentials(
+            { ...flags.tls, host, storage },
+            "chat-server",
+            console.log,
+          );
+        }
+        if (flags.webPort !== null) {
+          flags.web = openWeb(flags.host, flags.webPort, flags.credentials);
+        }
       },
-      listen: ({ host, port }) => Deno.listen({ hostname: host, port }),
-      describe: ({ storage, web }) =>
-        [text("serverStoring", { dir: storage }), ...web ? [web.describe()] : []].join("\n"),
+      listen: ({ host, port, credentials }) =>
+        credentials
+          ? listenTls({ hostname: host, port, credentials, protocol: CHAT_ALPN })
+          : Deno.listen({ hostname: host, port }),
+      describe: ({ storage, web, credentials }) =>
+        [
+          text("serverStoring", { dir: storage }),
+          ...credentials
+            ? [
+              tlsText("certServing", { protocol: CHAT_ALPN, fingerprint: credentials.fingerprint }),
+            ]
+            : [],
+          ...web ? [web.describe()] : [],
+        ].join("\n"),
       serve: async (listener, options, shutdown) => {
         // The console: "quit" stops the server. End of input does not, so it can run detached.
         // Paused until the room is ready for its lines (runChatServer resumes it).

@@ -285,7 +285,7 @@ Deno.test("runChatClient() gives up on a server that never answers, in one line"
   deepStrictEqual(lines, []);
 });
 
-Deno.test("chat programs refuse a folder outside the task's permissions in one line", async () => {
+Deno.test("chat-server refuses a storage folder outside the task's permissions in one line", async () => {
   await using dir = await tempDir();
   const elsewhere = join(dir.path, "elsewhere");
   const server = await runTask("chat-server", ["--port", "0", "--storage", elsewhere], {
@@ -297,15 +297,9 @@ Deno.test("chat programs refuse a folder outside the task's permissions in one l
     "chat_server: the task may read and write only under storage/server; use --storage " +
       "inside it, or run with deno run --allow-read=DIR --allow-write=DIR",
   );
-  const client = await runTask("chat-client", ["--port", "1", "--downloads", elsewhere], {
-    cwd: dir.path,
-  });
-  equal(client.code, 1);
-  equal(
-    client.stderr,
-    "chat_client: the task may write only under storage/downloads; use --downloads inside " +
-      "it, or run with deno run --allow-write=DIR",
-  );
+  // chat-client's task may write anywhere: its known-servers file (--tls) lives in the user's
+  // config folder, which no fixed flag can name. Its downloads check still guards a narrower
+  // deno run.
 });
 
 /** What a terminal shows on the output's last line, roughly: the text after its last erase. */

@@ -2,8 +2,10 @@
  * The chat room's web page in real Chromium, against the real chat-server (started with exactly
  * its task's flags) and, beside the pages, the real terminal client: the same room, messages
  * both ways, a private message, the online list, a 50 MB file from a page to everyone, user text
- * shown as text, a reconnect after the server restarts, and the page's languages. The harness
- * also saves the screenshot the README shows (docs/web-page.png).
+ * shown as text, a reconnect after the server restarts, and the page's languages. The one-room
+ * test runs again with `--tls`: the page over https, the WebSocket over wss, the terminal client
+ * over TLS trusting the server's own certificate with `--ca`. The harness also saves the
+ * screenshot the README shows (docs/web-page.png).
  *
  * Nothing waits for time to pass: each step waits for what a user would see (a line in the
  * page, a line from the terminal client), bounded by WAIT_MS.
@@ -41,6 +43,9 @@ function browserTest(name: string, fn: (t: Deno.TestContext) => Promise<void>): 
   Deno.test({ name, ignore: !hasChromium, fn });
 }
 
+/** Where a chat-server started with `--tls` keeps its certificate, from its folder. */
+const SERVER_CERT = "storage/server/tls-cert.pem";
+
 /** Where the README's screenshot goes. */
 const SCREENSHOT = join(ROOT, "docs", "web-page.png");
 
@@ -51,7 +56,7 @@ interface WebServer extends AsyncDisposable {
   server: Program;
   /** The chat's TCP port, for terminal clients. */
   tcp: number;
-  /** The page's address, such as `http://127.0.0.1:41234`. */
+  /** The page's address, such as `http://127.0.0.1:41234` (`https://` with `--tls`). */
   web: string;
   /** The web port alone, to start again on the same one. */
   webPort: number;
@@ -65,13 +70,19 @@ interface WebServer extends AsyncDisposable {
  *
  * @param dir The folder.
  * @param ports The ports; 0 (any free port) unless restarting on the same ones.
+ * @param tls Whether to start it with `--tls` (its certificate: {@linkcode SERVER_CERT}).
  * @returns The running server.
  */
-async function startWebServer(dir: TempDir, ports = { tcp: 0, web: 0 }): Promise<WebServer> {
+async function startWebServer(
+  dir: TempDir,
+  ports = { tcp: 0, web: 0 },
+  tls = false,
+): Promise<WebServer> {
   const args = ["--port", String(ports.tcp), "--web-port", String(ports.web)];
+  if (tls) args.push("--tls");
   const server = new Program("chat-server", args, { cwd: dir.path, stdin: "piped" });
   const tcp = Number((await server.waitFor(/Listening on (?!https?:)\S*:(\d+)\s*$/))[1]);
-  const [, web, webPort] = await server.waitFor(/(http:\/\/127\.0\.0\.1:(\d+))\//);
+  const [, web, webPort] = await server.waitFor(/(https?:\/\/127\.0\.0\.1:(\d+))\//);
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
@@ -183,113 +194,130 @@ async function download(page: Page, name: string): Promise<{ sha256: string; nam
 
 // ---- Tests --------------------------------------------------------------------------------------
 
-browserTest(
-  "two pages and a terminal client share one room: messages in order, the online list, a private message",
-  async () => {
-    await using dir = await tempDir();
-    await using web = await startWebServer(dir);
-    const browser = await launchBrowser();
-    try {
-      await using alice = await joinAs(browser, web.web, "alice");
-      // Bob uses a phone-sized screen and only the keyboard.
-      await using bob = await openTab(browser, `${web.web}/?name=bob`, { viewport: PHONE });
-      await bob.page.keyboard.press("Enter"); // the name is filled in; Enter joins
-      await bob.page.locator("#room").waitFor({ state: "visible" });
-      await using carol = await startClient(dir, web.tcp, "carol");
+for (const tls of [false, true]) {
+  browserTest(
+    "two pages and a terminal client share one room: messages in order, the online list, " +
+      `a private message, a file${tls ? " (over https and wss, the client over TLS)" : ""}`,
+    () => oneRoom(tls),
+  );
+}
 
-      // The online list, with our own name marked.
-      for (const tab of [alice, bob]) {
-        for (const name of ["alice", "bob", "carol"]) {
-          await tab.page.locator("#users li").getByText(name).waitFor();
-        }
+/** The one-room test, over http and ws, or (`tls`) over https and wss. */
+async function oneRoom(tls: boolean): Promise<void> {
+  await using dir = await tempDir();
+  await using web = await startWebServer(dir, { tcp: 0, web: 0 }, tls);
+  if (tls) match(web.web, /^https:/);
+  const browser = await launchBrowser();
+  try {
+    await using alice = await joinAs(browser, web.web, "alice");
+    // Bob uses a phone-sized screen and only the keyboard.
+    await using bob = await openTab(browser, `${web.web}/?name=bob`, { viewport: PHONE });
+    await bob.page.keyboard.press("Enter"); // the name is filled in; Enter joins
+    await bob.page.locator("#room").waitFor({ state: "visible" });
+    // Over TLS, carol trusts the server's own certificate, as a user given the file would.
+    await using carol = await startClient(
+      dir,
+      web.tcp,
+      "carol",
+      tls ? ["--ca", SERVER_CERT] : [],
+    );
+
+    // The online list, with our own name marked.
+    for (const tab of [alice, bob]) {
+      for (const name of ["alice", "bob", "carol"]) {
+        await tab.page.locator("#users li").getByText(name).waitFor();
       }
-      match(await alice.page.locator("#users .me").innerText(), /^alice \(you\)$/);
-      match(await alice.page.locator("#users-heading").innerText(), /^Online \(3\)$/);
+    }
+    match(await alice.page.locator("#users .me").innerText(), /^alice \(you\)$/);
+    match(await alice.page.locator("#users-heading").innerText(), /^Online \(3\)$/);
 
-      // Messages both ways: the pages' and the terminal's, each side in order, and everyone
-      // sees the one order the server gave them.
-      const fromAlice = ["a1 from the page", "a2 from the page", "a3 from the page"];
-      const fromCarol = ["c1 from the terminal", "c2 from the terminal", "c3 from the terminal"];
-      for (const text of fromAlice) await say(alice.page, text);
-      await carol.type(fromCarol.join("\n") + "\n");
-      await bob.page.keyboard.type("b1 typed on a phone");
-      await bob.page.keyboard.press("Enter");
-      const all = [...fromAlice, ...fromCarol, "b1 typed on a phone"];
-      for (const tab of [alice, bob]) for (const text of all) await waitForMessage(tab.page, text);
-      const lines = await carol.waitForCount(/ (?:alice|bob|carol): [abc]\d /, all.length);
-      const terminalOrder = lines.map((l) => l.replace(/^.* (?:alice|bob|carol): /, ""));
-      const aliceOrder = await messagesShown(alice.page);
-      deepStrictEqual(await messagesShown(bob.page), aliceOrder, "both pages, one order");
-      deepStrictEqual(terminalOrder, aliceOrder, "the terminal and the pages, one order");
-      deepStrictEqual(aliceOrder.filter((t) => fromAlice.includes(t)), fromAlice);
-      deepStrictEqual(aliceOrder.filter((t) => fromCarol.includes(t)), fromCarol);
+    // Messages both ways: the pages' and the terminal's, each side in order, and everyone
+    // sees the one order the server gave them.
+    const fromAlice = ["a1 from the page", "a2 from the page", "a3 from the page"];
+    const fromCarol = ["c1 from the terminal", "c2 from the terminal", "c3 from the terminal"];
+    for (const text of fromAlice) await say(alice.page, text);
+    await carol.type(fromCarol.join("\n") + "\n");
+    await bob.page.keyboard.type("b1 typed on a phone");
+    await bob.page.keyboard.press("Enter");
+    const all = [...fromAlice, ...fromCarol, "b1 typed on a phone"];
+    for (const tab of [alice, bob]) for (const text of all) await waitForMessage(tab.page, text);
+    const lines = await carol.waitForCount(/ (?:alice|bob|carol): [abc]\d /, all.length);
+    const terminalOrder = lines.map((l) => l.replace(/^.* (?:alice|bob|carol): /, ""));
+    const aliceOrder = await messagesShown(alice.page);
+    deepStrictEqual(await messagesShown(bob.page), aliceOrder, "both pages, one order");
+    deepStrictEqual(terminalOrder, aliceOrder, "the terminal and the pages, one order");
+    deepStrictEqual(aliceOrder.filter((t) => fromAlice.includes(t)), fromAlice);
+    deepStrictEqual(aliceOrder.filter((t) => fromCarol.includes(t)), fromCarol);
 
-      // Each message with the server's time; our own set apart.
-      const first = alice.page.locator("#log li.chat").filter({ hasText: fromAlice[0] });
-      match(
-        await first.locator("time").getAttribute("datetime") ?? "",
-        /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/,
-      );
-      match(await first.getAttribute("class") ?? "", /\bown\b/, "our own message is set apart");
-      const mineOnBob = bob.page.locator("#log li.own .text");
-      deepStrictEqual(await mineOnBob.allTextContents(), ["b1 typed on a phone"]);
+    // Each message with the server's time; our own set apart.
+    const first = alice.page.locator("#log li.chat").filter({ hasText: fromAlice[0] });
+    match(
+      await first.locator("time").getAttribute("datetime") ?? "",
+      /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/,
+    );
+    match(await first.getAttribute("class") ?? "", /\bown\b/, "our own message is set apart");
+    const mineOnBob = bob.page.locator("#log li.own .text");
+    deepStrictEqual(await mineOnBob.allTextContents(), ["b1 typed on a phone"]);
 
-      // A private message from a page to the terminal client: click carol's name.
-      await alice.page.locator("#users button").getByText("carol", { exact: true }).click();
-      match(await alice.page.locator("#target-name").innerText(), /Private message to carol/);
-      await say(alice.page, "psst, carol");
-      await carol.waitFor(/ alice -> carol \(private\): psst, carol$/);
-      // Back to everyone; bob sees that line, and never saw the private one before it.
-      await alice.page.click("#target-clear");
-      await say(alice.page, "after the private one");
-      await waitForMessage(bob.page, "after the private one");
-      ok(
-        !(await messagesShown(bob.page)).some((t) => t.includes("psst")),
-        "bob saw a private line",
-      );
+    // A private message from a page to the terminal client: click carol's name.
+    await alice.page.locator("#users button").getByText("carol", { exact: true }).click();
+    match(await alice.page.locator("#target-name").innerText(), /Private message to carol/);
+    await say(alice.page, "psst, carol");
+    await carol.waitFor(/ alice -> carol \(private\): psst, carol$/);
+    // Back to everyone; bob sees that line, and never saw the private one before it.
+    await alice.page.click("#target-clear");
+    await say(alice.page, "after the private one");
+    await waitForMessage(bob.page, "after the private one");
+    ok(
+      !(await messagesShown(bob.page)).some((t) => t.includes("psst")),
+      "bob saw a private line",
+    );
 
-      // Bob, keyboard only: Tab to alice's name, Enter, type, Enter.
-      let reached = false;
-      for (let i = 0; i < 40 && !reached; i++) {
-        await bob.page.keyboard.press("Tab");
-        reached = await bob.page.evaluate("document.activeElement?.textContent === 'alice'");
-      }
-      ok(reached, "alice's name is reachable with Tab");
-      await bob.page.keyboard.press("Enter");
-      await bob.page.keyboard.type("a keyboard-only whisper");
-      await bob.page.keyboard.press("Enter");
-      await alice.page.locator("#log li.private").filter({ hasText: "a keyboard-only whisper" })
-        .waitFor();
-      equal(
-        await bob.page.evaluate("document.documentElement.scrollWidth"),
-        PHONE.width,
-        "nothing wider than a 360-pixel phone",
-      );
+    // Bob, keyboard only: Tab to alice's name, Enter, type, Enter.
+    let reached = false;
+    for (let i = 0; i < 40 && !reached; i++) {
+      await bob.page.keyboard.press("Tab");
+      reached = await bob.page.evaluate("document.activeElement?.textContent === 'alice'");
+    }
+    ok(reached, "alice's name is reachable with Tab");
+    await bob.page.keyboard.press("Enter");
+    await bob.page.keyboard.type("a keyboard-only whisper");
+    await bob.page.keyboard.press("Enter");
+    await alice.page.locator("#log li.private").filter({ hasText: "a keyboard-only whisper" })
+      .waitFor();
+    equal(
+      await bob.page.evaluate("document.documentElement.scrollWidth"),
+      PHONE.width,
+      "nothing wider than a 360-pixel phone",
+    );
 
-      // A file for the screenshot: picked, uploaded, listed for everyone.
-      const notes = join(dir.path, "lab-notes.txt");
-      await Deno.writeTextFile(notes, "TCP delivers bytes, not messages.\n".repeat(40));
-      await alice.page.setInputFiles("#file-input", notes);
-      await alice.page.locator("#uploads li.done").waitFor();
-      await bob.page.locator("#file-rows a").getByText("lab-notes.txt").waitFor();
-      await say(alice.page, "the notes are in the file list");
-      await waitForMessage(alice.page, "the notes are in the file list");
+    // A file for the screenshot: picked, uploaded, listed for everyone.
+    const notes = join(dir.path, "lab-notes.txt");
+    await Deno.writeTextFile(notes, "TCP delivers bytes, not messages.\n".repeat(40));
+    await alice.page.setInputFiles("#file-input", notes);
+    await alice.page.locator("#uploads li.done").waitFor();
+    await bob.page.locator("#file-rows a").getByText("lab-notes.txt").waitFor();
+    await say(alice.page, "the notes are in the file list");
+    await waitForMessage(alice.page, "the notes are in the file list");
+    const got = await download(bob.page, "lab-notes.txt");
+    equal(got.sha256, await sha256Of(notes), "bob's copy of the notes");
+    if (!tls) {
       await alice.page.setViewportSize(DESKTOP);
       await alice.page.locator("#text").blur();
       await alice.page.screenshot({ path: SCREENSHOT });
-
-      // Carol leaves: the pages say so and take her off the online list.
-      await carol.type("/exit\n");
-      equal(await carol.exit(), 0);
-      await alice.page.locator("#log li.notice").getByText(/ carol left$/).waitFor();
-      await alice.page.locator("#users-heading").getByText("Online (2)").waitFor();
-      await bob.page.locator("#log li.notice").getByText(/ carol left$/).waitFor();
-      deepStrictEqual([...alice.errors, ...bob.errors], [], "errors in the pages' scripts");
-    } finally {
-      await closeBrowser(browser);
     }
-  },
-);
+
+    // Carol leaves: the pages say so and take her off the online list.
+    await carol.type("/exit\n");
+    equal(await carol.exit(), 0);
+    await alice.page.locator("#log li.notice").getByText(/ carol left$/).waitFor();
+    await alice.page.locator("#users-heading").getByText("Online (2)").waitFor();
+    await bob.page.locator("#log li.notice").getByText(/ carol left$/).waitFor();
+    deepStrictEqual([...alice.errors, ...bob.errors], [], "errors in the pages' scripts");
+  } finally {
+    await closeBrowser(browser);
+  }
+}
 
 browserTest(
   "a 50 MB file dropped into one page is downloaded byte-identical by the terminal client and by the other page",

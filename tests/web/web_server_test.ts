@@ -548,6 +548,46 @@ Deno.test("a WebSocket from another site, or without the page's cookie, is refus
   match(await rawHttp(web, `GET / HTTP/1.1\r\nHost: evil.example:${web}\r\n`), /^HTTP\/1\.1 403 /);
 });
 
+Deno.test("with --tls the page is https (HTTP/2 too) and its WebSocket wss; an http page may not use it", async () => {
+  await using dir = await tempDir();
+  const server = new Program("chat-server", ["--port", "0", "--web-port", "0", "--tls"], {
+    cwd: dir.path,
+    stdin: "piped",
+  });
+  await using _s = server;
+  const web = Number(
+    (await server.waitFor(/^Open https:\/\/127\.0\.0\.1:(\d+)\/ in a browser$/))[1],
+  );
+  const caCerts = [await Deno.readTextFile(join(dir.path, "storage", "server", "tls-cert.pem"))];
+  // fetch() offers HTTP/2, as browsers do: the host is then in the URL, with no Host header.
+  using client = Deno.createHttpClient({ caCerts });
+  const res = await fetch(`https://127.0.0.1:${web}/?name=alice`, { client });
+  await res.body?.cancel();
+  equal(res.status, 200);
+  const cookie = /^(chat_browser=[A-Za-z0-9_-]{22});/.exec(res.headers.get("set-cookie") ?? "")![1];
+  const upgrade = async (origin: string) => {
+    const conn = await Deno.connectTls({ hostname: "127.0.0.1", port: web, caCerts });
+    try {
+      const head = `GET /ws HTTP/1.1\r\nHost: 127.0.0.1:${web}\r\nUpgrade: websocket\r\n` +
+        `Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n` +
+        `Sec-WebSocket-Version: 13\r\nOrigin: ${origin}\r\nCookie: ${cookie}\r\n\r\n`;
+      await conn.write(new TextEncoder().encode(head));
+      const buf = new Uint8Array(4096);
+      const n = await conn.read(buf);
+      return new TextDecoder().decode(buf.subarray(0, n ?? 0)).split("\r\n")[0];
+    } finally {
+      conn.close();
+    }
+  };
+  match(await upgrade(`http://127.0.0.1:${web}`), /^HTTP\/1\.1 403 /);
+  await server.waitFor(
+    new RegExp(`refused: its page came from http://127\\.0\\.0\\.1:${web}, not https://127`),
+  );
+  match(await upgrade(`https://127.0.0.1:${web}`), /^HTTP\/1\.1 101 /);
+  server.kill("SIGINT");
+  equal(await server.exit(), 0);
+});
+
 Deno.test("a text WebSocket message, or a message that is not one frame, gets S BadFrame and a 1008 close", async () => {
   await using dir = await tempDir();
   const { server, web } = await startWebServer(dir);
