@@ -15,7 +15,7 @@
  */
 
 import { formatHostPort } from "../net/host_port.ts";
-import { derToPem, fingerprintOf } from "./fingerprint.ts";
+import { derToPem, fingerprintOf, parseFingerprint } from "./fingerprint.ts";
 import { findKnownServer, knownServersFile, rememberServer } from "./known_servers.ts";
 import { HANDSHAKE_TIMEOUT_MS, PROBE_SUFFIX, type Protocol, PROTOCOLS } from "./server.ts";
 import { tlsText as text } from "./text.ts";
@@ -66,6 +66,29 @@ export class WrongProtocolError extends Error {
     this.name = "WrongProtocolError";
     this.theirs = theirs;
   }
+}
+
+/** How a client's flags say to trust a server: `--ca`, `--fingerprint`, `--trust`. */
+export type TrustFlags = Pick<TlsClientOptions, "caFile" | "fingerprint" | "trust">;
+
+/**
+ * Read a client's TLS flags. `--ca`, `--fingerprint` and `--trust` each say how to trust a TLS
+ * server, so each implies `--tls`.
+ *
+ * @param values The parsed flags.
+ * @returns How to trust the server, or `undefined` for plain TCP.
+ * @throws {RangeError} When `--fingerprint` is not a SHA-256 fingerprint.
+ */
+export function readTrustFlags(
+  values: { tls?: boolean; ca?: string; fingerprint?: string; trust?: boolean },
+): TrustFlags | undefined {
+  const { ca, trust } = values;
+  const fingerprint = values.fingerprint === undefined
+    ? undefined
+    : parseFingerprint(values.fingerprint);
+  return values.tls || ca !== undefined || fingerprint !== undefined || trust === true
+    ? { caFile: ca, fingerprint, trust }
+    : undefined;
 }
 
 /**

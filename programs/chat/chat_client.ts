@@ -30,7 +30,7 @@ import { parseSeconds } from "../../lib/cli/units.ts";
 import { resolveUserPath, userFolders } from "../../lib/files/user_path.ts";
 import { formatHostPort, parseRemotePort } from "../../lib/net/host_port.ts";
 import type { ByteStream } from "../../lib/wire/frame_connection.ts";
-import { parseFingerprint } from "../../lib/tls/fingerprint.ts";
+import { readTrustFlags } from "../../lib/tls/client.ts";
 import { type ChatTlsOptions, connectChat } from "../../lib/chat/client_connect.ts";
 import { DEFAULT_HEARTBEAT_SECONDS, DEFAULT_PORT, printable } from "../../lib/chat/protocol.ts";
 import { ChatClient, SeenIds, StoredTexts } from "../../lib/chat/client_session.ts";
@@ -299,14 +299,7 @@ if (import.meta.main) {
       trust: { type: "boolean" },
     },
     read: (values) => {
-      // --ca, --fingerprint and --trust each say how to trust a TLS server: each implies --tls.
-      const { ca, trust } = values;
-      const fingerprint = values.fingerprint === undefined
-        ? undefined
-        : parseFingerprint(values.fingerprint);
-      const tls = values.tls || ca !== undefined || fingerprint !== undefined || trust === true
-        ? { caFile: ca, fingerprint, trust }
-        : undefined;
+      const tls = readTrustFlags(values); // --ca, --fingerprint and --trust imply --tls
       return {
         host: values.host,
         port: parseRemotePort(values.port),

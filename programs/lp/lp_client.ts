@@ -39,7 +39,7 @@ import {
   timeBurst,
 } from "../../lib/lp/client_actions.ts";
 import { type MenuIO, openMenuIO } from "../../lib/lp/menu.ts";
-import { parseFingerprint } from "../../lib/tls/fingerprint.ts";
+import { readTrustFlags } from "../../lib/tls/client.ts";
 import type { LpTable } from "../../lib/lp/reason.ts";
 import { lpText as text } from "../../lib/lp/text.ts";
 
@@ -292,14 +292,7 @@ if (import.meta.main) {
         throw new UsageError(text("needConnect"));
       }
       const scripted = actions.length > 0 || repeat > 0 || listen;
-      // --ca, --fingerprint and --trust each say how to trust a TLS server: each implies --tls.
-      const { ca, trust } = values;
-      const fingerprint = values.fingerprint === undefined
-        ? undefined
-        : parseFingerprint(values.fingerprint);
-      const tls = values.tls || ca !== undefined || fingerprint !== undefined || trust === true
-        ? { caFile: ca, fingerprint, trust }
-        : undefined;
+      const tls = readTrustFlags(values); // --ca, --fingerprint and --trust imply --tls
       return { target, actions, repeat, listen, scripted, tls };
     },
     log: console.log,
