@@ -80,7 +80,7 @@ export class Program implements AsyncDisposable {
   }
 
   async #pump(stream: ReadableStream<Uint8Array>, into: string[]): Promise<void> {
-    const text = stream.pipeThrough(new TextDecoderStream());
+    const text = stream.pipeThrough(new TextDecoderStream() as TransformStream<Uint8Array, string>);
     let partial = "";
     for await (const piece of text) {
       const parts = (partial + piece).split("\n");

@@ -99,7 +99,11 @@ export class TaskProcess implements AsyncDisposable {
       each?.(line);
       this.#wake();
     };
-    for await (const piece of stream.pipeThrough(new TextDecoderStream())) {
+    for await (
+      const piece of stream.pipeThrough(
+        new TextDecoderStream() as TransformStream<Uint8Array, string>,
+      )
+    ) {
       const parts = (partial + piece).split("\n");
       partial = parts.pop()!;
       for (const line of parts) add(line);

@@ -227,7 +227,11 @@ export class LineProcess implements AsyncDisposable {
 
   async #pump(stream: ReadableStream<Uint8Array>): Promise<void> {
     let partial = "";
-    for await (const piece of stream.pipeThrough(new TextDecoderStream())) {
+    for await (
+      const piece of stream.pipeThrough(
+        new TextDecoderStream() as TransformStream<Uint8Array, string>,
+      )
+    ) {
       const parts = (partial + piece).split("\n");
       partial = parts.pop()!;
       this.lines.push(...parts);

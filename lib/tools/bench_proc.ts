@@ -101,7 +101,11 @@ export class Child {
 
   async #pump(stream: ReadableStream<Uint8Array>, into: string[]): Promise<void> {
     let partial = "";
-    for await (const piece of stream.pipeThrough(new TextDecoderStream())) {
+    for await (
+      const piece of stream.pipeThrough(
+        new TextDecoderStream() as TransformStream<Uint8Array, string>,
+      )
+    ) {
       const parts = (partial + piece).split("\n");
       partial = parts.pop()!;
       // A chatty program must not grow our memory without end: keep the recent lines.

@@ -11,11 +11,9 @@
  * with what scanning the files on disk finds, and names any file missing here or listed here for
  * nothing: a new import in the page's code needs a line here.
  *
- * Type checking: a text import is typed `string` and its file is not checked as code, except
- * that Deno 2.9's `deno check`, given this file and lib/web/page/ in one run (a bare
- * `deno check`), checks each page module it reaches from here with this side's compiler options,
- * which lack the DOM types the page needs. So the page is checked in a run of its own:
- * `deno check . '!lib/web/page/'`, then `deno check lib/web/page/`.
+ * Type checking: a text import is typed `string`, but Deno 2.9's `deno check`, given this file
+ * and lib/web/page/ in one run, checks the page modules it reaches from here with the server's
+ * compiler options; lib/web/page/main.ts therefore brings the DOM's types in itself.
  *
  * @module
  */

@@ -159,7 +159,11 @@ export function describeFailure(messages: string[], tool: string, code: number):
 /** The lines of a byte stream; a lone `\r` (a progress line redrawn) ends a line too. */
 async function* streamLines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
   let partial = "";
-  for await (const piece of stream.pipeThrough(new TextDecoderStream())) {
+  for await (
+    const piece of stream.pipeThrough(
+      new TextDecoderStream() as TransformStream<Uint8Array, string>,
+    )
+  ) {
     const parts = (partial + piece).split(/\r?\n|\r/);
     partial = parts.pop()!;
     yield* parts;

@@ -1,3 +1,7 @@
+// The DOM's types for every check of the page, the project's one `deno check` included: there
+// the server's text imports of these modules (lib/web/page_assets.ts) have them checked with
+// the server's options, which lack them.
+/// <reference lib="dom" />
 /**
  * The chat room's web page: the same room as the terminal clients, over a WebSocket that
  * carries the project's own frames. This module wires the parts of index.html to the session

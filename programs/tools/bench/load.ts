@@ -366,7 +366,9 @@ class WsLink implements Link {
  * @throws {WordedError} When the handshake fails: refused, or answered without an upgrade.
  */
 function openWebSocket(url: string, headers?: Record<string, string>): Promise<WebSocket> {
-  const ws = new WebSocket(url, { headers });
+  // An options object is Deno's extension: the DOM's typing of this constructor, which a type
+  // check that includes the web page uses, knows only protocols there.
+  const ws = new WebSocket(url, { headers } as never);
   ws.binaryType = "arraybuffer";
   return new Promise((resolve, reject) => {
     ws.onopen = () => {
