@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { encodeFrames, Kind, makeFrame } from "../lib/wire/frame.ts";
 import { writeAll } from "../lib/wire/bytes.ts";
 import { describeFailure, readToolLine } from "../programs/tools/capture.ts";
-import { DISSECTOR } from "../programs/tools/decode_capture.ts";
+import { DISSECTOR } from "../lib/wire/dissector.ts";
 import { hasCommand, listeningPort, Program, runTask, WAIT_MS } from "./_task.ts";
 
 const HAS_TSHARK = hasCommand("tshark");

@@ -80,7 +80,7 @@ local function dissect_frame(tvb, pinfo, tree)
     local payload = tvb(HEADER_SIZE, length)
     local first = payload(0, 1):uint()
     if first == 0x7b or first == 0x5b then -- "{" or "[": a JSON payload
-      subtree:add(f.json, payload)
+      subtree:add_packet_field(f.json, payload, ENC_UTF_8) -- names and messages may be Chinese
       if json_dissector then json_dissector:call(payload:tvb(), pinfo, subtree) end
     else
       subtree:add(f.data, payload)
@@ -116,3 +116,7 @@ end
 local tcp_port = DissectorTable.get("tcp.port")
 for _, port in ipairs(DEFAULT_PORTS) do tcp_port:add(port, lp) end
 lp:register_heuristic("tcp", heuristic)
+
+-- Inside TLS, once a key log lets Wireshark decrypt it: the protocol named at the handshake.
+local tls_alpn = DissectorTable.get("tls.alpn")
+for _, name in ipairs({ "lp/1", "chat/1" }) do tls_alpn:add(name, lp) end

@@ -6,7 +6,8 @@
  * @module
  */
 
-import { SETTLE_MS } from "./experiment.ts";
+import { DISSECTOR } from "../wire/dissector.ts";
+import { runTool, SETTLE_MS } from "./experiment.ts";
 import { experimentsText as text } from "./text.ts";
 
 /** Tried in order: dumpcap is the lighter tool; tshark can capture too. */
@@ -119,7 +120,7 @@ export class LoopbackCapture implements AsyncDisposable {
     const deadline = Date.now() + timeoutMs;
     while (true) {
       const more = new Promise<void>((resolve) => this.#wake = resolve);
-      const packets = await decode(this.#bytes());
+      const packets = await decode(this.pcapng());
       if (done(packets)) return packets;
       const left = deadline - Date.now();
       if (left <= 0) {
@@ -131,7 +132,8 @@ export class LoopbackCapture implements AsyncDisposable {
     }
   }
 
-  #bytes(): Uint8Array {
+  /** Everything captured so far, as pcapng bytes (what a capture file would hold). */
+  pcapng(): Uint8Array {
     const all = new Uint8Array(this.#chunks.reduce((n, c) => n + c.length, 0));
     let at = 0;
     for (const c of this.#chunks) {
@@ -201,4 +203,48 @@ export async function decode(pcapng: Uint8Array): Promise<Packet[]> {
       fin: fin === "1" || fin === "True",
     };
   });
+}
+
+/** One packet that carried data, as Wireshark shows it with our dissector loaded. */
+export interface SeenPacket {
+  srcPort: number;
+  /** TCP payload bytes. */
+  length: number;
+  /** The Info column, such as `LP: Request C id=4` or `Application Data`. */
+  info: string;
+  /** The JSON payloads of the LP frames in the packet, as text. */
+  json: string[];
+  /** The binary payloads of the LP frames in the packet (file chunks), as hex. */
+  data: string[];
+  /** The protocols a TLS Client Hello offered (ALPN), in clear. */
+  alpn: string[];
+}
+
+/**
+ * Decode pcapng bytes as Wireshark would show them, with the LP dissector loaded: what anyone
+ * with a capture of the traffic can read.
+ *
+ * @param pcapng The capture.
+ * @param keyLog A TLS key log file (`SSLKEYLOGFILE` format) that lets tshark decrypt TLS.
+ * @returns The packets that carried data, in order.
+ * @throws {Error} When tshark is not installed.
+ */
+export async function dissect(pcapng: Uint8Array, keyLog?: string): Promise<SeenPacket[]> {
+  const fields = ["tcp.srcport", "tcp.len", "_ws.col.Info", "lp.json", "lp.data"];
+  const args = [
+    ...["-X", `lua_script:${DISSECTOR}`, "-r", "-", "-Y", "tcp.len > 0", "-T", "json"],
+    ...fields.flatMap((f) => ["-e", f]),
+    ...["-e", "tls.handshake.extensions_alpn_str"],
+    ...(keyLog ? ["-o", `tls.keylog_file:${keyLog}`] : []),
+  ];
+  const out = await runTool("tshark", args, pcapng);
+  const packets = JSON.parse(out || "[]") as { _source: { layers: Record<string, string[]> } }[];
+  return packets.map(({ _source: { layers } }) => ({
+    srcPort: Number(layers["tcp.srcport"]?.[0]),
+    length: Number(layers["tcp.len"]?.[0]),
+    info: layers["_ws.col.Info"]?.[0] ?? "",
+    json: layers["lp.json"] ?? [],
+    data: layers["lp.data"] ?? [],
+    alpn: layers["tls.handshake.extensions_alpn_str"] ?? [],
+  }));
 }

@@ -136,6 +136,38 @@ Options:
     coalesceAllArrived: "every byte arrived.",
     coalesceSomeDiffer: "SOME BYTES DIFFER.",
 
+    // exp:tls
+    tlsUsage: `Usage: deno task exp:tls
+
+The same short chat session, captured without TLS and with it, printed as Wireshark reads it with
+docs/wireshark/lp.lua; then the TLS capture again, decrypted with the client's key log.
+Needs tshark, dumpcap (or root) and deno on PATH. Works in .exp-tls, removed at the end.
+
+Options:
+  --quick         the same run (it is already short)`,
+    tlsQuestion:
+      "What can anyone with Wireshark on your network read of a chat session, and what does TLS leave them?",
+    tlsSession:
+      'The session, run twice by the real chat-server and chat-client: ann joins, says "{message}", uploads {file}, and leaves.',
+    tlsMessage: "meet at the library at 8, bring the answers",
+    tlsFileText: "Answers to problem set 3: 1) 42  2) TIME-WAIT  3) Nagle\n",
+    tlsPlainHeading: "1. Plain TCP (chat-server on 127.0.0.1:{port}). What Wireshark shows:",
+    tlsTlsHeading: "2. The same session with --tls (chat-server on 127.0.0.1:{port}):",
+    tlsKeyLogHeading:
+      "3. The TLS capture again, with the {secrets} secrets Deno's TLS wrote to the client's SSLKEYLOGFILE:",
+    tlsNoKeyLog:
+      "3. The client wrote no key log (SSLKEYLOGFILE): this Deno does not export TLS secrets, so the capture stays opaque.",
+    tlsFromClient: "client → server",
+    tlsFromServer: "server → client",
+    tlsFrames: "  {packets} packets with data; the dissector read {frames} LP frames in them",
+    tlsGrep: "  grep in the raw capture: the sentence {message}, the file's bytes {file}",
+    tlsFound: "FOUND",
+    tlsNotFound: "not found",
+    tlsAnswer:
+      "without TLS, anyone who captures the traffic reads every frame ({plainFrames} here): names, messages, file contents. With TLS they read {tlsFrames}: only addresses, ports, timing, record sizes and the protocol name (ALPN) stay visible. Whoever holds the session secrets reads everything again ({decryptedFrames} frames), so keep SSLKEYLOGFILE for debugging your own traffic.",
+    tlsAnswerNoKeyLog:
+      "without TLS, anyone who captures the traffic reads every frame ({plainFrames} here): names, messages, file contents. With TLS they read {tlsFrames}: only addresses, ports, timing, record sizes and the protocol name (ALPN) stay visible.",
+
     // exp:time-wait
     timeWaitUsage: `Usage: deno task exp:time-wait [--quick]
 
@@ -350,6 +382,38 @@ Options:
       "不会。{count} 次 send() 调用在服务器端变成了 {reads} 次 read() 调用；{verdict}",
     coalesceAllArrived: "每个字节都到达了。",
     coalesceSomeDiffer: "有字节不一致！",
+
+    // exp:tls
+    tlsUsage: `用法：deno task exp:tls
+
+同一段简短的聊天会话，分别在不用 TLS 和使用 TLS 时抓包，按 Wireshark 加载 docs/wireshark/lp.lua
+后看到的样子打印；再用客户端的密钥日志解密 TLS 抓包，重新打印。
+需要 tshark、dumpcap（或 root 权限）以及 PATH 上的 deno。在 .exp-tls 中工作，结束时删除。
+
+选项：
+  --quick         与不加时相同（本实验已经很短）`,
+    tlsQuestion:
+      "同一网络上任何开着 Wireshark 的人能看到聊天会话的哪些内容？用了 TLS 之后还剩下什么？",
+    tlsSession:
+      "这段会话由真正的 chat-server 和 chat-client 运行两次：ann 加入，说“{message}”，上传 {file}，然后离开。",
+    tlsMessage: "八点图书馆见，带上答案",
+    tlsFileText: "习题集 3 答案：1) 42  2) TIME-WAIT  3) Nagle\n",
+    tlsPlainHeading: "1. 明文 TCP（chat-server 位于 127.0.0.1:{port}）。Wireshark 看到的：",
+    tlsTlsHeading: "2. 同一会话加上 --tls（chat-server 位于 127.0.0.1:{port}）：",
+    tlsKeyLogHeading:
+      "3. 再看 TLS 抓包，这次用上 Deno 的 TLS 写入客户端 SSLKEYLOGFILE 的 {secrets} 条密钥：",
+    tlsNoKeyLog:
+      "3. 客户端没有写出密钥日志（SSLKEYLOGFILE）：这个版本的 Deno 不导出 TLS 密钥，抓包仍不可读。",
+    tlsFromClient: "客户端 → 服务器",
+    tlsFromServer: "服务器 → 客户端",
+    tlsFrames: "  {packets} 个带数据的包；解析器从中读出 {frames} 个 LP 帧",
+    tlsGrep: "  在原始抓包中搜索：那句话{message}，文件内容{file}",
+    tlsFound: "找到了",
+    tlsNotFound: "没有找到",
+    tlsAnswer:
+      "不用 TLS 时，任何抓到流量的人都能读出每一帧（这里是 {plainFrames} 帧）：名字、消息、文件内容。用了 TLS，他们读出 {tlsFrames} 帧：只剩地址、端口、时间、记录大小和协议名（ALPN）可见。持有会话密钥的人又能读出全部内容（{decryptedFrames} 帧），所以 SSLKEYLOGFILE 只用来调试自己的流量。",
+    tlsAnswerNoKeyLog:
+      "不用 TLS 时，任何抓到流量的人都能读出每一帧（这里是 {plainFrames} 帧）：名字、消息、文件内容。用了 TLS，他们读出 {tlsFrames} 帧：只剩地址、端口、时间、记录大小和协议名（ALPN）可见。",
 
     timeWaitUsage: `用法：deno task exp:time-wait [--quick]
 

@@ -9,14 +9,12 @@
  * @module
  */
 
-import { fileURLToPath } from "node:url";
 import { errorMessage, parseFlags, UsageError } from "../../lib/cli/cli.ts";
 import { chooseLang, isLang, setLang } from "../../lib/cli/i18n.ts";
 import { cliText } from "../../lib/cli/text.ts";
 import { toolsText as text } from "../../lib/tools/text.ts";
+import { DISSECTOR } from "../../lib/wire/dissector.ts";
 
-/** The dissector, found beside this program so the task works from any folder. */
-export const DISSECTOR = fileURLToPath(new URL("../../docs/wireshark/lp.lua", import.meta.url));
 
 /** The `--help` text, in the program's language, with the lines every program has. */
 const usage = () =>
