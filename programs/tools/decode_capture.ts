@@ -15,7 +15,6 @@ import { cliText } from "../../lib/cli/text.ts";
 import { toolsText as text } from "../../lib/tools/text.ts";
 import { DISSECTOR } from "../../lib/wire/dissector.ts";
 
-
 /** The `--help` text, in the program's language, with the lines every program has. */
 const usage = () =>
   [
