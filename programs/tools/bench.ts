@@ -4,11 +4,11 @@
  * A figure alone says little on a shared machine whose speed drifts by a third from one
  * session to the next, so every figure here sits beside a peer's, measured in the same run
  * under the same load, and the ratio is what to read: a file through the chat server against
- * `nc` and `socat`; LP requests against a plain Deno echo of the same size; chat fan-out
- * against `ncat --broker --chat`, and over the chat server's WebSocket (`/ws`, the browser's
- * way in) against a Node.js broadcast server on the `ws` package; idle memory against the echo
- * server's; the concurrency models against each other. Our programs are started exactly as
- * their tasks start them.
+ * `nc` and `socat`, and over TLS against `ncat --ssl` and socat's OPENSSL; LP requests against
+ * a plain Deno echo of the same size; chat fan-out against `ncat --broker --chat`, and over the
+ * chat server's WebSocket (`/ws`, the browser's way in) against a Node.js broadcast server on
+ * the `ws` package; idle memory against the echo server's; the concurrency models against each
+ * other. Our programs are started exactly as their tasks start them.
  *
  * Run it:   deno task bench [--size 1G] [--json bench-results.json]
  * Quick:    deno task bench --quick        (small loads, well under 30 s; tests run this)
@@ -34,7 +34,7 @@
 
 import { randomFillSync } from "node:crypto";
 import { join } from "node:path";
-import { CERT_FILE } from "../../lib/tls/certificate.ts";
+import { CERT_FILE, KEY_FILE, makeCertificate } from "../../lib/tls/certificate.ts";
 import { errorMessage, parseProgramFlags, UsageError } from "../../lib/cli/cli.ts";
 import { displayWidth, padEndToWidth, padStartToWidth } from "../../lib/cli/display_width.ts";
 import { type Lang, lang } from "../../lib/cli/i18n.ts";
@@ -339,7 +339,8 @@ async function attempt<T>(
 const missing = (tool: string) => words("noteMissing", { tool });
 
 // ---------------------------------------------------------------------------------------------
-// 1. File transfer: through the chat server and client, beside nc and socat.
+// 1. File transfer: through the chat server and client, beside nc and socat; over TLS, beside
+// ncat --ssl, socat's OPENSSL and our own plain transfer.
 
 /** Fill a file with random bytes, a piece at a time. */
 async function writeRandomFile(path: string, size: number): Promise<void> {
@@ -388,15 +389,22 @@ function transferMs(size: number): number {
 
 const mbPerSec = (bytes: number, ms: number) => bytes / 1e6 / (ms / 1000);
 
-/** Upload then download through the real chat server and client; MB/s each way. */
+/**
+ * Upload then download through the real chat server and client; MB/s each way. With `tls`
+ * both run with `--tls`: the server makes its certificate at this first start, in its storage
+ * folder, and the client trusts that file as `--ca` (an absolute path, so where the client
+ * resolves relative ones does not matter).
+ */
 async function chatTransfer(
   ctx: Context,
   source: string,
   sha256: string,
+  tls = false,
 ): Promise<{ upload: number; download: number }> {
   const { scope, load } = ctx;
-  const folder = join(ctx.work, "chat");
+  const folder = join(ctx.work, tls ? "chat-tls" : "chat");
   await Deno.mkdir(folder);
+  const caFile = join(folder, "storage", "server", CERT_FILE);
   let server: Child | undefined, client: Child | undefined;
   try {
     const [cmd, args] = taskCommand("chat-server", [
@@ -404,11 +412,21 @@ async function chatTransfer(
       "0",
       "--max-file-size",
       String(load.size),
+      ...(tls ? ["--tls"] : []),
     ]);
-    server = scope.spawn("chat-server", cmd, args, { cwd: folder });
+    server = scope.spawn(tls ? "chat-server --tls" : "chat-server", cmd, args, { cwd: folder });
     const port = await listeningPort(server);
-    const [ccmd, cargs] = taskCommand("chat-client", ["--port", String(port), "--name", "bench"]);
-    client = scope.spawn("chat-client", ccmd, cargs, { cwd: folder, stdin: "piped" });
+    const [ccmd, cargs] = taskCommand("chat-client", [
+      "--port",
+      String(port),
+      "--name",
+      "bench",
+      ...(tls ? ["--ca", caFile] : []),
+    ]);
+    client = scope.spawn(tls ? "chat-client --tls" : "chat-client", ccmd, cargs, {
+      cwd: folder,
+      stdin: "piped",
+    });
     await client.waitFor(/\*\*\* You joined as /, STARTUP_MS);
 
     await recyclePages(ctx.work, load.size);
@@ -442,91 +460,195 @@ async function chatTransfer(
   }
 }
 
+/** The two files a peer pair moves between: the random file, and where its copy goes. */
+interface PeerFiles {
+  source: string;
+  out: string;
+}
+
+/** socat's notices (`-d -d`), which say what it agreed on, not what went wrong. */
+const SOCAT_NOTICE = /^\S+ \S+ socat\[\d+\] N /;
+
 /**
- * A file through a pair of peers, listener to a file, sender from the file. Timed from the
- * sender's start to the listener's exit, after the listener has had a moment to bind.
+ * A file through a pair of peers, from the source file to a file, one end listening and the
+ * other connecting (which end sends is the pair's choice). Timed from the connecting end's
+ * start to both ends' exit, after the listener has had a moment to bind.
+ *
+ * @returns MB/s, and what the two ends said on stderr.
  */
 async function peerTransfer(
   ctx: Context,
   name: string,
-  listen: (port: number, out: string) => string,
-  send: (port: number, source: string) => string,
+  listen: (port: number, files: PeerFiles) => string,
+  connect: (port: number, files: PeerFiles) => string,
   source: string,
   sha256: string,
-): Promise<number> {
+): Promise<{ mbPerSec: number; said: string[] }> {
   const { scope, load } = ctx;
-  const out = join(ctx.work, `${name}.out`);
+  const files = { source, out: join(ctx.work, `${name}.out`) };
   const port = freePort();
-  const listener = scope.spawn(`${name} listener`, "sh", ["-c", listen(port, out)]);
+  const listener = scope.spawn(`${name} listener`, "sh", ["-c", listen(port, files)]);
   try {
-    await sleep(200); // nc and socat say nothing when ready; they bind in a few milliseconds
+    await sleep(200); // nc, socat and ncat say nothing when ready; they bind in milliseconds
     await recyclePages(ctx.work, load.size);
     const t0 = performance.now();
-    const sender = scope.spawn(`${name} sender`, "sh", ["-c", send(port, source)]);
-    const sent = await sender.exit(transferMs(load.size));
-    const received = await listener.exit(transferMs(load.size));
+    const connector = scope.spawn(`${name} client`, "sh", ["-c", connect(port, files)]);
+    const connected = await connector.exit(transferMs(load.size));
+    const listened = await listener.exit(transferMs(load.size));
     const ms = performance.now() - t0;
-    if (!sent.success || !received.success) {
-      const why = [...sender.errors, ...listener.errors].join(" ");
+    const said = [...connector.errors, ...listener.errors];
+    if (!connected.success || !listened.success) {
+      const why = said.filter((line) => !SOCAT_NOTICE.test(line)).join(" ");
       throw new WordedError(words("noteFailed", { what: name, why }));
     }
-    const got = await hashFile(out);
+    const got = await hashFile(files.out);
     if (got.size !== load.size || got.sha256 !== sha256) {
       throw new WordedError(words("differentFile", { peer: name, size: got.size }));
     }
-    return mbPerSec(load.size, ms);
+    return { mbPerSec: mbPerSec(load.size, ms), said };
   } finally {
     await listener.stop();
-    await Deno.remove(out).catch(() => {});
+    await Deno.remove(files.out).catch(() => {});
   }
+}
+
+/** A word quoted for `sh -c`. */
+const q = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
+
+/** The plain peers: nc, and socat with 128 KiB buffers, each listener writing the file. */
+async function plainPeers(
+  ctx: Context,
+  source: string,
+  sha256: string,
+  notes: Words[],
+): Promise<{ nc: number | null; socat: number | null }> {
+  const { has } = ctx;
+  let nc: number | null = null, socat: number | null = null;
+  if (has.nc) {
+    ctx.say(text("sayThrough", { peer: "nc" }));
+    nc = (await attempt("nc", () =>
+      peerTransfer(
+        ctx,
+        "nc",
+        (port, { out }) => `exec nc -l 127.0.0.1 ${port} > ${q(out)}`,
+        (port, { source }) => `exec nc -N 127.0.0.1 ${port} < ${q(source)}`,
+        source,
+        sha256,
+      ), notes))?.mbPerSec ?? null;
+  }
+  if (has.socat) {
+    ctx.say(text("sayThrough", { peer: "socat -b 131072" }));
+    socat = (await attempt("socat", () =>
+      peerTransfer(
+        ctx,
+        "socat",
+        (port, { out }) =>
+          `exec socat -u -b 131072 TCP-LISTEN:${port},bind=127.0.0.1,reuseaddr CREATE:${q(out)}`,
+        (port, { source }) => `exec socat -u -b 131072 OPEN:${q(source)} TCP:127.0.0.1:${port}`,
+        source,
+        sha256,
+      ), notes))?.mbPerSec ?? null;
+  }
+  return { nc, socat };
+}
+
+/**
+ * The TLS peers, `ncat --ssl` and socat's OPENSSL, both serving one certificate made here as
+ * the chat server makes its own (ECDSA P-256). Their clients do not check it, where ours checks
+ * it against `--ca`: a check costs one handshake, nothing per byte.
+ *
+ * @remarks
+ * ncat's listener sends and its client receives. The other way round, an `ncat --ssl
+ * --send-only` client exits before its last records are written: the listener's read fails
+ * with an unexpected end and the copy was 0.5 to 4 MiB short of 64 MiB in every try (ncat 7.93);
+ * without `--send-only` it stops at once with "Input/output error". socat says, with `-d -d`,
+ * which cipher suite the two ends agreed on.
+ */
+async function tlsPeers(
+  ctx: Context,
+  source: string,
+  sha256: string,
+  notes: Words[],
+): Promise<{ ncat: number | null; socat: number | null; suite: string | null }> {
+  const { has } = ctx;
+  let ncat: number | null = null, socat: number | null = null, suite: string | null = null;
+  if (!has.ncat && !has.socat) return { ncat, socat, suite };
+  const cert = join(ctx.work, CERT_FILE), key = join(ctx.work, KEY_FILE);
+  const made = await makeCertificate(["127.0.0.1", "localhost"], "bench");
+  await Deno.writeTextFile(cert, made.cert);
+  await Deno.writeTextFile(key, made.key, { mode: 0o600 });
+  if (has.ncat) {
+    ctx.say(text("sayThrough", { peer: "ncat --ssl" }));
+    ncat = (await attempt("ncat --ssl", () =>
+      peerTransfer(
+        ctx,
+        "ncat",
+        (port, { source }) =>
+          `exec ncat --ssl --ssl-cert ${q(cert)} --ssl-key ${q(key)} --send-only ` +
+          `-l 127.0.0.1 ${port} < ${q(source)}`,
+        (port, { out }) => `exec ncat --ssl --recv-only 127.0.0.1 ${port} > ${q(out)}`,
+        source,
+        sha256,
+      ), notes))?.mbPerSec ?? null;
+  }
+  if (has.socat) {
+    ctx.say(text("sayThrough", { peer: "socat -b 131072 OPENSSL" }));
+    const got = await attempt("socat OPENSSL", () =>
+      peerTransfer(
+        ctx,
+        "socat",
+        (port, { out }) =>
+          `exec socat -d -d -u -b 131072 OPENSSL-LISTEN:${port},bind=127.0.0.1,reuseaddr,` +
+          `cert=${q(cert)},key=${q(key)},verify=0 CREATE:${q(out)}`,
+        (port, { source }) =>
+          `exec socat -u -b 131072 OPEN:${q(source)} OPENSSL:127.0.0.1:${port},verify=0`,
+        source,
+        sha256,
+      ), notes);
+    socat = got?.mbPerSec ?? null;
+    for (const line of got?.said ?? []) {
+      suite ??= /SSL connection using (\S+)/.exec(line)?.[1] ?? null;
+    }
+  }
+  // Only tidiness: the run's folder goes at the end anyway.
+  await Promise.all([cert, key].map((path) => Deno.remove(path).catch(() => {})));
+  return { ncat, socat, suite };
 }
 
 async function fileSection(ctx: Context): Promise<Row[]> {
   const { load, has } = ctx;
-  const notes: Words[] = [];
+  const notes: Words[] = [], tlsNotes: Words[] = [];
   const source = join(ctx.work, "random.bin");
   ctx.say(text("sayFile", { size: formatBytes(load.size) }));
   await writeRandomFile(source, load.size);
   const { sha256 } = await hashFile(source);
   ctx.say(text("sayThroughChat"));
   const ours = await attempt("chat transfer", () => chatTransfer(ctx, source, sha256), notes);
-  const q = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
-  let nc: number | null = null, socat: number | null = null;
-  if (has.nc) {
-    ctx.say(text("sayThrough", { peer: "nc" }));
-    nc = await attempt("nc", () =>
-      peerTransfer(
-        ctx,
-        "nc",
-        (port, out) => `exec nc -l 127.0.0.1 ${port} > ${q(out)}`,
-        (port, src) => `exec nc -N 127.0.0.1 ${port} < ${q(src)}`,
-        source,
-        sha256,
-      ), notes);
-  }
-  if (has.socat) {
-    ctx.say(text("sayThrough", { peer: "socat -b 131072" }));
-    socat = await attempt("socat", () =>
-      peerTransfer(
-        ctx,
-        "socat",
-        (port, out) =>
-          `exec socat -u -b 131072 TCP-LISTEN:${port},bind=127.0.0.1,reuseaddr CREATE:${q(out)}`,
-        (port, src) => `exec socat -u -b 131072 OPEN:${q(src)} TCP:127.0.0.1:${port}`,
-        source,
-        sha256,
-      ), notes);
-  }
+  ctx.say(text("sayThroughChatTls"));
+  const oursTls = await attempt(
+    "chat transfer over TLS",
+    () => chatTransfer(ctx, source, sha256, true),
+    tlsNotes,
+  );
+  const plain = await plainPeers(ctx, source, sha256, notes);
+  const tls = await tlsPeers(ctx, source, sha256, tlsNotes);
   await Deno.remove(source).catch(() => {});
-  const note = joinWords(notes);
+  const note = joinWords(notes), tlsNote = joinWords(tlsNotes);
   const size = formatBytes(load.size);
   const toNc: Target = { on: "ratio", op: ">=", value: 0.8, text: same(">= 0.8x nc") };
+  const atLeast = (peer: string): Target => ({
+    on: "ratio",
+    op: ">=",
+    value: 1,
+    text: same(`>= ${peer}`),
+  });
+  const suite = tls.suite === null ? same("") : words("noteSuite", { suite: tls.suite });
   const peers = [
-    [words("peerNc"), nc, has.nc ? same("") : missing("nc"), toNc],
-    [words("peerSocat"), socat, has.socat ? same("") : missing("socat"), null],
+    [words("peerNc"), plain.nc, has.nc ? same("") : missing("nc"), toNc],
+    [words("peerSocat"), plain.socat, has.socat ? same("") : missing("socat"), null],
   ] as const;
   const measures = { upload: "measureUpload", download: "measureDownload" } as const;
-  return (["upload", "download"] as const).flatMap((way) =>
+  const plainRows = (["upload", "download"] as const).flatMap((way) =>
     peers.map(([peer, value, why, target]) =>
       row(1, words(measures[way], { size }), "MB/s", ours?.[way] ?? null, peer, value, {
         target,
@@ -534,6 +656,26 @@ async function fileSection(ctx: Context): Promise<Row[]> {
       })
     )
   );
+  // Beside the TLS peers, and beside our own plain transfer: what TLS costs us.
+  const tlsMeasures = { upload: "measureUploadTls", download: "measureDownloadTls" } as const;
+  const tlsRows = (["upload", "download"] as const).flatMap((way) => {
+    const measure = words(tlsMeasures[way], { size });
+    const mine = oursTls?.[way] ?? null;
+    return [
+      row(1, measure, "MB/s", mine, words("peerNcatSsl"), tls.ncat, {
+        target: atLeast("ncat"),
+        note: joinWords([has.ncat ? same("") : missing("ncat"), tlsNote]),
+      }),
+      row(1, measure, "MB/s", mine, words("peerSocatSsl"), tls.socat, {
+        target: atLeast("socat"),
+        note: joinWords([has.socat ? suite : missing("socat"), tlsNote]),
+      }),
+      row(1, measure, "MB/s", mine, words("peerPlainFile"), ours?.[way] ?? null, {
+        note: joinWords([words("noteTlsCost"), tlsNote, note]),
+      }),
+    ];
+  });
+  return [...plainRows, ...tlsRows];
 }
 
 // ---------------------------------------------------------------------------------------------

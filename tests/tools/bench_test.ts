@@ -40,6 +40,15 @@ Deno.test("bench --quick runs every section, prints one table and writes the sam
   for (const r of [...rows(1), ...rows(2), ...rows(3), ...rows(4)]) {
     ok(r.ours !== null && r.ours > 0, JSON.stringify(r));
   }
+  // The transfer over TLS, each way: beside ncat --ssl, socat's OPENSSL, and our own plain
+  // transfer from the same run, whose figure is that row's peer value.
+  const overTls = rows(1).filter((r) => /over TLS/.test(r.measure));
+  equal(overTls.length, 6, JSON.stringify(overTls));
+  for (const r of overTls.filter((r) => r.peer === "ours over plain TCP")) {
+    const way = r.measure.split(" ")[0];
+    const plain = rows(1).find((p) => p.measure.startsWith(`${way} MB/s`));
+    equal(r.peerValue, plain?.ours, JSON.stringify(r));
+  }
   const peers: [string, RegExp][] = [["nc", /^nc /], ["socat", /^socat /], ["ncat", /^ncat /]];
   for (const [tool, peer] of peers) {
     const mine = report.rows.filter((r) => peer.test(r.peer));
