@@ -87,6 +87,16 @@ const INDEX_PAUSE_MS = 20;
  * busy room's commits, on the event loop every message waits on.
  */
 const BUSY_CHECKPOINT_BYTES = 64 * 1024 * 1024;
+/**
+ * WAL size at which a quiet room checkpoints between two steps of the indexer, rather than
+ * only once the index has caught up: a busy room that follows then starts from a short WAL,
+ * not one a burst and its indexing have grown towards {@linkcode BUSY_CHECKPOINT_BYTES}, whose
+ * checkpoint (about 1 ms per MiB here) would stall every member at once. It is also the size
+ * the WAL file is cut back to after a checkpoint (`journal_size_limit`): SQLite otherwise keeps
+ * the file at its largest and writes it again from the start, and its size would no longer say
+ * how much waits to be checkpointed.
+ */
+const QUIET_CHECKPOINT_BYTES = 4 * 1024 * 1024;
 
 /** Bytes of randomness in a session token: 256 bits, beyond guessing. */
 const TOKEN_BYTES = 32;
@@ -143,6 +153,10 @@ const VISIBLE = "(m.to_key IS NULL OR m.to_key = $viewer OR m.from_key = $viewer
 function prepare(db: DatabaseSync) {
   const q = (sql: string) => db.prepare(sql);
   return {
+    // Prepared like the rest: `exec` would parse them again at every commit.
+    begin: q("BEGIN IMMEDIATE"),
+    commit: q("COMMIT"),
+    rollback: q("ROLLBACK"),
     message: q(`SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.id = ?`),
     lastId: q("SELECT coalesce(max(id), 0) AS id FROM messages"),
     indexedId: q("SELECT indexed AS id FROM search_state"),
@@ -249,7 +263,7 @@ export class ChatDb {
     this.#s = prepare(db);
     this.#onCommit = options.onCommit;
     // Checkpoints are ours to time (see BUSY_CHECKPOINT_BYTES); closing still does the last.
-    db.exec("PRAGMA wal_autocheckpoint = 0");
+    db.exec(`PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = ${QUIET_CHECKPOINT_BYTES}`);
     this.#scheduleIndexing(); // what a crash left unindexed
   }
 
@@ -310,15 +324,17 @@ export class ChatDb {
     const batch = this.#batch;
     if (batch.length === 0) return;
     this.#batch = [];
-    const ids: number[] = [];
+    const ids: number[] = new Array(batch.length);
     try {
       this.#transaction(() => {
         for (let start = 0; start < batch.length; start += APPEND_ROWS) {
-          const rows = batch.slice(start, start + APPEND_ROWS);
-          const insert = this.#appendStatement(rows.length);
-          const last = Number(insert.run(...rows.flatMap((r) => r.values)).lastInsertRowid);
+          const end = Math.min(start + APPEND_ROWS, batch.length);
+          const values: SQLInputValue[] = [];
+          for (let i = start; i < end; i++) values.push(...batch[i].values);
+          const insert = this.#appendStatement(end - start);
+          const last = Number(insert.run(...values).lastInsertRowid);
           // One INSERT numbers its rows one after another (AUTOINCREMENT, one writer).
-          for (let i = rows.length - 1; i >= 0; i--) ids.push(last - i);
+          for (let i = start; i < end; i++) ids[i] = last - (end - 1 - i);
         }
       });
     } catch (error) {
@@ -709,7 +725,8 @@ export class ChatDb {
   /**
    * The background upkeep. While messages arrive, nothing but a checkpoint once the WAL has grown
    * past {@linkcode BUSY_CHECKPOINT_BYTES}. Once the room is quiet, index what waits for search,
-   * in short steps, then checkpoint. Called after each commit and at open.
+   * in short steps, checkpointing whenever the WAL passes {@linkcode QUIET_CHECKPOINT_BYTES}
+   * and once the index has caught up. Called after each commit and at open.
    */
   #scheduleIndexing(): void {
     if (this.#indexTimer !== undefined || this.#closed) return;
@@ -729,8 +746,9 @@ export class ChatDb {
         }
         const indexed = this.indexPending(INDEX_BATCH);
         if (indexed > 0) this.#uncheckpointed++;
+        if (indexed < INDEX_BATCH && this.#uncheckpointed > 0) this.#checkpoint(); // caught up
+        else if (this.#walBytes() > QUIET_CHECKPOINT_BYTES) this.#checkpoint();
         if (indexed === INDEX_BATCH) this.#scheduleIndexing(); // more waiting
-        else if (this.#uncheckpointed > 0) this.#checkpoint();
       } catch {
         // A failed step is tried again after the next commit; search still scans the rest.
       }
@@ -759,13 +777,13 @@ export class ChatDb {
 
   /** Run `work` in one transaction: all of it, or (when it throws) none. */
   #transaction<T>(work: () => T): T {
-    this.#db.exec("BEGIN IMMEDIATE");
+    this.#s.begin.run();
     try {
       const result = work();
-      this.#db.exec("COMMIT");
+      this.#s.commit.run();
       return result;
     } catch (error) {
-      if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
+      if (this.#db.isTransaction) this.#s.rollback.run();
       throw error;
     }
   }

@@ -81,8 +81,9 @@ export function openDatabase(
     // The first writes: nothing above has changed the file.
     db.prepare("PRAGMA journal_mode = WAL").get();
     db.exec("BEGIN IMMEDIATE; COMMIT");
-    db.exec("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON");
+    db.exec("PRAGMA synchronous = NORMAL");
     const tokenizer = migrate(db, version, migrations);
+    db.exec("PRAGMA foreign_keys = ON");
     return { db, tokenizer };
   } catch (error) {
     db.close();
@@ -130,7 +131,13 @@ function quickCheck(db: DatabaseSync, path: string): void {
 /**
  * Run every migration from `version` on, each in its own transaction.
  *
+ * @remarks
+ * Foreign keys are off while they run, as SQLite asks for a step that rebuilds a table (a
+ * dropped table would otherwise take the rows that point at it along); each step checks them
+ * itself before it commits, and the caller turns them on again.
+ *
  * @returns The tokenizer the message index uses (created now, or found).
+ * @throws {Error} SQLite's error, or a foreign key a step left dangling; the step is rolled back.
  */
 function migrate(db: DatabaseSync, version: number, migrations: readonly Migration[]) {
   const sqlite = String(db.prepare("SELECT sqlite_version() AS v").get()?.v);
@@ -139,10 +146,14 @@ function migrate(db: DatabaseSync, version: number, migrations: readonly Migrati
     const index = db.prepare("SELECT sql FROM sqlite_master WHERE name = 'messages_fts'").get();
     if (index && !String(index.sql).includes("trigram")) tokenizer = "unicode61";
   }
+  db.exec("PRAGMA foreign_keys = OFF"); // not possible inside a transaction
   for (const step of migrations.slice(version)) {
     db.exec("BEGIN IMMEDIATE");
     try {
       for (const sql of step(tokenizer)) db.exec(sql);
+      if (db.prepare("PRAGMA foreign_key_check").all().length > 0) {
+        throw new Error("a migration left rows pointing at rows that do not exist");
+      }
       db.exec("COMMIT");
     } catch (error) {
       db.exec("ROLLBACK");

@@ -66,17 +66,18 @@ Deno.test("openDatabase() applies a later migration once, keeping the data", asy
   await withTempDir(async (dir) => {
     const path = `${dir}/chat.db`;
     await makeDatabase(path, 3);
-    const v2: Migration[] = [
+    const next = SCHEMA_VERSION + 1;
+    const later: Migration[] = [
       ...MIGRATIONS,
-      () => ["ALTER TABLE users ADD COLUMN email TEXT", "PRAGMA user_version = 2"],
+      () => ["ALTER TABLE users ADD COLUMN email TEXT", `PRAGMA user_version = ${next}`],
     ];
     for (let round = 0; round < 2; round++) {
-      const { db } = openDatabase(path, v2);
-      equal(db.prepare("PRAGMA user_version").get()?.user_version, 2);
+      const { db } = openDatabase(path, later);
+      equal(db.prepare("PRAGMA user_version").get()?.user_version, next);
       equal(db.prepare("SELECT count(*) AS n FROM messages").get()?.n, 3);
       db.close();
     }
-    // This code (version 1) now meets a newer file.
+    // This code now meets a newer file.
     assertRefused(path, "newer");
   });
 });
@@ -87,13 +88,48 @@ Deno.test("openDatabase() rolls a failing migration back whole", async () => {
     await makeDatabase(path, 1);
     const broken: Migration[] = [
       ...MIGRATIONS,
-      () => ["CREATE TABLE extra (x)", "THIS IS NOT SQL", "PRAGMA user_version = 2"],
+      () => [
+        "CREATE TABLE extra (x)",
+        "THIS IS NOT SQL",
+        `PRAGMA user_version = ${SCHEMA_VERSION + 1}`,
+      ],
     ];
     throws(() => openDatabase(path, broken));
     const { db } = openDatabase(path);
-    equal(db.prepare("PRAGMA user_version").get()?.user_version, 1);
+    equal(db.prepare("PRAGMA user_version").get()?.user_version, SCHEMA_VERSION);
     equal(db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'extra'").get()?.n, 0);
     db.close();
+  });
+});
+
+Deno.test("openDatabase() moves a version 1 file on, keeping rows, ids and deliveries", async () => {
+  await withTempDir(async (dir) => {
+    const path = `${dir}/chat.db`;
+    {
+      using db = ChatDb.open(path, { migrations: MIGRATIONS.slice(0, 1) });
+      await db.register("Bob", "bob", "correct horse battery");
+      const ids = await Promise.all(
+        ["one", "two", "three"].map((text) => db.append({ kind: "chat", from: "a", text })),
+      );
+      db.storeOffline(ids[1], "bob");
+      db.indexPending();
+    }
+    const raw = new DatabaseSync(path);
+    raw.exec("DELETE FROM messages WHERE text = 'three'"); // the counter stays at 3
+    raw.close();
+    using db = ChatDb.open(path);
+    deepStrictEqual(db.recent(10).map((m) => [m.id, m.text]), [[1, "one"], [2, "two"]]);
+    deepStrictEqual(db.pendingFor("bob").map((m) => m.id), [2]);
+    deepStrictEqual(db.search("two", 10).map((m) => m.id), [2]);
+    equal(await db.append({ kind: "chat", from: "a", text: "four" }), 4); // 3 is never reused
+    db.close();
+    const check = new DatabaseSync(path);
+    try {
+      throws(() => check.exec("INSERT INTO messages (time, kind, text) VALUES (1, 'shout', 'no')"));
+      check.exec("INSERT INTO messages (time, kind, text) VALUES (1, 'notice', 'yes')");
+    } finally {
+      check.close();
+    }
   });
 });
 
