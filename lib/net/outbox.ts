@@ -76,6 +76,11 @@ export class Outbox {
   #sealed = false;
   /** The writer has stopped for good (closed, and no write in progress). */
   #stopped = false;
+  /**
+   * The large file-chunk items queued or being written (payloads, which are never joined):
+   * each gives its bytes back to the window as soon as it is written, not with its batch.
+   */
+  #flowItems = new Set<Uint8Array>();
   #waiters: (() => void)[] = [];
   /** Made only when someone asks for {@linkcode Outbox.finished} before the writer stops. */
   #finished: PromiseWithResolvers<void> | null = null;
@@ -195,6 +200,7 @@ export class Outbox {
     if (this.#closed || this.#sealed) return;
     this.#messageBytes -= this.#itemMessageBytes;
     this.#flowBytes -= this.#itemFlowBytes;
+    for (const item of this.#items) this.#flowItems.delete(item);
     this.#items = [];
     this.#tailEnd = -1;
     this.#tailBuffer = null;
@@ -211,6 +217,7 @@ export class Outbox {
     if (this.#closed) return;
     this.#closed = true;
     this.#items = [];
+    this.#flowItems.clear();
     this.#tailEnd = -1;
     this.#tailBuffer = null;
     this.#itemMessageBytes = 0;
@@ -234,6 +241,8 @@ export class Outbox {
     } else {
       this.#sealTail();
       this.#items.push(bytes);
+      // Written on its own (never joined), so the writer knows it again once written.
+      if (flow && bytes.length >= JOIN_LIMIT) this.#flowItems.add(bytes);
       this.#tailEnd = bytes.byteOffset + bytes.length;
       this.#tailBuffer = buffer;
     }
@@ -285,11 +294,9 @@ export class Outbox {
     const items = this.#items;
     const last = items[items.length - 1];
     if (last !== undefined && this.#tailEnd !== last.byteOffset + last.length) {
-      items[items.length - 1] = new Uint8Array(
-        last.buffer,
-        last.byteOffset,
-        this.#tailEnd - last.byteOffset,
-      );
+      const grown = new Uint8Array(last.buffer, last.byteOffset, this.#tailEnd - last.byteOffset);
+      items[items.length - 1] = grown;
+      if (this.#flowItems.delete(last)) this.#flowItems.add(grown);
     }
   }
 
@@ -306,10 +313,21 @@ export class Outbox {
         this.#itemMessageBytes = 0;
         this.#itemFlowBytes = 0;
         this.#writing = true;
+        let flowLeft = flow; // given back when the batch is done
         try {
           // Small items are joined into one write; a large one (a chunk's payload) goes out as
           // it is, never copied.
-          for (const bytes of joinSmall(batch, JOIN_LIMIT)) await this.#write(bytes);
+          for (const bytes of joinSmall(batch, JOIN_LIMIT)) {
+            await this.#write(bytes);
+            if (this.#flowItems.delete(bytes)) {
+              // A sliding window: the next chunk is queued (and its piece read and hashed)
+              // while the rest of this batch is written, so the socket never runs dry.
+              const done = Math.min(bytes.length, flowLeft);
+              flowLeft -= done;
+              this.#flowBytes -= done;
+              this.#wake();
+            }
+          }
         } catch (err) {
           if (!this.#closed) {
             this.close();
@@ -320,7 +338,7 @@ export class Outbox {
           this.#writing = false;
           this.lastProgress = Date.now();
           this.#messageBytes -= messages;
-          this.#flowBytes -= flow;
+          this.#flowBytes -= flowLeft;
         }
         this.#wake();
       }

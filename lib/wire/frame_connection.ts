@@ -24,6 +24,13 @@ const READ_SIZES = [4 * 1024, 64 * 1024, 256 * 1024];
  */
 const DIRECT_SIZE = 64 * 1024;
 
+/**
+ * Longest read between frames while a stream moves large payloads: the next header and the
+ * start of its payload, or a few small frames whole. Reading the full buffer there would copy
+ * most of the next payload through it (see {@linkcode FrameConnection.read}).
+ */
+const BULK_GAP_READ = 4 * 1024;
+
 /** The minimal part of `Deno.Conn` this wrapper uses, so tests can pass a fake. */
 export interface ByteStream {
   read(p: Uint8Array): Promise<number | null>;
@@ -52,6 +59,8 @@ export class FrameConnection {
   readonly #decoder: FrameDecoder;
   #buffer = new Uint8Array(READ_SIZES[0]);
   #sizeStep = 0;
+  /** The last payload read was a large one: the peer is sending a file. */
+  #bulk = false;
   #ready: Frame[] = [];
   #readyAt = 0;
   /** Bytes waiting for the write in progress to finish, and the promise their callers hold. */
@@ -71,26 +80,47 @@ export class FrameConnection {
   /**
    * Read the next frame.
    *
+   * @remarks
+   * The rest of a large payload goes from the kernel straight into the payload's buffer. While
+   * a file moves, the read between two payloads is kept short ({@linkcode BULK_GAP_READ}): a
+   * full buffer there would carry most of the next payload, copied once more on its way into
+   * its buffer, and the reads can lock into that phase for a whole file (0.15–0.3 CPU-s per
+   * GiB of copying on the receiver here, against one extra short read per chunk).
+   *
    * @returns The frame, or `null` at a clean end of stream.
    * @throws {ProtocolError} On malformed bytes or a close in the middle of a frame.
    */
   async read(): Promise<Frame | null> {
     while (this.#readyAt >= this.#ready.length) {
       this.#decoder.throwIfFailed(); // bad bytes behind the frames just returned
-      // The rest of a large payload goes from the kernel straight into the payload's buffer.
       const space = this.#decoder.payloadSpace();
-      const direct = space !== null && space.length >= DIRECT_SIZE;
-      const n = await this.conn.read(direct ? space : this.#buffer);
+      const direct = space !== null && space.length > 0 &&
+        (space.length >= DIRECT_SIZE || this.#bulk);
+      const into = direct
+        ? space
+        : this.#bulk
+        ? this.#buffer.subarray(0, BULK_GAP_READ)
+        : this.#buffer;
+      const n = await this.conn.read(into);
       if (n === null) {
         this.#decoder.end();
         return null;
       }
       if (direct) {
+        this.#bulk = true;
         this.#ready = this.#decoder.filled(n);
       } else {
         this.#ready = this.#decoder.push(this.#buffer.subarray(0, n));
         if (n === this.#buffer.length && this.#sizeStep < READ_SIZES.length - 1) {
           this.#buffer = new Uint8Array(READ_SIZES[++this.#sizeStep]);
+        }
+        // A large payload begun by this read is finished straight into its buffer; a small
+        // frame last (a chat line, the end of a transfer) ends the file's pattern of reads.
+        const rest = this.#decoder.payloadSpace();
+        const last = this.#ready[this.#ready.length - 1];
+        if (rest !== null && rest.length >= DIRECT_SIZE) this.#bulk = true;
+        else if (rest === null && last !== undefined) {
+          this.#bulk = last.payload.length >= DIRECT_SIZE;
         }
       }
       this.#readyAt = 0;
