@@ -10,7 +10,14 @@ import { Buffer } from "node:buffer";
 import { randomBytes } from "node:crypto";
 import { writeAll } from "../../../lib/wire/bytes.ts";
 import { FrameConnection } from "../../../lib/wire/frame_connection.ts";
-import { encodeFrame, type Frame, FrameDecoder, Kind, Status } from "../../../lib/wire/frame.ts";
+import {
+  encodeFrame,
+  type Frame,
+  FrameDecoder,
+  Kind,
+  makeFrame,
+  Status,
+} from "../../../lib/wire/frame.ts";
 import { ChatType, refusalText, request } from "../../../lib/chat/protocol.ts";
 import { LpType } from "../../../lib/lp/protocol.ts";
 import { LpSession } from "../../../lib/lp/client_session.ts";
@@ -31,6 +38,12 @@ const DRAIN_MS = 5_000;
 
 /** Bytes per receiver read: a few hundred chat lines, however the server coalesces them. */
 const RECEIVE_SIZE = 32 * 1024;
+
+/**
+ * Extra time to join each member of a large crowd: 10,000 members joined in 19 s on our 2-core
+ * VM (each join tells everyone else), well past {@linkcode CROWD_MS} alone.
+ */
+const JOIN_EACH_MS = 5;
 
 /**
  * Nearest-rank percentile.
@@ -275,9 +288,12 @@ export interface Link {
    * or message that completed it came in.
    *
    * @param onMarker Called for each marker.
+   * @param pauseMs Over TCP, wait this long after each read, so that one read takes many
+   *   messages: a member whose latency is not timed costs the load generator little. A
+   *   WebSocket delivers each message as an event, and ignores it.
    * @returns Once the link is closed, by either side.
    */
-  receive(onMarker: OnMarker): Promise<void>;
+  receive(onMarker: OnMarker, pauseMs?: number): Promise<void>;
   /** Close it; what {@linkcode Link.receive} returned then settles. */
   close(): void;
 }
@@ -294,8 +310,8 @@ class TcpLink implements Link {
     return writeAll(this.conn, messages.length === 1 ? messages[0] : Buffer.concat(messages));
   }
 
-  receive(onMarker: OnMarker): Promise<void> {
-    return receive(this.conn, onMarker);
+  receive(onMarker: OnMarker, pauseMs = 0): Promise<void> {
+    return receive(this.conn, onMarker, pauseMs);
   }
 
   close(): void {
@@ -589,9 +605,9 @@ function scanMarkers(view: Uint8Array, now: number, onMarker: OnMarker): number 
 
 /**
  * Read a connection until it closes, calling `onMarker` for every marker in the bytes, with
- * the time the read that completed it returned.
+ * the time the read that completed it returned; with `pauseMs`, waiting that long after each.
  */
-async function receive(conn: Deno.Conn, onMarker: OnMarker): Promise<void> {
+async function receive(conn: Deno.Conn, onMarker: OnMarker, pauseMs = 0): Promise<void> {
   const buf = new Uint8Array(RECEIVE_SIZE);
   let keep = 0; // bytes of a marker split across reads, kept at the start of buf
   try {
@@ -602,6 +618,7 @@ async function receive(conn: Deno.Conn, onMarker: OnMarker): Promise<void> {
       const cut = scanMarkers(view, performance.now(), onMarker);
       keep = cut < 0 ? 0 : view.length - cut;
       if (cut >= 0) buf.copyWithin(0, cut, view.length);
+      if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
     }
   } catch {
     // Closed by us at the end, or reset: the counts say what arrived.
@@ -635,7 +652,7 @@ export async function joinMany(
           conns.push(...await Promise.all(batch));
         }
       })(),
-      CROWD_MS,
+      CROWD_MS + count * JOIN_EACH_MS,
       `${count} clients joining ${dialect.name}`,
     );
     return conns;
@@ -651,15 +668,22 @@ class Crowd {
   readonly senders: Link[];
   readonly #loops: Promise<void>[] = [];
 
+  /**
+   * @param receivers Members whose markers are reported.
+   * @param senders Members that send; what they are sent is read and dropped.
+   * @param onMarker Called for every marker a receiver reads.
+   * @param pauseMs How long receiver `r` waits after each read (see {@linkcode Link.receive}).
+   */
   constructor(
     receivers: Link[],
     senders: Link[],
     onMarker: (receiver: number, sender: number, seq: number, at: number) => void,
+    pauseMs: (receiver: number) => number = () => 0,
   ) {
     this.receivers = receivers;
     this.senders = senders;
     receivers.forEach((link, r) => {
-      this.#loops.push(link.receive((s, q, t) => onMarker(r, s, q, t)));
+      this.#loops.push(link.receive((s, q, t) => onMarker(r, s, q, t), pauseMs(r)));
     });
     // Senders are members too: what they are sent must be read, or the server stalls on them.
     for (const link of senders) this.#loops.push(link.receive(() => {}));
@@ -694,6 +718,7 @@ async function gather(
   receivers: number,
   senders: number,
   onMarker: (receiver: number, sender: number, seq: number, at: number) => void,
+  pauseMs?: (receiver: number) => number,
 ): Promise<Crowd> {
   const rx = await joinMany(dialect, port, receivers);
   let tx: Link[];
@@ -710,7 +735,7 @@ async function gather(
     if (s === BARRIER_SENDER) {
       if (++reached === receivers) everyone();
     } else onMarker(r, s, q, t);
-  });
+  }, pauseMs);
   try {
     await tx[0].send([dialect.message(marker(BARRIER_SENDER, 0), 0)]);
     await deadline(all, CROWD_MS, `a first message reaching ${receivers} clients`);
@@ -721,9 +746,17 @@ async function gather(
   }
 }
 
+/**
+ * How long a receiver whose latency is not timed waits after each read: at 200 msg/s one read
+ * then takes about 20 messages, where a prompt reader makes one read per message.
+ */
+const UNTIMED_PAUSE_MS = 100;
+
 /** What one paced sender's messages took to reach everyone. */
 export interface FanoutLatency {
   receivers: number;
+  /** Receivers whose deliveries are timed: every one, or every `sampleEvery`th. */
+  timed: number;
   messages: number;
   /** Deliveries seen: messages × receivers when nothing was lost. */
   deliveries: number;
@@ -733,15 +766,23 @@ export interface FanoutLatency {
 }
 
 /**
- * One sender at a steady rate, after half a second of warm-up that is not timed; every receiver
- * times each message from its send to its read.
+ * One sender at a steady rate, after half a second of warm-up that is not timed; every timed
+ * receiver times each message from its send to its read.
+ *
+ * @remarks
+ * With `sampleEvery` above 1, only every `sampleEvery`th receiver (spread evenly over the
+ * order the server writes in) reads promptly and is timed; the others read every
+ * {@linkcode UNTIMED_PAUSE_MS} over TCP. The server's work is the same, one write per member
+ * per message; the load generator's drops from one read per delivery (400,000 a second at 2,000
+ * members and 200 msg/s, more than one process can make) to about one per twenty.
  *
  * @param dialect Our chat server (over TCP or WebSocket), or a peer.
  * @param port The server.
  * @param receivers Members that only listen.
  * @param rate Messages per second.
  * @param durationMs How long to send.
- * @returns Delivery latencies over every message and receiver.
+ * @param sampleEvery Time every receiver (1), or every so many.
+ * @returns Delivery latencies over every message and timed receiver.
  */
 export async function fanoutLatency(
   dialect: Dialect,
@@ -749,19 +790,22 @@ export async function fanoutLatency(
   receivers: number,
   rate: number,
   durationMs: number,
+  sampleEvery = 1,
 ): Promise<FanoutLatency> {
   const messages = Math.max(1, Math.round((rate * durationMs) / 1000));
+  const timed = Math.ceil(receivers / sampleEvery);
   const sentAt = new Float64Array(messages);
-  const latencies = new Float64Array(messages * receivers);
-  const expected = messages * receivers;
+  const latencies = new Float64Array(messages * timed);
+  const expected = messages * timed;
   let deliveries = 0;
   let allIn: () => void = () => {};
   const done = new Promise<void>((resolve) => allIn = resolve);
-  const crowd = await gather(dialect, port, receivers, 1, (_r, s, seq, at) => {
-    if (s !== 0 || seq >= messages || deliveries >= expected) return;
+  const isTimed = (r: number) => r % sampleEvery === 0;
+  const crowd = await gather(dialect, port, receivers, 1, (r, s, seq, at) => {
+    if (s !== 0 || seq >= messages || deliveries >= expected || !isTimed(r)) return;
     latencies[deliveries++] = at - sentAt[seq];
     if (deliveries === expected) allIn();
-  });
+  }, (r) => isTimed(r) ? 0 : UNTIMED_PAUSE_MS);
   try {
     const sender = crowd.senders[0];
     const start = performance.now();
@@ -787,6 +831,7 @@ export async function fanoutLatency(
   const measured = latencies.subarray(0, deliveries).sort();
   return {
     receivers,
+    timed,
     messages,
     deliveries,
     expected,
@@ -874,25 +919,160 @@ export async function fanoutRate(
 }
 
 /**
- * Idle members: connected (and joined), reading whatever they are sent, saying nothing.
+ * The bytes of a chat heartbeat request, as chat-client sends one while it has nothing else to
+ * send: an `H` request with no payload. The echo server is sent the same bytes.
  *
- * @param dialect How to join; `null` for a bare connection.
+ * @param id The request id.
+ * @returns The encoded frame.
+ */
+export function heartbeatBytes(id: number): Uint8Array {
+  return encodeFrame(makeFrame(Kind.Request, ChatType.Heartbeat, { id }));
+}
+
+/**
+ * How often the heartbeats of a crowd go out, in rounds: each tick sends the next members'
+ * share, so that each member sends one per interval, as the real client does, from one timer
+ * instead of one per member. Ten milliseconds keeps each round small (10 members at 10,000
+ * members and 10 s), so the load generator's own bursts stay short.
+ */
+const HEARTBEAT_TICK_MS = 10;
+
+/** Idle members, and their heartbeats while they last. */
+export interface IdleCrowd {
+  /** Members the server has closed so far (a member dropped for silence, say). */
+  dropped(): number;
+  /** Stop the heartbeats, close every member, and wait for their readers to end. */
+  close(): Promise<void>;
+}
+
+/**
+ * Idle members: connected (and joined), reading whatever they are sent, saying nothing but,
+ * with `heartbeatMs`, a heartbeat each per interval. Each member's reader and heartbeats start
+ * as soon as it has joined: building a crowd of 10,000 takes longer than the three intervals
+ * after which the server drops a silent member.
+ *
+ * @param dialect How to join; `null` for a bare connection (the echo server).
  * @param port The server.
  * @param count How many.
+ * @param heartbeatMs Each member's heartbeat interval; 0 for none.
  * @returns A handle that closes them all.
  */
 export async function idleCrowd(
   dialect: Dialect | null,
   port: number,
   count: number,
-): Promise<{ close(): Promise<void> }> {
-  const bare: Dialect = {
+  heartbeatMs = 0,
+): Promise<IdleCrowd> {
+  const links: Link[] = [];
+  const loops: Promise<void>[] = [];
+  let closing = false, dropped = 0;
+  const base: Dialect = dialect ?? {
     ...ncatDialect,
     name: "echo",
     join: async (port) => new TcpLink(await connect(port)),
     batch: CONNECT_BATCH,
   };
-  const conns = await joinMany(dialect ?? bare, port, count);
-  const crowd = new Crowd([], conns, () => {});
-  return { close: () => crowd.close() };
+  const watched: Dialect = {
+    ...base,
+    async join(port, index) {
+      const link = await base.join(port, index);
+      links.push(link);
+      loops.push(
+        link.receive(() => {}).then(() => {
+          if (!closing) dropped++;
+        }),
+      );
+      return link;
+    },
+  };
+  let next = 0, id = 0;
+  const perTick = Math.ceil(count * HEARTBEAT_TICK_MS / Math.max(1, heartbeatMs));
+  const ticker = heartbeatMs <= 0 ? undefined : setInterval(() => {
+    for (let i = 0; i < perTick && links.length > 0; i++) {
+      next %= links.length;
+      links[next++].send([heartbeatBytes((id++ % 0xffff) + 1)]).catch(() => {});
+    }
+  }, HEARTBEAT_TICK_MS);
+  const close = async () => {
+    closing = true;
+    clearInterval(ticker);
+    for (const link of links) link.close();
+    await Promise.all(loops);
+  };
+  try {
+    await joinMany(watched, port, count);
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  return { close, dropped: () => dropped };
+}
+
+/** Probes sent before the timed ones. */
+const PROBE_WARMUP = 20;
+
+/** A probe's round trips. */
+export interface Probe {
+  count: number;
+  p99Ms: number | null;
+  maxMs: number | null;
+}
+
+/**
+ * How long a server takes to answer while it is otherwise idle or busy: one client sends a
+ * heartbeat request every `periodMs` and times its answer. Against our chat server the probe
+ * joins first and waits for its `H` response; against the echo server it waits for the same
+ * bytes to come back.
+ *
+ * @param chat Whether the server is our chat server (else the echo server).
+ * @param port The server.
+ * @param durationMs How long to probe.
+ * @param periodMs Time from one probe's start to the next.
+ * @returns p99 and largest round trip.
+ */
+export async function probeRoundTrips(
+  chat: boolean,
+  port: number,
+  durationMs: number,
+  periodMs: number,
+): Promise<Probe> {
+  const conn = await connect(port);
+  const fc = new FrameConnection(conn);
+  const buf = new Uint8Array(64);
+  try {
+    if (chat) {
+      await fc.write(request(ChatType.Join, 1, { name: memberName(0) }));
+      for (let f = await fc.read();; f = await fc.read()) {
+        if (f === null) throw new WordedError(words("closedWhileJoining"));
+        if (joinAnswer([f])) break;
+      }
+    }
+    const once = async (id: number) => {
+      const bytes = heartbeatBytes(id);
+      if (!chat) {
+        await writeAll(conn, bytes);
+        return readExactly(conn, buf, bytes.length);
+      }
+      await fc.write(makeFrame(Kind.Request, ChatType.Heartbeat, { id }));
+      for (let f = await fc.read();; f = await fc.read()) {
+        if (f === null) throw new WordedError(words("serverClosed"));
+        if (f.kind === Kind.Response && f.type === ChatType.Heartbeat && f.id === id) return;
+      }
+    };
+    // Untimed first: the first answers pay for both sides' compilers warming up.
+    for (let i = 0; i < PROBE_WARMUP; i++) await once(i + 1);
+    const times: number[] = [];
+    const start = performance.now();
+    for (let i = 0; performance.now() - start < durationMs; i++) {
+      const wait = start + i * periodMs - performance.now();
+      if (wait >= 1) await new Promise((resolve) => setTimeout(resolve, wait));
+      const t = performance.now();
+      await once((i % 0xffff) + 1);
+      times.push(performance.now() - t);
+    }
+    times.sort((a, b) => a - b);
+    return { count: times.length, p99Ms: percentile(times, 99), maxMs: times.at(-1) ?? null };
+  } finally {
+    fc.close();
+  }
 }
