@@ -421,10 +421,6 @@ async function recyclePages(work: string, size: number): Promise<void> {
     }
   }
   await Deno.remove(path);
-  // And nothing left waiting to be written to disk: once the dirty pages pass the kernel's
-  // background threshold it starts writing them out, and did so during the download only (the
-  // source and the uploaded copy, 2 GiB, were still dirty), costing it the writer's time.
-  await new Deno.Command("sync").output();
 }
 
 /** Longest a transfer of `size` bytes may take: 30 s, plus the time at a crawling 20 MB/s. */
