@@ -1,41 +1,12 @@
 /**
- * What the TLS tests share: the permissions TLS adds to the LP tasks, temporary folders for a
- * server's storage and a user's config folder, and the lines the programs print.
+ * What the TLS tests share: temporary folders for a server's storage and a user's config folder,
+ * the lines the programs print, and the refusal of a changed certificate.
  *
  * @module
  */
 
-import config from "../../deno.json" with { type: "json" };
+import { deepStrictEqual, equal, match } from "node:assert/strict";
 import { listeningPort, Program } from "../_task.ts";
-
-/**
- * FOR THE LEAD, TO REMOVE once deno.json grants them: what TLS needs beyond each task's flags.
- * The server reads `--cert`/`--key` wherever they are, keeps its certificate in its storage
- * folder and names this machine's addresses in it; the client reads `--ca` wherever it is and
- * keeps the known-servers file in the user's config folder, which depends on the environment.
- * Added here to the tasks as tests/_task.ts reads them (the same parsed deno.json), so that
- * `Program`, `runTask` and the terminal helper run the programs with them; a flag the task
- * already has is not added twice.
- */
-export const TLS_TASK_FLAGS: Record<string, string[]> = {
-  "lp-server": [
-    "--allow-read",
-    "--allow-write=storage/lp-server",
-    "--allow-sys=networkInterfaces,hostname",
-  ],
-  "lp-client": [
-    "--allow-read",
-    "--allow-write",
-    "--allow-env=HOME,XDG_CONFIG_HOME,APPDATA,USERPROFILE",
-  ],
-};
-
-const tasks = config.tasks as Record<string, { command: string }>;
-for (const [name, flags] of Object.entries(TLS_TASK_FLAGS)) {
-  const words = tasks[name].command.split(/\s+/);
-  const missing = flags.filter((f) => !words.includes(f));
-  tasks[name].command = [...words.slice(0, 2), ...missing, ...words.slice(2)].join(" ");
-}
 
 /** A fingerprint as the programs print it. */
 export const FINGERPRINT = /SHA256:[A-Za-z0-9+/]{43}/;
@@ -87,4 +58,45 @@ export async function stopServer(server: Program): Promise<number> {
 /** The lines of a program's stderr, without empty ones. */
 export function errorLines(stderr: string): string[] {
   return stderr.split("\n").filter((line) => line !== "");
+}
+
+/** What a client run printed, as `runTask` returns it. */
+type Run = { code: number; stdout: string; stderr: string };
+
+/**
+ * The server's certificate has changed since the user trusted it: the client refuses, with
+ * `--tls` and with `--trust` alike, and says which line to remove; once the user removes it,
+ * `--trust` trusts the new certificate.
+ *
+ * @param program The client's name, as its error lines start.
+ * @param port The server's port on 127.0.0.1.
+ * @param file The known-servers file, whose line 3 holds the old certificate.
+ * @param fingerprints The certificate trusted before, and the server's new one.
+ * @param client Run the client with these extra flags.
+ */
+export async function refusedUntilRemoved(
+  program: string,
+  port: number,
+  file: string,
+  fingerprints: { then: string; now: string },
+  client: (flags: string[]) => Promise<Run>,
+): Promise<void> {
+  for (const flag of ["--tls", "--trust"]) {
+    const refused = await client([flag]);
+    equal(refused.code, 1);
+    deepStrictEqual(errorLines(refused.stderr), [
+      `${program}: cannot connect to 127.0.0.1:${port}: REFUSED: its certificate has changed ` +
+      `since you trusted it (now ${fingerprints.now}, then ${fingerprints.then}). Someone may ` +
+      "be intercepting the connection. If you know the server has a new certificate, remove " +
+      `line 3 of ${file} and connect again`,
+    ]);
+  }
+  const lines = (await Deno.readTextFile(file)).split("\n");
+  await Deno.writeTextFile(file, lines.filter((_, i) => i !== 2).join("\n"));
+  const accepted = await client(["--trust"]);
+  equal(accepted.code, 0, accepted.stderr);
+  match(
+    accepted.stdout,
+    new RegExp(`certificate ${RegExp.escape(fingerprints.now)}, trusted on first use`),
+  );
 }

@@ -16,7 +16,13 @@ import {
   tempDir,
 } from "../_chat.ts";
 import { type Program, runTask } from "../_task.ts";
-import { errorLines, FINGERPRINT, startServer as startLpServer, tempFolder } from "./_tls.ts";
+import {
+  errorLines,
+  FINGERPRINT,
+  refusedUntilRemoved,
+  startServer as startLpServer,
+  tempFolder,
+} from "./_tls.ts";
 
 /** A TLS chat server in a folder, its port, and the fingerprint it printed. */
 async function startServer(
@@ -136,25 +142,13 @@ Deno.test("a TLS chat session: pinned on first use, known after a restart, a new
   const second = await startServer(dir, ["--port", String(port), "--no-web"]);
   await using _ = second.server;
   ok(second.fingerprint !== first.fingerprint);
-  // --trust accepts an unknown certificate, never a changed one.
-  for (const flag of ["--tls", "--trust"]) {
-    const refused = await client(port, config.path, [flag]);
-    equal(refused.code, 1);
-    deepStrictEqual(errorLines(refused.stderr), [
-      `chat_client: cannot connect to 127.0.0.1:${port}: REFUSED: its certificate has changed ` +
-      `since you trusted it (now ${second.fingerprint}, then ${first.fingerprint}). Someone may ` +
-      "be intercepting the connection. If you know the server has a new certificate, remove " +
-      `line 3 of ${file} and connect again`,
-    ]);
-  }
-  // The user removes the line: the server is unknown again, and trusted anew.
-  const lines = (await Deno.readTextFile(file)).split("\n");
-  await Deno.writeTextFile(file, lines.filter((_, i) => i !== 2).join("\n"));
-  const accepted = await client(port, config.path, ["--trust"]);
-  equal(accepted.code, 0, accepted.stderr);
-  match(
-    accepted.stdout,
-    new RegExp(`certificate ${literal(second.fingerprint)}, trusted on first use`),
+  // --trust accepts an unknown certificate, never a changed one; removing the line lets it.
+  await refusedUntilRemoved(
+    "chat_client",
+    port,
+    file,
+    { then: first.fingerprint, now: second.fingerprint },
+    (flags) => client(port, config.path, flags),
   );
 });
 
