@@ -14,6 +14,7 @@ import { Outbox } from "../net/outbox.ts";
 import { writeAll } from "../wire/bytes.ts";
 import { encodeFrame, type Frame, Kind, makeFrame, Status } from "../wire/frame.ts";
 import { FrameConnection } from "../wire/frame_connection.ts";
+import { FrameArena } from "../wire/frame_arena.ts";
 import { OpeningBytes } from "../tls/opening_bytes.ts";
 import {
   type ClientInfo,
@@ -81,6 +82,7 @@ export class ClientTable {
   readonly #clients = new Map<number, LpClient>();
   readonly #tasks = new Set<Promise<void>>();
   readonly #options: ClientTableOptions;
+  readonly #arena = new FrameArena();
   #lastClientId = 0;
   /** Set once the server stops: a connection accepted after it is closed at once. */
   stopping = false;
@@ -166,18 +168,28 @@ export class ClientTable {
   }
 
   /**
-   * Back-pressure: when a client has more than half its queue unread, wait until it has read
-   * down to a quarter, so it is slowed down rather than dropped.
+   * Back-pressure, the check: whether a client has more than half its queue unread. Asked
+   * before every request is read, so it is a plain call, not a promise.
    *
    * @param client The client whose next request is about to be read.
-   * @returns Whether it had to wait (look again whether it is closing).
+   * @returns Whether it must {@linkcode ClientTable.catchUp} first.
    */
-  async catchUp(client: LpClient): Promise<boolean> {
-    if (client.outbox.messageBytes <= MAX_QUEUED_BYTES / 2) return false;
+  behind(client: LpClient): boolean {
+    return client.outbox.messageBytes > MAX_QUEUED_BYTES / 2;
+  }
+
+  /**
+   * Back-pressure, the wait: until a client that is {@linkcode ClientTable.behind} has read
+   * down to a quarter of its queue, so it is slowed down rather than dropped.
+   *
+   * @param client The client whose next request is about to be read.
+   * @returns Resolves once it has caught up, or its outbox is closed (look again whether it is
+   *   closing).
+   */
+  async catchUp(client: LpClient): Promise<void> {
     client.paused = true;
     await client.outbox.messagesBelow(MAX_QUEUED_BYTES / 4);
     client.paused = false;
-    return true;
   }
 
   /**
@@ -192,14 +204,15 @@ export class ClientTable {
   }
 
   /**
-   * Queue a frame for a client; never waits. A client with more than
+   * Queue a frame for a client; never waits. Frames are encoded back to back into a shared
+   * buffer (see `FrameArena`): no allocation per reply. A client with more than
    * {@linkcode MAX_QUEUED_BYTES} unread is dropped, as a failed write drops it.
    *
    * @param client The client.
    * @param frame The frame.
    */
   send(client: LpClient, frame: Frame): void {
-    if (!client.outbox.push(encodeFrame(frame))) {
+    if (!client.outbox.push(this.#arena.encode(frame))) {
       this.dismiss(client, Status.Slow, reason("too-slow", { kib: MAX_QUEUED_BYTES / 1024 }));
     }
   }

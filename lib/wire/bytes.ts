@@ -16,7 +16,9 @@ export async function writeAll(
   target: { write(p: Uint8Array): Promise<number> },
   data: Uint8Array,
 ): Promise<void> {
-  let at = 0;
+  // Usually one write takes it all: no view is made for that first try.
+  if (data.length === 0) return;
+  let at = await target.write(data);
   while (at < data.length) at += await target.write(data.subarray(at));
 }
 

@@ -447,19 +447,17 @@ export class FrameDecoder {
 
   #parseHeader(): Frame {
     const view = this.#headerView;
-    const fail = (code: ProtocolErrorCode, message: string): never => {
-      this.#failed = true;
-      throw new ProtocolError(code, message);
-    };
     const magic = view.getUint16(0);
-    if (magic !== MAGIC) fail("bad-magic", `Bad magic 0x${magic.toString(16).padStart(4, "0")}`);
+    if (magic !== MAGIC) {
+      this.#fail("bad-magic", `Bad magic 0x${magic.toString(16).padStart(4, "0")}`);
+    }
     const version = view.getUint8(2);
-    if (version !== VERSION) fail("bad-version", `Unsupported version ${version}`);
+    if (version !== VERSION) this.#fail("bad-version", `Unsupported version ${version}`);
     const kind = view.getUint8(3);
-    if (kind < 1 || kind > 3) fail("bad-kind", `Unknown kind ${kind}`);
+    if (kind < 1 || kind > 3) this.#fail("bad-kind", `Unknown kind ${kind}`);
     const length = view.getUint32(8);
     if (length > this.#maxPayload) {
-      fail("too-long", `Payload length ${length} is over the limit of ${this.#maxPayload}`);
+      this.#fail("too-long", `Payload length ${length} is over the limit of ${this.#maxPayload}`);
     }
     return {
       kind: kind as Kind,
@@ -468,5 +466,10 @@ export class FrameDecoder {
       id: view.getUint16(6),
       payload: length === 0 ? EMPTY : new Uint8Array(length),
     };
+  }
+
+  #fail(code: ProtocolErrorCode, message: string): never {
+    this.#failed = true;
+    throw new ProtocolError(code, message);
   }
 }

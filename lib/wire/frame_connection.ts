@@ -6,6 +6,7 @@
  */
 
 import { joinSmall, writeAll } from "./bytes.ts";
+import { FrameArena } from "./frame_arena.ts";
 import { encodeFrames, encodeHeader, type Frame, FrameDecoder } from "./frame.ts";
 
 /**
@@ -215,6 +216,12 @@ export class FrameConnection {
   }
 }
 
+/**
+ * Where small frames are encoded, for every connection: a view of a shared buffer is written
+ * as it is, where a fresh small array is first moved out of V8's heap for the system call.
+ */
+const smallFrames = new FrameArena(64 * 1024);
+
 /** Frames as byte parts: small frames encoded together, a large payload kept apart. */
 function encodeParts(frames: readonly Frame[]): Uint8Array[] {
   const parts: Uint8Array[] = [];
@@ -228,6 +235,6 @@ function encodeParts(frames: readonly Frame[]): Uint8Array[] {
     run = [];
     parts.push(encodeHeader(frame), frame.payload);
   }
-  if (run.length > 0) parts.push(encodeFrames(run));
+  if (run.length > 0) parts.push(run.length === 1 ? smallFrames.encode(run[0]) : encodeFrames(run));
   return parts;
 }

@@ -186,7 +186,10 @@ export class LpServer {
     try {
       while (!client.closing) {
         // A client that sends faster than it reads its answers is not read until it catches up.
-        if (await this.clients.catchUp(client)) continue;
+        if (this.clients.behind(client)) {
+          await this.clients.catchUp(client);
+          continue;
+        }
         let frame: Frame | null;
         try {
           frame = await client.fc.read();
