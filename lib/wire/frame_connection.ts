@@ -11,12 +11,13 @@ import { encodeFrames, encodeHeader, type Frame, FrameDecoder } from "./frame.ts
 
 /**
  * Read buffer sizes, smallest first; a read that fills the buffer moves the connection to the
- * next size. 4 KiB holds many chat lines and LP requests, so a thousand idle connections cost
- * 4 MiB of buffers, not 256. One long chat line only reaches the middle step; a connection
- * moving bulk data reaches 256 KiB within a few reads, and a read then carries a good part of
- * a file chunk.
+ * next size. 1 KiB holds a heartbeat, a join and most chat lines and LP requests; an idle
+ * connection waits in a read all the time, so its buffer is memory held per member: at 4 KiB
+ * it was over a third of the JavaScript side of a member at 10,000 members (a heap snapshot, see
+ * docs/PERFORMANCE.md). A long chat line moves a connection to the middle step; one moving bulk
+ * data reaches 256 KiB within a few reads, and a read then carries a good part of a file chunk.
  */
-const READ_SIZES = [4 * 1024, 64 * 1024, 256 * 1024];
+const READ_SIZES = [1024, 64 * 1024, 256 * 1024];
 
 /**
  * Payloads at least this large are read straight into their own buffer, and written without
