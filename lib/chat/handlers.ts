@@ -147,7 +147,7 @@ export const join: Handler = async (room, session, req) => {
     throw err;
   }
   const time = formatTimestamp();
-  const users = room.members().map((m) => m.name);
+  const users = room.names();
   const { heartbeatSeconds } = room.settings;
   const { guest } = identity;
   const token = handOver(session, identity.token);
@@ -163,7 +163,7 @@ export const join: Handler = async (room, session, req) => {
     room.deliver(session, past);
   }
   for (const { frame } of waiting) room.deliver(session, frame);
-  room.say(text("logJoined", { name, peer: session.peer, n: room.members().length }));
+  room.say(text("logJoined", { name, peer: session.peer, n: room.online }));
   // Everyone but the newcomer, who learns it from the reply.
   await room.announce(
     { kind: "join", from: name, text: "", extra: { guest } },

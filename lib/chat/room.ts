@@ -126,6 +126,19 @@ export class Room {
   }
 
   /**
+   * How many have joined. Asked at every join and leave: counting through
+   * {@linkcode Room.members} built an array of everyone just to read its length.
+   */
+  get online(): number {
+    return this.#byName.size;
+  }
+
+  /** The names of everyone joined, in the order they joined: a join reply's list. */
+  names(): string[] {
+    return Array.from(this.#byName.values(), (session) => session.name!);
+  }
+
+  /**
    * Find a joined member.
    *
    * @param name A user name, in any case or width.
@@ -169,7 +182,7 @@ export class Room {
     }
     const name = session.name;
     this.#byName.delete(nameKey(name));
-    this.say(text("logLeft", { name, reason: why, n: this.members().length }));
+    this.say(text("logLeft", { name, reason: why, n: this.online }));
     if (!this.closing) {
       // The reason in English for other people's clients, and as a code for ours.
       const { code, params } = said;
