@@ -219,7 +219,10 @@ export class FrameConnection {
 
 /**
  * Where small frames are encoded, for every connection: a view of a shared buffer is written
- * as it is, where a fresh small array is first moved out of V8's heap for the system call.
+ * as it is, where a fresh small array is first moved out of V8's heap for the system call. A
+ * view keeps the whole buffer alive until written, which is soon here: these are a client's own
+ * requests. A server's replies to many clients go through an `Outbox` in buffers of their own,
+ * so that one client that reads nothing cannot hold shared buffers for every small reply.
  */
 const smallFrames = new FrameArena(64 * 1024);
 
