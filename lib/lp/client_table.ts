@@ -39,7 +39,6 @@ export const EVICT_AFTER_INTERVALS = 3;
  */
 export const MAX_QUEUED_BYTES = 1024 * 1024;
 
-/** One connected client, as the server keeps it. */
 /**
  * Bytes of each client's reply buffer. Replies are encoded into it back to back, one buffer
  * for some seventy time replies, instead of an array each: an array that small lives in V8's
@@ -49,6 +48,7 @@ export const MAX_QUEUED_BYTES = 1024 * 1024;
  */
 const REPLY_BUFFER = 4 * 1024;
 
+/** One connected client, as the server keeps it. */
 export interface LpClient {
   readonly id: number;
   readonly address: string;

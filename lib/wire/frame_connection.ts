@@ -13,7 +13,7 @@ import { encodeFrames, encodeHeader, type Frame, FrameDecoder } from "./frame.ts
  * Read buffer sizes, smallest first; a read that fills the buffer moves the connection to the
  * next size. 1 KiB holds a heartbeat, a join and most chat lines and LP requests; an idle
  * connection waits in a read all the time, so its buffer is memory held per member: at 4 KiB
- * it was over a third of the JavaScript side of a member at 10,000 members (a heap snapshot, see
+ * it was over a third of an idle chat member's heap (a heap snapshot with 3,000 members, see
  * docs/PERFORMANCE.md). A long chat line moves a connection to the middle step; one moving bulk
  * data reaches 256 KiB within a few reads, and a read then carries a good part of a file chunk.
  */
