@@ -147,13 +147,13 @@ export const join: Handler = async (room, session, req) => {
     throw err;
   }
   const time = formatTimestamp();
-  const users = room.names();
   const { heartbeatSeconds } = room.settings;
   const { guest } = identity;
   const token = handOver(session, identity.token);
-  room.deliver(
+  // The room adds `users`, the names of everyone here, from bytes it keeps encoded.
+  room.deliverWithNames(
     session,
-    reply(req, { name, time, users, heartbeat: heartbeatSeconds, guest, token }),
+    reply(req, { name, time, heartbeat: heartbeatSeconds, guest, token }),
   );
   // What was said before: the newest messages, or what a reconnecting member missed; then
   // the private messages that waited for this account, with their original time.

@@ -28,6 +28,14 @@ export interface Member {
    */
   send(bytes: Uint8Array, buffer?: ArrayBufferLike): boolean;
   /**
+   * Queue one frame given in pieces that go out back to back, such as a join reply whose name
+   * list is shared by every reply rather than copied into each.
+   *
+   * @param pieces The frame's bytes, in order.
+   * @returns As for {@linkcode Member.send}.
+   */
+  sendPieces(pieces: readonly Uint8Array[]): boolean;
+  /**
    * Queue a file chunk once the flow window has room.
    *
    * @param header The chunk frame's header (see `encodeHeader`).

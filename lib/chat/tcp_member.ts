@@ -50,6 +50,10 @@ export class TcpMember implements Member {
     return this.#outbox.push(bytes, buffer);
   }
 
+  sendPieces(pieces: readonly Uint8Array[]): boolean {
+    return this.#outbox.pushPieces(pieces);
+  }
+
   sendChunk(header: Uint8Array, payload: Uint8Array): Promise<void> {
     return this.#outbox.pushFlow([header, payload]);
   }

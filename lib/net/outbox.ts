@@ -141,6 +141,25 @@ export class Outbox {
   }
 
   /**
+   * Queue one message given in pieces, which go out back to back and are never copied on
+   * their way into the queue (a join reply whose name list is shared by many replies).
+   *
+   * @param pieces The message's bytes, in order.
+   * @returns As for {@linkcode Outbox.push}, the pieces counting as one message.
+   */
+  pushPieces(pieces: readonly Uint8Array[]): boolean {
+    if (this.#closed || this.#sealed) return true;
+    let size = 0;
+    for (const piece of pieces) size += piece.length;
+    if (this.#messageBytes > 0 && this.#messageBytes + size > this.#limits.maxQueuedBytes) {
+      return false;
+    }
+    this.#messageBytes += size;
+    for (const piece of pieces) this.#enqueue(piece, piece.buffer, false);
+    return true;
+  }
+
+  /**
    * Queue a file chunk once the window has room.
    *
    * @param bytes An encoded chunk frame, or its parts in order (a header, then the payload as

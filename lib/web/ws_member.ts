@@ -5,6 +5,7 @@
  * @module
  */
 
+import { Buffer } from "node:buffer";
 import {
   DEFAULT_MAX_PAYLOAD,
   type Frame,
@@ -109,6 +110,10 @@ export class WsMember implements Member {
 
   send(bytes: Uint8Array, _buffer?: ArrayBufferLike): boolean {
     return this.#outbox.push(bytes);
+  }
+
+  sendPieces(pieces: readonly Uint8Array[]): boolean {
+    return this.#outbox.push(Buffer.concat(pieces)); // one WebSocket message per frame
   }
 
   sendChunk(header: Uint8Array, payload: Uint8Array): Promise<void> {

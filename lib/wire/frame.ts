@@ -174,18 +174,23 @@ function checkHeaderFields(frame: Frame): void {
 /**
  * Write a frame's 12-byte header into `target` at `offset`.
  *
- * @param frame The frame whose header to write; its payload length is used.
+ * @param frame The frame whose header to write.
  * @param target Where to write.
  * @param offset Byte offset in `target`.
+ * @param length The payload's length: the frame's own, unless its payload is sent in pieces.
  * @throws {TypeError | RangeError} When a field does not fit its header slot.
  */
-export function writeHeader(frame: Frame, target: Uint8Array, offset = 0): void {
+export function writeHeader(
+  frame: Frame,
+  target: Uint8Array,
+  offset = 0,
+  length = frame.payload.length,
+): void {
   checkHeaderFields(frame);
   if (offset < 0 || offset + HEADER_SIZE > target.length) {
     throw new RangeError(`No room for a header at offset ${offset}`);
   }
   // Byte by byte, big-endian: a DataView per frame cost more than the rest of the header.
-  const length = frame.payload.length;
   target[offset] = MAGIC >> 8;
   target[offset + 1] = MAGIC & 0xff;
   target[offset + 2] = VERSION;

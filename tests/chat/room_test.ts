@@ -3,6 +3,7 @@
  * whom, and what it does with a member that stops reading.
  */
 
+import { Buffer } from "node:buffer";
 import { deepStrictEqual, equal, match, ok } from "node:assert/strict";
 import { type Frame, FrameDecoder, Kind, Status } from "../../lib/wire/frame.ts";
 import { ChatType, indication, payloadObject } from "../../lib/chat/protocol.ts";
@@ -27,6 +28,9 @@ class FakeMember implements Member {
     this.queuedBytes += bytes.length;
     this.sent.push(...this.#decoder.push(bytes.slice()));
     return true;
+  }
+  sendPieces(pieces: readonly Uint8Array[]): boolean {
+    return this.send(Buffer.concat(pieces));
   }
   sendChunk(): Promise<void> {
     return Promise.resolve();
@@ -100,4 +104,23 @@ Deno.test("Room drops a member whose queue is full, telling it why", async () =>
   await Promise.all(slow.tasks);
   ok(member.closed);
   ok(lines.some((l) => l.startsWith("slow is not reading")), lines.join("\n"));
+});
+
+Deno.test("Room.deliverWithNames() lists everyone in the order they joined, after a leave too", async () => {
+  const room = makeRoom([]);
+  const a = room.admit(new FakeMember("10.0.0.1:1")), b = room.admit(new FakeMember("10.0.0.2:2"));
+  const welcome = indication(ChatType.Join, { name: "x" });
+  const users = (s: typeof a) => payloadObject((s.member as FakeMember).sent.at(-1)!).users;
+  room.join(a, "alice");
+  room.deliverWithNames(a, welcome);
+  deepStrictEqual(users(a), ["alice"]);
+  room.join(b, "名字");
+  room.deliverWithNames(b, welcome);
+  deepStrictEqual(users(b), ["alice", "名字"]);
+  deepStrictEqual(payloadObject((b.member as FakeMember).sent.at(-1)!).name, "x");
+  await room.remove(a);
+  const c = room.admit(new FakeMember("10.0.0.3:3"));
+  room.join(c, 'say "hi"');
+  room.deliverWithNames(c, welcome);
+  deepStrictEqual(users(c), ["名字", 'say "hi"']);
 });

@@ -78,6 +78,21 @@ Deno.test("Outbox refuses messages past its byte limit and holds chunks to the w
   await outbox.finished;
 });
 
+Deno.test("Outbox.pushPieces() counts the pieces as one message and writes them back to back", async () => {
+  const conn = gatedWriter();
+  const outbox = new Outbox((b) => conn.write(b), { maxQueuedBytes: 10 });
+  ok(outbox.pushPieces([new Uint8Array([1, 2]), new Uint8Array(20).fill(3), new Uint8Array([4])]));
+  equal(outbox.messageBytes, 23, "an empty queue takes the whole message, however large");
+  equal(outbox.pushPieces([new Uint8Array(1)]), false, "then the queue is full");
+  await conn.started(1);
+  conn.release();
+  await outbox.drained();
+  deepStrictEqual([...conn.writes[0]], [1, 2, ...new Array(20).fill(3), 4]);
+  equal(outbox.messageBytes, 0);
+  outbox.close();
+  await outbox.finished;
+});
+
 Deno.test("broadcasts from a FrameArena reach each member whole and in order, with its own frames between", async () => {
   const arena = new FrameArena(16 * 1024); // small, so the broadcasts fill several buffers
   // Each member's first write waits for the gate; the rest complete at once.
