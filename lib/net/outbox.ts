@@ -273,27 +273,45 @@ export class Outbox {
     // every reader handles in this turn then go out in one system call, instead of the first
     // alone and the rest in a second one. One immediate for every outbox due, not one each,
     // because a broadcast wakes a writer per member (see docs/PERFORMANCE.md).
-    if (Outbox.#due.push(this) === 1) setImmediate(Outbox.#startWriters);
+    Outbox.#due.push(this);
+    if (!Outbox.#scheduled) {
+      Outbox.#scheduled = true;
+      setImmediate(Outbox.#startWriters);
+    }
   }
 
-  /** Outboxes whose writer is to start at the end of this turn, or of a later one when many. */
+  /**
+   * Outboxes whose writer is to start at the end of this turn, or of a later one when many,
+   * from {@linkcode Outbox.#nextDue} on. A broadcast to 10,000 members puts them all here, so
+   * the list is walked with an index: cutting off each turn's share by copying the rest cost
+   * a copy of the list per turn, 157 turns per broadcast.
+   */
   static #due: Outbox[] = [];
+  static #nextDue = 0;
+  /** A turn is scheduled to start writers. */
+  static #scheduled = false;
 
   /**
    * Start the writers due, at most {@linkcode WRITERS_PER_TURN} of them; the rest in the next
    * turn, and so on.
    */
   static #startWriters(): void {
-    let due = Outbox.#due;
-    if (due.length > WRITERS_PER_TURN) {
-      Outbox.#due = due.slice(WRITERS_PER_TURN);
-      due = due.slice(0, WRITERS_PER_TURN);
+    const due = Outbox.#due;
+    const from = Outbox.#nextDue, to = Math.min(due.length, from + WRITERS_PER_TURN);
+    Outbox.#nextDue = to;
+    for (let i = from; i < to; i++) {
+      due[i].#writeQueued().catch(() => {}); // it reports a failed write through onError
+    }
+    if (Outbox.#nextDue < due.length) {
+      if (Outbox.#nextDue >= COMPACT_DUE) {
+        Outbox.#due = due.slice(Outbox.#nextDue);
+        Outbox.#nextDue = 0;
+      }
       setImmediate(Outbox.#startWriters);
     } else {
       Outbox.#due = [];
-    }
-    for (const outbox of due) {
-      outbox.#writeQueued().catch(() => {}); // it reports a failed write through onError
+      Outbox.#nextDue = 0;
+      Outbox.#scheduled = false;
     }
   }
 
@@ -374,6 +392,12 @@ export class Outbox {
  * broadcast's writes are spread over turns instead; see docs/PERFORMANCE.md.
  */
 const WRITERS_PER_TURN = 64;
+
+/**
+ * Once this many started writers sit at the head of the due list, it is copied without them:
+ * under a load that never lets the list empty, it would otherwise grow without end.
+ */
+const COMPACT_DUE = 64 * 1024;
 
 /**
  * Items at least this large are written on their own rather than copied into a joined buffer:
