@@ -46,7 +46,10 @@ function browserTest(name: string, fn: (t: Deno.TestContext) => Promise<void>): 
 /** Where a chat-server started with `--tls` keeps its certificate, from its folder. */
 const SERVER_CERT = "storage/server/tls-cert.pem";
 
-/** Where the README's screenshot goes. */
+/**
+ * Where the README's screenshot goes, written only with `UPDATE_SCREENSHOT=1 deno task test`:
+ * an ordinary test run leaves the work tree as it found it.
+ */
 const SCREENSHOT = join(ROOT, "docs", "web-page.png");
 
 // ---- The server ---------------------------------------------------------------------------------
@@ -304,7 +307,9 @@ async function oneRoom(tls: boolean): Promise<void> {
     if (!tls) {
       await alice.page.setViewportSize(DESKTOP);
       await alice.page.locator("#text").blur();
-      await alice.page.screenshot({ path: SCREENSHOT });
+      const png = await alice.page.screenshot();
+      equal(png.subarray(1, 4).toString(), "PNG", "a screenshot of the page");
+      if (Deno.env.get("UPDATE_SCREENSHOT") === "1") await Deno.writeFile(SCREENSHOT, png);
     }
 
     // Carol leaves: the pages say so and take her off the online list.
