@@ -288,6 +288,8 @@ export class Outbox {
    */
   static #due: Outbox[] = [];
   static #nextDue = 0;
+  /** What a started writer's place in {@linkcode Outbox.#due} holds instead of its outbox. */
+  static readonly #started = new Outbox(() => Promise.resolve(), { maxQueuedBytes: 0 });
   /** A turn is scheduled to start writers. */
   static #scheduled = false;
 
@@ -301,6 +303,7 @@ export class Outbox {
     Outbox.#nextDue = to;
     for (let i = from; i < to; i++) {
       due[i].#writeQueued().catch(() => {}); // it reports a failed write through onError
+      due[i] = Outbox.#started; // not kept alive by the list once its writer runs
     }
     if (Outbox.#nextDue < due.length) {
       if (Outbox.#nextDue >= COMPACT_DUE) {

@@ -66,7 +66,9 @@ export class EncodedList {
    */
   open(values: Iterable<string>): Uint8Array {
     if (this.#length === 0) {
-      this.#bytes = new Uint8Array(1024);
+      // About the size the list had: a buffer grown by doubling from a small one could be nearly
+      // twice the list, and a slow member's queued view would keep all of it.
+      this.#bytes = new Uint8Array(Math.max(1024, this.#bytes.length));
       this.#bytes[0] = OPEN;
       this.#length = 1;
       for (const value of values) this.#append(value);
