@@ -225,7 +225,9 @@ export class ClientTable {
    * @param frame The frame.
    */
   send(client: LpClient, frame: Frame): void {
-    if (!client.outbox.push(client.replies.encode(frame))) {
+    const bytes = client.replies.encode(frame);
+    // Nothing more read from this client waits to be answered: send now, not at the turn's end.
+    if (!client.outbox.push(bytes, bytes.buffer, client.fc.readyFrames === 0)) {
       this.dismiss(client, Status.Slow, reason("too-slow", { kib: MAX_QUEUED_BYTES / 1024 }));
     }
   }

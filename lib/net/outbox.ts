@@ -126,17 +126,21 @@ export class Outbox {
    * @param bytes One or more encoded frames.
    * @param buffer `bytes.buffer`: a broadcast looks it up once for all its members, because
    *   the lookup costs more than the rest of a push.
+   * @param now Start writing at once if the writer is idle, instead of at the end of the
+   *   event loop's turn: for a server answering the last request it has read, which nothing
+   *   else this turn would share the write with (a round trip 2.3 µs shorter of 31 here, see
+   *   docs/PERFORMANCE.md).
    * @returns `false` when the message queue is full (the client is too slow), `true` when
    *   queued, or dropped because the outbox is closed.
    */
-  push(bytes: Uint8Array, buffer: ArrayBufferLike = bytes.buffer): boolean {
+  push(bytes: Uint8Array, buffer: ArrayBufferLike = bytes.buffer, now = false): boolean {
     if (this.#closed || this.#sealed) return true;
     // An empty queue takes anything, so one large reply (a long file list) always fits.
     if (this.#messageBytes > 0 && this.#messageBytes + bytes.length > this.#limits.maxQueuedBytes) {
       return false;
     }
     this.#messageBytes += bytes.length;
-    this.#enqueue(bytes, buffer, false);
+    this.#enqueue(bytes, buffer, false, now);
     return true;
   }
 
@@ -252,7 +256,7 @@ export class Outbox {
     return this.#finished.promise;
   }
 
-  #enqueue(bytes: Uint8Array, buffer: ArrayBufferLike, flow: boolean): void {
+  #enqueue(bytes: Uint8Array, buffer: ArrayBufferLike, flow: boolean, now = false): void {
     // Broadcasts encoded one after another by a FrameArena (lib/wire/frame_arena.ts) become
     // one view of it, not copied.
     if (bytes.byteOffset === this.#tailEnd && buffer === this.#tailBuffer) {
@@ -269,6 +273,7 @@ export class Outbox {
     else this.#itemMessageBytes += bytes.length;
     if (this.#running) return; // the writer takes it with the rest
     this.#running = true;
+    if (now) return void this.#writeQueued().catch(() => {}); // it reports through onError
     // Write once the current turn of the event loop is done, not at the first push: the frames
     // every reader handles in this turn then go out in one system call, instead of the first
     // alone and the rest in a second one. One immediate for every outbox due, not one each,

@@ -130,6 +130,11 @@ export class FrameConnection {
     return this.#ready[this.#readyAt++];
   }
 
+  /** Frames already read off the socket that {@linkcode FrameConnection.read} returns at once. */
+  get readyFrames(): number {
+    return this.#ready.length - this.#readyAt;
+  }
+
   /** Iterate over frames until the peer closes. */
   async *[Symbol.asyncIterator](): AsyncGenerator<Frame> {
     for (let f = await this.read(); f !== null; f = await this.read()) yield f;

@@ -63,6 +63,9 @@ export const DEFAULT_HEARTBEAT_S = 10;
  */
 export const DEFAULT_ACK_TIMEOUT_S = 5;
 
+/** Encodes the time reply: made once, not once a millisecond. */
+const ENCODER = new TextEncoder();
+
 /** The server's answer to `N`, unless `--name` says otherwise. */
 export const DEFAULT_NAME = "LP lab server";
 
@@ -253,7 +256,7 @@ export class LpServer {
     const now = Date.now();
     if (now !== this.#timeAt) {
       const time: TimeReply = { time: new Date(now).toISOString() };
-      this.#timeBytes = new TextEncoder().encode(JSON.stringify(time));
+      this.#timeBytes = ENCODER.encode(JSON.stringify(time));
       this.#timeAt = now;
     }
     return this.#timeBytes;

@@ -203,3 +203,26 @@ Deno.test("turnLog writes a turn's lines in one call, in order, and flush() writ
   await new Promise((resolve) => setImmediate(resolve));
   deepStrictEqual(written, ["one\ntwo", "three"], "the scheduled flush finds nothing left");
 });
+
+Deno.test("Outbox.push(…, now) starts an idle writer at once; other pushes wait for the turn's end", async () => {
+  const writes: string[] = [];
+  const writer = (name: string) => (bytes: Uint8Array) => {
+    writes.push(`${name}${[...bytes]}`);
+    return Promise.resolve();
+  };
+  const now = new Outbox(writer("now:"), { maxQueuedBytes: 100 });
+  const later = new Outbox(writer("later:"), { maxQueuedBytes: 100 });
+  ok(later.push(new Uint8Array([1])));
+  const two = new Uint8Array([2]);
+  ok(now.push(two, two.buffer, true));
+  deepStrictEqual(writes, ["now:2"], "written before this code even yields");
+  const three = new Uint8Array([3]);
+  ok(now.push(three, three.buffer, true)); // a write is in progress: [3] waits for it
+  deepStrictEqual(writes, ["now:2"]);
+  await Promise.all([now.drained(), later.drained()]);
+  deepStrictEqual(writes.toSorted(), ["later:1", "now:2", "now:3"]);
+  for (const outbox of [now, later]) {
+    outbox.close();
+    await outbox.finished;
+  }
+});

@@ -1,5 +1,12 @@
 import { deepStrictEqual, equal, rejects } from "node:assert/strict";
-import { encodeFrame, Kind, makeFrame, payloadJson, ProtocolError } from "../../lib/wire/frame.ts";
+import {
+  encodeFrame,
+  encodeFrames,
+  Kind,
+  makeFrame,
+  payloadJson,
+  ProtocolError,
+} from "../../lib/wire/frame.ts";
 import { writeAll } from "../../lib/wire/bytes.ts";
 import { FrameConnection } from "../../lib/wire/frame_connection.ts";
 
@@ -74,4 +81,21 @@ Deno.test("FrameConnection answers the frames before a bad header, then fails wi
   await rejects(reader.read(), (e) => e instanceof ProtocolError && e.code === "bad-version");
   reader.close();
   a.close();
+});
+
+Deno.test("FrameConnection.readyFrames counts the frames read off the socket but not yet returned", async () => {
+  const [a, b] = await socketPair();
+  const reader = new FrameConnection(b);
+  const frames = Array.from({ length: 3 }, (_, i) => makeFrame(Kind.Request, "T", { id: i }));
+  await writeAll(a, encodeFrames(frames)); // one write, so one read brings all three
+  equal(reader.readyFrames, 0);
+  const seen = [];
+  for (let i = 0; i < 3; i++) {
+    deepStrictEqual(await reader.read(), frames[i]);
+    seen.push(reader.readyFrames);
+  }
+  deepStrictEqual(seen, [2, 1, 0]);
+  a.close();
+  equal(await reader.read(), null);
+  reader.close();
 });

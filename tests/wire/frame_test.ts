@@ -159,3 +159,26 @@ Deno.test("FrameDecoder returns the frames before a bad header, then raises its 
   );
   throws(() => d.push(new Uint8Array(0)), ProtocolError);
 });
+
+Deno.test("decoded payloads never share bytes, whether cut from a slab or given their own buffer", () => {
+  const sizes = [1, 35, 512, 513, 600, 4000, 8000, 3];
+  const frames = Array.from(
+    { length: 400 },
+    (_, i) => makeFrame(Kind.Indication, "C", { payload: new Uint8Array(sizes[i % sizes.length]) }),
+  );
+  frames.forEach((f, i) => f.payload.fill(i % 251));
+  const decoded = new FrameDecoder().push(encodeFrames(frames));
+  deepStrictEqual(decoded, frames);
+  for (const f of decoded) f.payload.fill(255); // overwriting each payload in turn...
+  decoded.forEach((f, i) => {
+    // ...leaves the bytes the others' views show alone: each ends where the next begins.
+    deepStrictEqual(f.payload.length, sizes[i % sizes.length]);
+    deepStrictEqual(f.payload.every((b) => b === 255), true);
+  });
+  const small = decoded.filter((f) => f.payload.length <= 512);
+  for (let i = 1; i < small.length; i++) {
+    const [a, b] = [small[i - 1].payload, small[i].payload];
+    if (a.buffer !== b.buffer) continue;
+    deepStrictEqual(a.byteOffset + a.length <= b.byteOffset, true, "views overlap");
+  }
+});
