@@ -345,6 +345,49 @@ export async function residentKiB(pid: number): Promise<number | null> {
   }
 }
 
+/** What `taskset -p` says of a process: `pid 42's current affinity list: 0,1`. */
+const AFFINITY = /affinity list: (\S+)$/m;
+
+async function taskset(args: string[]): Promise<string | null> {
+  try {
+    const { success, stdout } = await new Deno.Command("taskset", { args, stderr: "null" })
+      .output();
+    return success ? new TextDecoder().decode(stdout) : null;
+  } catch {
+    return null; // no taskset
+  }
+}
+
+/**
+ * Run a measurement with some processes, every thread of each, on one CPU (the first this
+ * process may use), then give each back the CPUs it had. Between two processes on two CPUs, a
+ * round trip pays for waking the other CPU, which on a virtual machine costs tens of
+ * microseconds and changes from run to run by more than a small program's own work; on one
+ * CPU what is left is the programs' work and the kernel's (docs/PERFORMANCE.md).
+ *
+ * @param pids The processes, such as a server and this one (`Deno.pid`).
+ * @param measure The measurement.
+ * @returns Its result, or `null` when the processes could not be pinned (no `taskset`, or
+ *   not Linux); nothing is measured then.
+ */
+export async function onOneCpu<T>(pids: number[], measure: () => Promise<T>): Promise<T | null> {
+  const had: [number, string][] = [];
+  try {
+    for (const pid of pids) {
+      const list = AFFINITY.exec(await taskset(["-p", "-c", String(pid)]) ?? "")?.[1];
+      if (list === undefined) return null;
+      had.push([pid, list]);
+    }
+    const cpu = /^\d+/.exec(had[0][1])![0];
+    for (const pid of pids) {
+      if (await taskset(["-a", "-p", "-c", cpu, String(pid)]) === null) return null;
+    }
+    return await measure();
+  } finally {
+    for (const [pid, list] of had) await taskset(["-a", "-p", "-c", list, String(pid)]);
+  }
+}
+
 /**
  * Wait, for a benchmark's settling pause (never used in tests to let time pass).
  *

@@ -53,6 +53,7 @@ import {
   freePort,
   hasCommand,
   listeningPort,
+  onOneCpu,
   residentKiB,
   ROOT,
   Scope,
@@ -899,32 +900,40 @@ async function bestOf<T>(
 type Seq = Awaited<ReturnType<typeof echoSequential>>;
 type Pipe = Awaited<ReturnType<typeof echoPipelined>>;
 
-/** Sequential round trips, echo and LP twice each in turn; the faster p50 of each pair. */
+/** Sequential round trips, echo and LP: as the processes are placed, then all on one CPU. */
+interface SeqPair {
+  seqEcho: Seq | null;
+  seqLp: Seq | null;
+  /** The same, with this process and both servers on one CPU (null when they cannot be). */
+  oneCpu: { seqEcho: Seq | null; seqLp: Seq | null } | null;
+}
+
+/**
+ * Sequential round trips, echo and LP twice each in turn, the faster p50 of each; first as the
+ * scheduler places the processes, then again with both servers and this process on one CPU.
+ */
 async function sequentialPair(
   ctx: Context,
-  lpPort: number,
-  echoPort: number,
+  servers: { lp: Child; echo: Child; lpPort: number; echoPort: number },
   size: number,
   notes: Words[],
-): Promise<{ seqEcho: Seq | null; seqLp: Seq | null }> {
+): Promise<SeqPair> {
   const { load } = ctx;
   const warm = Math.min(1000, load.sequential);
   const fastest = (a: Seq, b: Seq) => (a.p50Ms ?? Infinity) <= (b.p50Ms ?? Infinity) ? a : b;
-  ctx.say(text("saySequential"));
-  const seqEcho1 = await attempt(
-    "echo",
-    () => echoSequential(echoPort, size, load.sequential, warm),
-    notes,
-  );
-  const seqLp1 = await attempt("lp", () => lpSequential(lpPort, load.sequential, warm), notes);
-  const seqEcho2 = await attempt(
-    "echo",
-    () => echoSequential(echoPort, size, load.sequential, warm),
-    notes,
-  );
-  const seqLp2 = await attempt("lp", () => lpSequential(lpPort, load.sequential, warm), notes);
   const pick = (a: Seq | null, b: Seq | null) => a && b ? fastest(a, b) : a ?? b;
-  return { seqEcho: pick(seqEcho1, seqEcho2), seqLp: pick(seqLp1, seqLp2) };
+  const echo = () =>
+    attempt("echo", () => echoSequential(servers.echoPort, size, load.sequential, warm), notes);
+  const lp = () => attempt("lp", () => lpSequential(servers.lpPort, load.sequential, warm), notes);
+  const inTurn = async () => {
+    const [echo1, lp1, echo2, lp2] = [await echo(), await lp(), await echo(), await lp()];
+    return { seqEcho: pick(echo1, echo2), seqLp: pick(lp1, lp2) };
+  };
+  ctx.say(text("saySequential"));
+  const spread = await inTurn();
+  const oneCpu = await onOneCpu([Deno.pid, servers.lp.pid, servers.echo.pid], inTurn);
+  if (oneCpu === null) notes.push(missing("taskset"));
+  return { ...spread, oneCpu };
 }
 
 /** Pipelined requests from one client (best of two), then from several at once. */
@@ -999,7 +1008,7 @@ async function lpSection(ctx: Context): Promise<Row[]> {
   const echo = startEcho(scope);
   try {
     const [lpPort, echoPort] = await Promise.all([listeningPort(server), listeningPort(echo)]);
-    const seq = await sequentialPair(ctx, lpPort, echoPort, size, notes);
+    const seq = await sequentialPair(ctx, { lp: server, echo, lpPort, echoPort }, size, notes);
     const pipe = await pipelinedPair(ctx, lpPort, echoPort, size, notes);
     const seed = await seedPair(ctx, lpPort, echoPort, size, notes);
     const tls = await tlsSequential(ctx, lpPort, notes);
@@ -1065,11 +1074,7 @@ function tlsRow({ tls, plain }: { tls: Seq | null; plain: Seq | null }, note: Wo
   );
 }
 
-function sequentialRows(
-  { seqLp, seqEcho }: { seqEcho: Seq | null; seqLp: Seq | null },
-  size: number,
-  note: Words,
-): Row[] {
+function sequentialRows({ seqLp, seqEcho, oneCpu }: SeqPair, size: number, note: Words): Row[] {
   const echoPeer = words("peerEcho", { size });
   return [
     row(
@@ -1088,6 +1093,15 @@ function sequentialRows(
       seqLp?.p50Ms ?? null,
       echoPeer,
       seqEcho?.p50Ms ?? null,
+      { higherIsBetter: false, note },
+    ),
+    row(
+      2,
+      words("measureSeqP50OneCpu"),
+      "ms",
+      oneCpu?.seqLp?.p50Ms ?? null,
+      echoPeer,
+      oneCpu?.seqEcho?.p50Ms ?? null,
       {
         higherIsBetter: false,
         target: { on: "ratio", op: "<=", value: 1.25, text: words("targetEcho") },
@@ -1101,10 +1115,7 @@ function sequentialRows(
       seqLp?.p99Ms ?? null,
       echoPeer,
       seqEcho?.p99Ms ?? null,
-      {
-        higherIsBetter: false,
-        note,
-      },
+      { higherIsBetter: false, note },
     ),
   ];
 }
@@ -1782,6 +1793,7 @@ function figure(v: number | null): string {
   if (a >= 10_000) return `${(v / 1000).toFixed(0)}k`;
   if (a >= 100) return v.toFixed(0);
   if (a >= 10) return v.toFixed(1);
+  if (a > 0 && a < 0.1) return v.toPrecision(2); // a round trip of 0.028 ms, not 0.03
   return v.toFixed(2);
 }
 

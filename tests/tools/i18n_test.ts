@@ -99,7 +99,7 @@ Deno.test("bench's formatTable() lines up Chinese headings and cells by display 
   ]);
   // Right-aligned figures end where their heading ends.
   const end = (line: string, cell: string) => columnsOf(line, [cell])[0] + displayWidth(cell);
-  equal(end(first, "0.07"), end(header, "我们的"));
+  equal(end(first, "0.070"), end(header, "我们的"));
   equal(end(second, "55.8"), end(header, "我们的"));
   equal(end(first, "1.75x"), end(header, "比值"));
   // Each run of dashes under a heading starts where it does (ends, for the figures' headings).
