@@ -465,7 +465,12 @@ export function same(text: string): Words {
  */
 export function joinWords(parts: readonly Words[], separator: Words = words("noteSep")): Words {
   return Object.fromEntries(
-    LANGS.map((l) => [l, parts.map((p) => p[l]).filter((w, i, all) => w && all.indexOf(w) === i).join(separator[l])]),
+    LANGS.map((
+      l,
+    ) => [
+      l,
+      parts.map((p) => p[l]).filter((w, i, all) => w && all.indexOf(w) === i).join(separator[l]),
+    ]),
   ) as Record<Lang, string>;
 }
 

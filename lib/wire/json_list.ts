@@ -12,6 +12,8 @@ const encoder = new TextEncoder();
 const OPEN = 0x5b; // "["
 /** What follows a list that ends a payload: its `]` and the object's `}`. */
 const CLOSE = encoder.encode("]}");
+const OPEN_BRACE = 0x7b; // "{"
+const CLOSE_BRACE = 0x7d; // "}"
 
 /**
  * A list of strings as JSON text, without its closing `]`, grown at the end as strings are
@@ -97,6 +99,7 @@ export class EncodedList {
  * @param key The list's field.
  * @param list The list from {@linkcode EncodedList.open}.
  * @returns The pieces, one frame in all.
+ * @throws {TypeError} When the payload is not a JSON object as `makeFrame` encodes one.
  * @throws {TypeError | RangeError} When a header field does not fit.
  *
  * @example
@@ -111,7 +114,11 @@ export class EncodedList {
  * ```
  */
 export function frameWithList(frame: Frame, key: string, list: Uint8Array): Uint8Array[] {
-  const fields = frame.payload.subarray(0, frame.payload.length - 1); // the object without "}"
+  const { payload } = frame;
+  if (payload[0] !== OPEN_BRACE || payload[payload.length - 1] !== CLOSE_BRACE) {
+    throw new TypeError("frameWithList needs a payload that is a compact JSON object");
+  }
+  const fields = payload.subarray(0, payload.length - 1); // the object without "}"
   const name = encoder.encode(`${fields.length > 1 ? "," : ""}${JSON.stringify(key)}:`);
   const size = fields.length + name.length + list.length + CLOSE.length;
   const head = new Uint8Array(HEADER_SIZE + fields.length + name.length);

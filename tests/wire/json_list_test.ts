@@ -3,7 +3,7 @@
  * handed out never change, however the list changes later.
  */
 
-import { deepStrictEqual, equal } from "node:assert/strict";
+import { deepStrictEqual, equal, throws } from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { EncodedList, frameWithList } from "../../lib/wire/json_list.ts";
 import { FrameDecoder, Kind, makeFrame } from "../../lib/wire/frame.ts";
@@ -62,4 +62,14 @@ Deno.test("frameWithList() makes one frame whose payload has the list as its las
   });
   equal(two.id, 8);
   deepStrictEqual(JSON.parse(new TextDecoder().decode(two.payload)), { users: ["alice", "bob"] });
+});
+
+Deno.test("frameWithList() refuses a payload that is not a JSON object", () => {
+  const list = new EncodedList().open(["alice"]);
+  for (const payload of [new Uint8Array(0), "[1]", "text", '{"a":1} ']) {
+    const frame = makeFrame(Kind.Response, "J", {
+      payload: typeof payload === "string" ? new TextEncoder().encode(payload) : payload,
+    });
+    throws(() => frameWithList(frame, "users", list), TypeError);
+  }
 });
