@@ -128,7 +128,7 @@ export class Outbox {
    *   the lookup costs more than the rest of a push.
    * @param now Start writing at once if the writer is idle, instead of at the end of the
    *   event loop's turn: for a server answering the last request it has read, which nothing
-   *   else this turn would share the write with (a round trip 2.3 µs shorter of 31 here, see
+   *   else this turn would share the write with (about 2 µs of a 31 µs round trip here, see
    *   docs/PERFORMANCE.md).
    * @returns `false` when the message queue is full (the client is too slow), `true` when
    *   queued, or dropped because the outbox is closed.

@@ -457,21 +457,15 @@ export function same(text: string): Words {
 }
 
 /**
- * Texts in every language, joined language by language, the empty ones left out.
+ * Texts in every language, joined language by language, the empty ones and repeats left out.
  *
  * @param parts The texts.
  * @param separator Between two of them, per language.
  * @returns The joined text in every language.
  */
 export function joinWords(parts: readonly Words[], separator: Words = words("noteSep")): Words {
-  return Object.fromEntries(
-    LANGS.map((
-      l,
-    ) => [
-      l,
-      parts.map((p) => p[l]).filter((w, i, all) => w && all.indexOf(w) === i).join(separator[l]),
-    ]),
-  ) as Record<Lang, string>;
+  const join = (l: Lang) => [...new Set(parts.map((p) => p[l]).filter(Boolean))].join(separator[l]);
+  return Object.fromEntries(LANGS.map((l) => [l, join(l)])) as Record<Lang, string>;
 }
 
 /**

@@ -150,6 +150,7 @@ function payloadBuffer(length: number): Uint8Array {
   slabUsed += length;
   return slab.subarray(at, slabUsed);
 }
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
 

@@ -680,7 +680,6 @@ function cpuPerGiB(said: readonly string[], size: number): number | null {
   return seconds === null ? null : seconds / (size / GIB);
 }
 
-/** The plain peers: nc, and socat with 128 KiB buffers, each listener writing the file. */
 /** The plain transfers' peers, each null when missing or failed. */
 interface PlainPeers {
   nc: PeerFigures | null;
@@ -688,6 +687,7 @@ interface PlainPeers {
   verified: PeerFigures | null;
 }
 
+/** The plain peers: nc, and socat with 128 KiB buffers, each listener writing the file. */
 async function plainPeers(
   ctx: Context,
   source: string,
