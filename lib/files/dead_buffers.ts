@@ -2,7 +2,8 @@
  * Give back the memory of file chunks already written, during a transfer rather than after it.
  *
  * @remarks
- * Every chunk a transfer receives arrives in a buffer of its own, and once hashed and written it
+ * Every chunk a transfer receives (all but the smallest) arrives in a buffer of its own, and once
+ * hashed and written it
  * is garbage. V8 frees a buffer's memory only when a garbage collection finds it dead, and it
  * starts one for buffers alone only after about 64 MB of them: a 1 GiB upload grew the server's
  * resident memory by 73 MiB here, most of it chunks already on disk. A minor collection (of the

@@ -348,7 +348,7 @@ export class FileReceiver {
    * Add the next chunk.
    *
    * @param chunk Bytes in order. The receiver keeps a reference until they are on disk, so do
-   *   not reuse the buffer (a decoded frame's payload is always a fresh one).
+   *   not reuse the buffer (a decoded frame's payload is never reused or overwritten).
    * @throws {IntegrityError} When the bytes go past the announced size.
    */
   async write(chunk: Uint8Array): Promise<void> {

@@ -227,7 +227,8 @@ export class ClientTable {
   send(client: LpClient, frame: Frame): void {
     const bytes = client.replies.encode(frame);
     // Nothing more read from this client waits to be answered: send now, not at the turn's end.
-    if (!client.outbox.push(bytes, bytes.buffer, client.fc.readyFrames === 0)) {
+    const lastRead = client.fc.readyFrames === 0;
+    if (!client.outbox.push(bytes, bytes.buffer, lastRead)) {
       this.dismiss(client, Status.Slow, reason("too-slow", { kib: MAX_QUEUED_BYTES / 1024 }));
     }
   }

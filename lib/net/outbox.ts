@@ -273,7 +273,10 @@ export class Outbox {
     else this.#itemMessageBytes += bytes.length;
     if (this.#running) return; // the writer takes it with the rest
     this.#running = true;
-    if (now) return void this.#writeQueued().catch(() => {}); // it reports through onError
+    if (now) {
+      this.#writeQueued().catch(() => {}); // it reports a failed write through onError
+      return;
+    }
     // Write once the current turn of the event loop is done, not at the first push: the frames
     // every reader handles in this turn then go out in one system call, instead of the first
     // alone and the rest in a second one. One immediate for every outbox due, not one each,

@@ -350,8 +350,11 @@ const AFFINITY = /affinity list: (\S+)$/m;
 
 async function taskset(args: string[]): Promise<string | null> {
   try {
-    const { success, stdout } = await new Deno.Command("taskset", { args, stderr: "null" })
-      .output();
+    const { success, stdout } = await new Deno.Command("taskset", {
+      args,
+      env: { LC_ALL: "C" }, // its messages untranslated, for AFFINITY to read
+      stderr: "null",
+    }).output();
     return success ? new TextDecoder().decode(stdout) : null;
   } catch {
     return null; // no taskset
@@ -369,6 +372,8 @@ async function taskset(args: string[]): Promise<string | null> {
  * @param measure The measurement.
  * @returns Its result, or `null` when the processes could not be pinned (no `taskset`, or
  *   not Linux); nothing is measured then.
+ * @throws {Error} When a process could not be given back its CPUs: what the benchmark measures
+ *   next would be skewed.
  */
 export async function onOneCpu<T>(pids: number[], measure: () => Promise<T>): Promise<T | null> {
   const had: [number, string][] = [];
@@ -384,7 +389,12 @@ export async function onOneCpu<T>(pids: number[], measure: () => Promise<T>): Pr
     }
     return await measure();
   } finally {
-    for (const [pid, list] of had) await taskset(["-a", "-p", "-c", list, String(pid)]);
+    // Every thread gets back the main thread's CPUs: taskset -a set them all alike.
+    for (const [pid, list] of had) {
+      if (await taskset(["-a", "-p", "-c", list, String(pid)]) !== null) continue;
+      const exited = pid !== Deno.pid && await taskset(["-p", String(pid)]) === null;
+      if (!exited) throw new WordedError(words("cannotUnpin", { pid, cpus: list }));
+    }
   }
 }
 
