@@ -377,24 +377,41 @@ async function taskset(args: string[]): Promise<string | null> {
  */
 export async function onOneCpu<T>(pids: number[], measure: () => Promise<T>): Promise<T | null> {
   const had: [number, string][] = [];
+  let result: T | null;
   try {
-    for (const pid of pids) {
-      const list = AFFINITY.exec(await taskset(["-p", "-c", String(pid)]) ?? "")?.[1];
-      if (list === undefined) return null;
-      had.push([pid, list]);
-    }
-    const cpu = /^\d+/.exec(had[0][1])![0];
-    for (const pid of pids) {
-      if (await taskset(["-a", "-p", "-c", cpu, String(pid)]) === null) return null;
-    }
-    return await measure();
-  } finally {
-    // Every thread gets back the main thread's CPUs: taskset -a set them all alike.
-    for (const [pid, list] of had) {
-      if (await taskset(["-a", "-p", "-c", list, String(pid)]) !== null) continue;
-      const exited = pid !== Deno.pid && await taskset(["-p", String(pid)]) === null;
-      if (!exited) throw new WordedError(words("cannotUnpin", { pid, cpus: list }));
-    }
+    result = await pinned(pids, had, measure);
+  } catch (err) {
+    await giveBack(had);
+    throw err;
+  }
+  await giveBack(had);
+  return result;
+}
+
+/** Pin `pids` to one CPU, noting in `had` what each had, then measure; null if they cannot be. */
+async function pinned<T>(
+  pids: number[],
+  had: [number, string][],
+  measure: () => Promise<T>,
+): Promise<T | null> {
+  for (const pid of pids) {
+    const list = AFFINITY.exec(await taskset(["-p", "-c", String(pid)]) ?? "")?.[1];
+    if (list === undefined) return null;
+    had.push([pid, list]);
+  }
+  const cpu = /^\d+/.exec(had[0][1])![0];
+  for (const pid of pids) {
+    if (await taskset(["-a", "-p", "-c", cpu, String(pid)]) === null) return null;
+  }
+  return await measure();
+}
+
+/** Give each process back the CPUs it had (every thread those of its main thread). */
+async function giveBack(had: [number, string][]): Promise<void> {
+  for (const [pid, list] of had) {
+    if (await taskset(["-a", "-p", "-c", list, String(pid)]) !== null) continue;
+    const exited = pid !== Deno.pid && await taskset(["-p", String(pid)]) === null;
+    if (!exited) throw new WordedError(words("cannotUnpin", { pid, cpus: list }));
   }
 }
 
