@@ -21,7 +21,7 @@ import {
 import { ChatType, refusalText, request } from "../../../lib/chat/protocol.ts";
 import { LpType } from "../../../lib/lp/protocol.ts";
 import { LpSession } from "../../../lib/lp/client_session.ts";
-import { WordedError, words } from "../../../lib/tools/text.ts";
+import { WordedError, type Words, words } from "../../../lib/tools/text.ts";
 import { COOKIE_NAME } from "../../../lib/web/web_server.ts";
 
 /** Every benchmark runs on loopback. */
@@ -1018,6 +1018,45 @@ export interface Probe {
   maxMs: number | null;
 }
 
+/** A probe's arguments, as the benchmark passes them to a process of its own. */
+export interface ProbeRequest {
+  chat: boolean;
+  port: number;
+  durationMs: number;
+  periodMs: number;
+  /** The probe's name in the chat room, from the benchmark's own count, so that it is new. */
+  name: string;
+}
+
+/** A probe's result, or why it failed (in every language when the benchmark said it). */
+export type ProbeReply = { probe: Probe } | { said: Words } | { message: string };
+
+/**
+ * A name for a probe that joins the chat room, new in this run.
+ *
+ * @returns The name.
+ */
+export function probeName(): string {
+  return memberName(0);
+}
+
+/**
+ * {@linkcode probeRoundTrips} for a request from another process: the figures, or why not.
+ *
+ * @param request The probe's arguments.
+ * @returns What to send back.
+ */
+export async function probeReply(request: ProbeRequest): Promise<ProbeReply> {
+  const { chat, port, durationMs, periodMs, name } = request;
+  try {
+    return { probe: await probeRoundTrips(chat, port, durationMs, periodMs, name) };
+  } catch (err) {
+    return err instanceof WordedError
+      ? { said: err.said }
+      : { message: err instanceof Error ? err.message : String(err) };
+  }
+}
+
 /**
  * How long a server takes to answer while it is otherwise idle or busy: one client sends a
  * heartbeat request every `periodMs` and times its answer. Against our chat server the probe
@@ -1028,6 +1067,7 @@ export interface Probe {
  * @param port The server.
  * @param durationMs How long to probe.
  * @param periodMs Time from one probe's start to the next.
+ * @param name The probe's name in the chat room.
  * @returns p99 and largest round trip.
  */
 export async function probeRoundTrips(
@@ -1035,13 +1075,14 @@ export async function probeRoundTrips(
   port: number,
   durationMs: number,
   periodMs: number,
+  name = memberName(0),
 ): Promise<Probe> {
   const conn = await connect(port);
   const fc = new FrameConnection(conn);
   const buf = new Uint8Array(64);
   try {
     if (chat) {
-      await fc.write(request(ChatType.Join, 1, { name: memberName(0) }));
+      await fc.write(request(ChatType.Join, 1, { name }));
       for (let f = await fc.read();; f = await fc.read()) {
         if (f === null) throw new WordedError(words("closedWhileJoining"));
         if (joinAnswer([f])) break;
