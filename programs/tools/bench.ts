@@ -324,7 +324,7 @@ interface Context {
   /** Progress, on stderr. */
   say: (text: string) => void;
   /** Which peers are installed. */
-  has: Record<"nc" | "socat" | "ncat" | "node" | "openssl", boolean>;
+  has: Record<"nc" | "socat" | "ncat" | "node" | "openssl" | "taskset", boolean>;
 }
 
 function row(
@@ -811,40 +811,51 @@ async function tlsPeers(
 
 async function fileSection(ctx: Context): Promise<Row[]> {
   const { load, has } = ctx;
-  const notes: Words[] = [], tlsNotes: Words[] = [];
   const source = join(ctx.work, "random.bin");
   ctx.say(text("sayFile", { size: formatBytes(load.size) }));
   await writeRandomFile(source, load.size);
   const { sha256 } = await hashFile(source);
+  const rounds = load.transferRounds;
+  // What failed, round by round: our transfer, the plain peers, and both over TLS.
+  const oursFailed: Words[][] = [], peersFailed: Words[][] = [], tlsFailed: Words[][] = [];
   let ours: ChatTransfer | null = null;
   let plain: PlainPeers = { nc: null, socat: null, verified: null };
-  for (let round = 0; round < load.transferRounds; round++) {
+  const byRound: (ChatTransfer | null)[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const [mine, theirs]: Words[][] = [[], []];
     ctx.say(text("sayThroughChat"));
-    const more = await attempt("chat transfer", () => chatTransfer(ctx, source, sha256), notes);
+    const more = await attempt("chat transfer", () => chatTransfer(ctx, source, sha256), mine);
+    byRound.push(more);
     ours = bestTransfer(ours, more);
-    plain = bestPeers(plain, await plainPeers(ctx, source, sha256, notes));
+    plain = bestPeers(plain, await plainPeers(ctx, source, sha256, theirs));
+    oursFailed.push(mine);
+    peersFailed.push(theirs);
   }
   // Over TLS in rounds too, so that its cost beside the plain figure compares best with best.
   let oursTls: ChatTransfer | null = null;
   let tls: TlsPeers = { ncat: null, socat: null, suite: null };
-  for (let round = 0; round < load.transferRounds; round++) {
+  for (let round = 0; round < rounds; round++) {
+    const failures: Words[] = [];
     ctx.say(text("sayThroughChatTls"));
     const more = await attempt(
       "chat transfer over TLS",
       () => chatTransfer(ctx, source, sha256, true),
-      tlsNotes,
+      failures,
     );
     oursTls = bestTransfer(oursTls, more);
-    const peers = await tlsPeers(ctx, source, sha256, tlsNotes);
+    const peers = await tlsPeers(ctx, source, sha256, failures);
     tls = {
       ncat: most(tls.ncat, peers.ncat),
       socat: most(tls.socat, peers.socat),
       suite: tls.suite ?? peers.suite,
     };
+    tlsFailed.push(failures);
   }
   await Deno.remove(source).catch(() => {});
   const shaCpu = sha256SecondsPerGiB(Math.min(load.size, SHA_PROBE_BYTES));
-  const note = joinWords(notes), tlsNote = joinWords(tlsNotes);
+  const ourNote = joinWords(roundNotes(oursFailed));
+  const note = joinWords([ourNote, ...roundNotes(peersFailed)]);
+  const tlsNote = joinWords(roundNotes(tlsFailed));
   const size = formatBytes(load.size);
   const toNc: Target = { on: "ratio", op: ">=", value: 0.8, text: same(">= 0.8x nc") };
   const atLeast = (peer: string): Target => ({
@@ -893,11 +904,48 @@ async function fileSection(ctx: Context): Promise<Row[]> {
       }),
     ];
   });
+  // A download does the same work as an upload the other way, so it should be as fast. The note
+  // gives each round's figures: how much the same code's speed moved within the run.
+  const eachRound = (way: "upload" | "download") =>
+    byRound.map((t) => t === null ? "-" : figure(t[way])).join(", ");
+  const roundFigures = rounds === 1
+    ? same("")
+    : words("noteByRound", { up: eachRound("upload"), down: eachRound("download") });
+  const downVsUp = row(
+    1,
+    words("measureDownload", { size }),
+    "MB/s",
+    ours?.download ?? null,
+    words("peerOurUpload"),
+    ours?.upload ?? null,
+    {
+      target: { on: "ratio", op: ">=", value: 0.95, text: same(">= 0.95x upload") },
+      note: joinWords([roundFigures, ourNote]),
+    },
+  );
   return [
     ...plainRows,
+    downVsUp,
     ...cpuRows(ours, plain, shaCpu, joinWords([verifiedMissing, note])),
     ...tlsRows,
   ];
+}
+
+/**
+ * The failures of a measurement's rounds, as notes: one that happened in every round once, as it
+ * is; any other with the round it happened in, since the figure beside it may come from another.
+ *
+ * @param failures The notes of each round's failures, round by round.
+ * @returns The notes.
+ */
+export function roundNotes(failures: Words[][]): Words[] {
+  const rounds = failures.length;
+  const inEveryRound = (note: Words) => failures.every((f) => f.some((n) => n.en === note.en));
+  return failures.flatMap((f, i) =>
+    f.map((note) =>
+      rounds === 1 || inEveryRound(note) ? note : words("noteRound", { round: i + 1, rounds, note })
+    )
+  );
 }
 
 /** Bytes hashed to time SHA-256 in the run: long enough to be steady, a fraction of a second. */
@@ -1009,7 +1057,7 @@ async function sequentialPair(
   ctx.say(text("saySequential"));
   const spread = await inTurn();
   const oneCpu = await onOneCpu([Deno.pid, servers.lp.pid, servers.echo.pid], inTurn);
-  if (oneCpu === null) notes.push(missing("taskset"));
+  if (oneCpu === null) notes.push(ctx.has.taskset ? words("noteCannotPin") : missing("taskset"));
   return { ...spread, oneCpu };
 }
 
@@ -1668,19 +1716,35 @@ async function probeApart(
     name: probeName(),
   };
   const args = ["--probe", JSON.stringify(request)];
+  // Compiled, the benchmark is one executable: it runs itself, as it does for the echo server.
   const [cmd, cmdArgs] = Deno.build.standalone
     ? [Deno.execPath(), args]
     : taskCommand("bench", args);
   const child = scope.spawn("probe", cmd, cmdArgs);
-  const status = await child.exit(durationMs + STARTUP_MS);
-  const last = child.lines.at(-1);
-  if (!status.success || last === undefined) {
+  const waitMs = durationMs + STARTUP_MS;
+  const status = await child.exit(waitMs);
+  if (status.signal === "SIGKILL") throw new WordedError(words("probeTimedOut", { ms: waitMs }));
+  const last = child.lines.at(-1) ?? "";
+  if (!status.success) {
     const said = child.errors.slice(-2).join(" ");
     throw said ? new Error(said) : new WordedError(words("exitCode", { code: status.code }));
   }
-  const reply: ProbeReply = JSON.parse(last);
+  const reply = parseReply(last);
+  if (reply === null) throw new WordedError(words("probeBadReply", { line: last.slice(0, 80) }));
   if ("probe" in reply) return reply.probe;
   throw "said" in reply ? new WordedError(reply.said) : new Error(reply.message);
+}
+
+/** The probe's line of JSON, or null if it is not one. */
+function parseReply(line: string): ProbeReply | null {
+  try {
+    const reply = JSON.parse(line);
+    const known = typeof reply === "object" && reply !== null &&
+      ("probe" in reply || "said" in reply || "message" in reply);
+    return known ? reply : null;
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -1894,10 +1958,11 @@ export async function runBench(
   await Deno.mkdir(WORK_ROOT, { recursive: true });
   const work = Deno.realPathSync(await Deno.makeTempDir({ dir: WORK_ROOT, prefix: "run-" }));
   scope.removeLater(work);
-  const [nc, socat, ncat, node, openssl] = await Promise.all(
-    ["nc", "socat", "ncat", "node", "openssl"].map(hasCommand),
+  const [nc, socat, ncat, node, openssl, taskset] = await Promise.all(
+    ["nc", "socat", "ncat", "node", "openssl", "taskset"].map(hasCommand),
   );
-  const ctx: Context = { scope, work, load, say, has: { nc, socat, ncat, node, openssl } };
+  const has = { nc, socat, ncat, node, openssl, taskset };
+  const ctx: Context = { scope, work, load, say, has };
   const rows: Row[] = [];
   for (const [i, section] of SECTIONS.entries()) {
     if (only.includes(i + 1)) rows.push(...await section(ctx));

@@ -9,7 +9,8 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { hasCommand, ROOT, runTask } from "../_task.ts";
 import { tempDir } from "../_chat.ts";
-import { PEERS_DIR, type Report, WS_INSTALL } from "../../programs/tools/bench.ts";
+import { PEERS_DIR, type Report, roundNotes, WS_INSTALL } from "../../programs/tools/bench.ts";
+import { joinWords, same } from "../../lib/tools/text.ts";
 
 Deno.test("bench --quick runs every section, prints one table and writes the same rows as JSON", async () => {
   await using dir = await tempDir();
@@ -89,6 +90,9 @@ Deno.test("bench --quick runs every section, prints one table and writes the sam
   if (hasCommand("nc") && hasCommand("openssl")) {
     for (const r of [...cpuRows, ...verified]) ok(r.peerValue! > 0, JSON.stringify(r));
   }
+  // Our download beside our upload, best beside best.
+  const downVsUp = rows(1).find((r) => r.peer === "our upload, same rounds");
+  ok(downVsUp?.ours! > 0 && downVsUp?.peerValue! > 0, JSON.stringify(downVsUp));
   // Idle members heartbeating: the probe's added round trip, p99 and largest, ours and the
   // echo's, never below zero.
   const lag = rows(4).filter((r) => /^heartbeat lag/.test(r.measure));
@@ -102,4 +106,12 @@ Deno.test("bench --quick runs every section, prints one table and writes the sam
   const left = [];
   for await (const entry of Deno.readDir(dir.path)) left.push(entry.name);
   deepStrictEqual(left, ["bench-results.json"]);
+});
+
+Deno.test("a failure in some rounds says which; one in every round is said once, as it is", () => {
+  const [down, refused] = [same("nc failed: down"), same("socat failed: refused")];
+  const note = joinWords(roundNotes([[down, refused], [refused], [refused]]));
+  equal(note.en, "round 1 of 3: nc failed: down; socat failed: refused");
+  equal(note.zh, "第 1 轮（共 3 轮）：nc failed: down；socat failed: refused");
+  deepStrictEqual(roundNotes([[down]]), [down]);
 });

@@ -1075,7 +1075,7 @@ export async function probeRoundTrips(
   port: number,
   durationMs: number,
   periodMs: number,
-  name = memberName(0),
+  name: string,
 ): Promise<Probe> {
   const conn = await connect(port);
   const fc = new FrameConnection(conn);
