@@ -7,6 +7,7 @@
  */
 
 import { Buffer } from "node:buffer";
+import { errorMessage } from "../../../lib/cli/cli.ts";
 import { randomBytes } from "node:crypto";
 import { writeAll } from "../../../lib/wire/bytes.ts";
 import { FrameConnection } from "../../../lib/wire/frame_connection.ts";
@@ -1051,9 +1052,7 @@ export async function probeReply(request: ProbeRequest): Promise<ProbeReply> {
   try {
     return { probe: await probeRoundTrips(chat, port, durationMs, periodMs, name) };
   } catch (err) {
-    return err instanceof WordedError
-      ? { said: err.said }
-      : { message: err instanceof Error ? err.message : String(err) };
+    return err instanceof WordedError ? { said: err.said } : { message: errorMessage(err) };
   }
 }
 
