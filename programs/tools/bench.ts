@@ -420,6 +420,10 @@ async function writeRandomFile(path: string, size: number): Promise<void> {
  * removed and wrote to warm pages (nc: 840 MB/s; 560 MB/s on cold ones), while the chat
  * transfer's own writes, after the source file's, went to cold ones. Recycled pages are what a
  * machine without that host gives every write.
+ *
+ * The host still takes pages back in passes about 2 s after memory is freed, and a pass can fall
+ * inside a timed transfer and slow it by a third. Nothing here can keep a pass out (waiting for
+ * one, or recycling more, was tried: docs/PERFORMANCE.md), so the transfers run in rounds.
  */
 async function recyclePages(work: string, size: number): Promise<void> {
   const path = join(work, "recycle.tmp");
