@@ -135,6 +135,8 @@ Options:
     probeBadReply: "the probe answered something else: {line}",
     noteRound: "round {round} of {rounds}: {note}",
     noteByRound: "round by round, upload {up} MB/s, download {down}",
+    noteGivenBack:
+      "memory handed back to the VM's host meanwhile, upload {up} MiB, download {down}",
     noteMissingNode:
       "missing: node is not installed; install Node.js, then in the project folder: {command}",
     noteMissingWs: "missing: the ws package is not in {dir}; in the project folder: {command}",
@@ -338,6 +340,7 @@ WebSocket 各行的对照程序是基于 ws 包的 Node.js 广播服务器，基
     probeBadReply: "探测进程的回答不对：{line}",
     noteRound: "第 {round} 轮（共 {rounds} 轮）：{note}",
     noteByRound: "逐轮：上传 {up} MB/s，下载 {down}",
+    noteGivenBack: "其间交还给虚拟机宿主的内存：上传 {up} MiB，下载 {down}",
     noteMissingNode: "缺少：没有安装 node；请安装 Node.js，然后在项目文件夹中运行：{command}",
     noteMissingWs: "缺少：{dir} 中没有 ws 包；请在项目文件夹中运行：{command}",
     noteWsVersion: "安装的是 ws {version}，不是固定的 {pinned}：{command}",

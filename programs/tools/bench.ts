@@ -88,6 +88,7 @@ import {
   childrenCpuSeconds,
   cpuSeconds,
   GIB,
+  reportedKiB,
   sha256SecondsPerGiB,
 } from "./bench/cpu.ts";
 import { serveEcho } from "../../lib/tools/serve_echo.ts";
@@ -451,7 +452,7 @@ const mbPerSec = (bytes: number, ms: number) => bytes / 1e6 / (ms / 1000);
  * both run with `--tls`: the server makes its certificate at this first start, in its storage
  * folder, and the client trusts that file as `--ca` (an absolute path, so where the client
  * resolves relative ones does not matter). The CPU time of both programs is read before and
- * after each direction.
+ * after each direction, and so is the memory the machine has handed back to its host.
  */
 async function chatTransfer(
   ctx: Context,
@@ -492,15 +493,18 @@ async function chatTransfer(
     await recyclePages(ctx.work, load.size);
     const from = client.lines.length;
     const c0 = await cpu();
+    const r0 = await reportedKiB();
     const t0 = performance.now();
     await client.type(`/file upload ${source}\n`);
     const up = await client.waitFor(/^Uploaded .* as (.+): /, transferMs(load.size), from);
     const t1 = performance.now();
+    const r1 = await reportedKiB();
     const c1 = await cpu();
     const stored = up[1];
     await recyclePages(ctx.work, load.size);
     const from2 = client.lines.length;
     const c2 = await cpu();
+    const r2 = await reportedKiB();
     const t2 = performance.now();
     await client.type(`/file download ${stored}\n`);
     const down = await client.waitFor(
@@ -509,6 +513,7 @@ async function chatTransfer(
       from2,
     );
     const t3 = performance.now();
+    const r3 = await reportedKiB();
     const c3 = await cpu();
     const got = await hashFile(join(folder, down[1]));
     if (got.size !== load.size || got.sha256 !== sha256) {
@@ -517,11 +522,15 @@ async function chatTransfer(
     await client.type("/exit\n");
     await client.exit(5_000);
     const gib = load.size / GIB;
+    const mib = (a: number | null, b: number | null) =>
+      a === null || b === null ? null : (b - a) / 1024;
     return {
       upload: mbPerSec(load.size, t1 - t0),
       download: mbPerSec(load.size, t3 - t2),
       uploadCpu: c0 === null || c1 === null ? null : (c1 - c0) / gib,
       downloadCpu: c2 === null || c3 === null ? null : (c3 - c2) / gib,
+      uploadGivenBack: mib(r0, r1),
+      downloadGivenBack: mib(r2, r3),
     };
   } finally {
     await client?.stop();
@@ -537,6 +546,9 @@ interface ChatTransfer {
   /** Null where a process's CPU time cannot be read. */
   uploadCpu: number | null;
   downloadCpu: number | null;
+  /** MiB the machine handed back to its host meanwhile; null where it does not say. */
+  uploadGivenBack: number | null;
+  downloadGivenBack: number | null;
 }
 
 /** The larger, where either is known. */
@@ -557,6 +569,8 @@ function bestTransfer(a: ChatTransfer | null, b: ChatTransfer | null): ChatTrans
     download: Math.max(a.download, b.download),
     uploadCpu: least(a.uploadCpu, b.uploadCpu),
     downloadCpu: least(a.downloadCpu, b.downloadCpu),
+    uploadGivenBack: null, // a figure of one round, which a best of two has not
+    downloadGivenBack: null,
   };
 }
 
@@ -911,11 +925,21 @@ async function fileSection(ctx: Context): Promise<Row[]> {
   });
   // A download does the same work as an upload the other way, so it should be as fast. The note
   // gives each round's figures: how much the same code's speed moved within the run.
-  const eachRound = (way: "upload" | "download") =>
-    byRound.map((t) => t === null ? "-" : figure(t[way])).join(", ");
-  const roundFigures = rounds === 1
-    ? same("")
-    : words("noteByRound", { up: eachRound("upload"), down: eachRound("download") });
+  // On a virtual machine whose balloon reports free pages, the note also says how much memory
+  // went back to the host during each transfer: a round that gave some back ran slower.
+  const eachRound = (way: keyof ChatTransfer, show = figure) =>
+    byRound.map((t) => t === null ? "-" : show(t[way])).join(", ");
+  const wholeMiB = (v: number | null) => v === null ? "-" : Math.round(v).toString();
+  const givenBack = byRound.some((t) => t?.uploadGivenBack != null)
+    ? words("noteGivenBack", {
+      up: eachRound("uploadGivenBack", wholeMiB),
+      down: eachRound("downloadGivenBack", wholeMiB),
+    })
+    : same("");
+  const roundFigures = rounds === 1 ? same("") : joinWords([
+    words("noteByRound", { up: eachRound("upload"), down: eachRound("download") }),
+    givenBack,
+  ]);
   const downVsUp = row(
     1,
     words("measureDownload", { size }),

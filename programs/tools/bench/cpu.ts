@@ -53,6 +53,35 @@ export async function cpuSeconds(pid: number): Promise<number | null> {
   }
 }
 
+/** The kernel's running total of free memory this machine has handed back to its host. */
+const REPORTED_KIB = "/sys/module/page_reporting/parameters/reported_kib";
+
+/**
+ * KiB of free memory handed back to the host so far, on a virtual machine whose balloon reports
+ * free pages.
+ *
+ * @remarks
+ * The host takes such pages away, and the next write to one costs a fault in the host: a
+ * transfer during which the guest hands memory back runs a third slower (docs/PERFORMANCE.md).
+ * Read with `cat`, as {@linkcode cpuSeconds} reads /proc: Deno guards /sys with --allow-all.
+ *
+ * @returns The total in KiB, or null where the kernel does not report free pages.
+ */
+export async function reportedKiB(): Promise<number | null> {
+  if (Deno.build.os !== "linux") return null;
+  try {
+    const { success, stdout } = await new Deno.Command("cat", {
+      args: [REPORTED_KIB],
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+    const kib = Number(new TextDecoder().decode(stdout));
+    return success && Number.isFinite(kib) ? kib : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * A `sh` script that starts each command in the background, waits for all of them, then prints
  * `times` on stderr. Ctrl-C or SIGTERM to the shell ends every command it started, as a
