@@ -27,27 +27,36 @@ export const GIB = 1024 ** 3;
  * A process's CPU time so far, every thread included.
  *
  * @remarks
- * Read by running `cat /proc/PID/stat`: Deno guards /proc/PID with --allow-all, and the
- * benchmark already has --allow-run. The 14th and 15th fields are user and system time in
- * clock ticks; fields are counted after the command name in parentheses, which may hold spaces.
+ * Read from `/proc/PID/stat`, whose 14th and 15th fields are user and system time in clock
+ * ticks; fields are counted after the command name in parentheses, which may hold spaces.
  *
  * @param pid The process.
  * @returns Seconds of user plus system time, or null where there is no /proc (not Linux).
  */
 export async function cpuSeconds(pid: number): Promise<number | null> {
+  const stat = await kernelFile(`/proc/${pid}/stat`);
+  if (stat === null) return null;
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  // fields[0] is the 3rd field (the state); utime and stime are the 14th and 15th.
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return Number.isFinite(ticks) ? ticks / USER_HZ : null;
+}
+
+/**
+ * A file of the Linux kernel's (/proc, /sys), read by running `cat`: Deno guards those folders
+ * with --allow-all, and the benchmark already has --allow-run.
+ *
+ * @returns Its text, or null where it cannot be read (not Linux, or no such file).
+ */
+async function kernelFile(path: string): Promise<string | null> {
   if (Deno.build.os !== "linux") return null;
   try {
     const { success, stdout } = await new Deno.Command("cat", {
-      args: [`/proc/${pid}/stat`],
+      args: [path],
       stdout: "piped",
       stderr: "null",
     }).output();
-    if (!success) return null;
-    const stat = new TextDecoder().decode(stdout);
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    // fields[0] is the 3rd field (the state); utime and stime are the 14th and 15th.
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    return Number.isFinite(ticks) ? ticks / USER_HZ : null;
+    return success ? new TextDecoder().decode(stdout) : null;
   } catch {
     return null;
   }
@@ -63,23 +72,12 @@ const REPORTED_KIB = "/sys/module/page_reporting/parameters/reported_kib";
  * @remarks
  * The host takes such pages away, and the next write to one costs a fault in the host: a
  * transfer during which the guest hands memory back runs a third slower (docs/PERFORMANCE.md).
- * Read with `cat`, as {@linkcode cpuSeconds} reads /proc: Deno guards /sys with --allow-all.
  *
  * @returns The total in KiB, or null where the kernel does not report free pages.
  */
 export async function reportedKiB(): Promise<number | null> {
-  if (Deno.build.os !== "linux") return null;
-  try {
-    const { success, stdout } = await new Deno.Command("cat", {
-      args: [REPORTED_KIB],
-      stdout: "piped",
-      stderr: "null",
-    }).output();
-    const kib = Number(new TextDecoder().decode(stdout));
-    return success && Number.isFinite(kib) ? kib : null;
-  } catch {
-    return null;
-  }
+  const kib = Number(await kernelFile(REPORTED_KIB) ?? NaN);
+  return Number.isFinite(kib) ? kib : null;
 }
 
 /**
